@@ -1,0 +1,43 @@
+# ViralForge — `make run` serves the app, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-requirements
+
+.PHONY: run test lint bench install messages system-deps stop clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	$(PY) manage.py compile_translations
+
+# Browser tests drive Debian's Chromium; the translation completeness test runs xgettext.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "Installing chromium and gettext with apt…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium gettext >/dev/null; }
+
+run: install messages
+	@bash scripts/run.sh
+
+stop: install
+	$(PY) manage.py services stop
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install messages system-deps lint
+	$(VENV)/bin/pytest
+
+bench: install
+	@for b in bench/*.py; do n=$$(basename $$b .py); [ "$$n" = "__init__" ] || [ "$$n" = "common" ] || $(PY) -m bench.$$n || exit 1; done
+
+clean: stop
+	rm -rf var

@@ -1,0 +1,13 @@
+from apps.orgs.models import Membership
+
+
+def organizations(request):
+    """The header's organization switcher: the user's organizations and the active one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def memberships():
+        return list(Membership.objects.filter(user=user).select_related("organization").order_by("organization__name"))
+
+    return {"my_memberships": memberships, "active_org": getattr(request, "org", None)}

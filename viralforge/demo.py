@@ -1,0 +1,46 @@
+"""Demo data for `make run`: an agency with one member per role and a project."""
+
+import os
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+
+from apps.accounts.models import User
+from apps.orgs.models import Membership, Organization
+from apps.orgs.roles import Role
+from apps.planning.models import Project
+
+DEMO_PASSWORD = os.environ.get("VF_DEMO_PASSWORD", "viralforge-demo")
+DEMO_ORG_SLUG = "demo-agency"
+DEMO_USERS = [
+    ("owner@demo.viralforge.local", "Olivia Owner", Role.OWNER, "en"),
+    ("editor@demo.viralforge.local", "Emil Editor", Role.EDITOR, "de"),
+    ("viewer@demo.viralforge.local", "Vera Viewer", Role.VIEWER, "de"),
+]
+
+
+@dataclass
+class Demo:
+    organization: Organization
+    project: Project
+    logins: list[tuple[User, str]]
+
+
+def seed_demo() -> Demo:
+    org, _ = Organization.objects.get_or_create(slug=DEMO_ORG_SLUG, defaults={"name": "Demo Agency"})
+    logins = []
+    for email, name, role, language in DEMO_USERS:
+        user, created = User.objects.get_or_create(email=email, defaults={"name": name, "language": language})
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        Membership.objects.update_or_create(organization=org, user=user, defaults={"role": role})
+        if user.last_organization_id is None:
+            user.last_organization = org
+            user.save(update_fields=["last_organization"])
+        logins.append((user, role))
+    project, _ = Project.objects.for_org(org).get_or_create(
+        organization=org, slug="alpenglow-coffee", defaults={"name": "Alpenglow Coffee", "language": "de"}
+    )
+    return Demo(organization=org, project=project, logins=logins)

