@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 export PYTHONUNBUFFERED=1
+# Every step, not only the three processes, sees the same configuration.
+if [ -f .env ]; then set -a; . ./.env; set +a; fi
 
 cleanup() {
   trap - EXIT INT TERM

@@ -1,6 +1,5 @@
 """Demo data for `make run`: an agency with one member per role and a project."""
 
-import os
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -9,8 +8,9 @@ from apps.accounts.models import User
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
 from apps.planning.models import Project
+from viralforge.env import env_str
 
-DEMO_PASSWORD = os.environ.get("VF_DEMO_PASSWORD", "viralforge-demo")
+DEMO_PASSWORD = env_str("VF_DEMO_PASSWORD", "viralforge-demo")
 DEMO_ORG_SLUG = "demo-agency"
 DEMO_USERS = [
     ("owner@demo.viralforge.local", "Olivia Owner", Role.OWNER, "en"),

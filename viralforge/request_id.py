@@ -6,7 +6,7 @@ import re
 import uuid
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
-_VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_VALID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 HEADER = "X-Request-ID"
 
 
@@ -28,7 +28,7 @@ def new_request_id() -> str:
 
 def clean_request_id(value: str | None) -> str:
     """Honour a caller's id when it is safe to log; otherwise make a new one."""
-    if value and _VALID.match(value):
+    if value and _VALID.fullmatch(value):  # fullmatch: `$` would let a trailing newline in
         return value
     return new_request_id()
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_dramatiq",
+    "dramatiq_crontab",
     "viralforge.apps.ViralForgeConfig",
     "apps.accounts",
     "apps.orgs",

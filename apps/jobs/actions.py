@@ -1,11 +1,16 @@
 """Writes for jobs: enqueue with a JobRun, re-queue from the dead-letter list."""
 
+import logging
+
 import dramatiq
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.jobs.models import JobRun, JobStatus
 from viralforge.request_id import get_request_id
+
+logger = logging.getLogger("viralforge.jobs")
 
 
 class JobRuleError(Exception):
@@ -31,10 +36,20 @@ def do_enqueue_job(actor: dramatiq.Actor, *, organization=None, target: str = ""
 
 
 def send_job_message(job_run_id) -> None:
+    """Hand the job to the broker. Runs after commit, so a failure here must not escape into the
+    request (the data is saved already): the run goes to the dead-letter list, where it can be re-queued."""
     job = JobRun.objects.unscoped().get(id=job_run_id)
-    broker = dramatiq.get_broker()
-    actor = broker.get_actor(job.actor_name)
-    message = actor.send_with_options(kwargs=job.payload, job_run_id=str(job.id), request_id=job.request_id or None)
+    try:
+        actor = dramatiq.get_broker().get_actor(job.actor_name)
+        message = actor.send_with_options(kwargs=job.payload, job_run_id=str(job.id), request_id=job.request_id or None)
+    except Exception as exc:  # broker down, actor renamed or removed: whatever it is, the job did not start
+        logger.exception("Could not queue job %s.", job.id)
+        JobRun.objects.unscoped().filter(id=job.id).update(
+            status=JobStatus.DEAD,
+            finished_at=timezone.now(),
+            last_error=f"Could not queue the job: {type(exc).__name__}: {exc}"[:2000],
+        )
+        return
     JobRun.objects.unscoped().filter(id=job.id).update(message_id=message.message_id)
 
 

@@ -84,12 +84,32 @@ class JobRunMiddleware(Middleware):
         if exception is None:
             runs.update(status=JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now(), last_error="")
             logger.info("Job %s succeeded.", job_run_id)
-        elif message.failed:
-            runs.update(status=JobStatus.DEAD, finished_at=timezone.now(), last_error=_error_text(exception))
-            logger.error("Job %s failed for good: %s", job_run_id, _error_text(exception))
-        else:
-            runs.update(status=JobStatus.RETRYING, last_error=_error_text(exception))
-            logger.warning("Job %s failed, will retry: %s", job_run_id, _error_text(exception))
+            return
+        # Dramatiq runs "after" hooks in reverse order, so this runs *before* Retries decides whether
+        # to try again. When it gives up it fails the message, and `after_nack` marks the run dead.
+        update = {"last_error": _error_text(exception)}
+        if not message.failed:
+            update["status"] = JobStatus.RETRYING
+        runs.exclude(status=JobStatus.SUCCEEDED).update(**update)
+        logger.warning("Job %s failed: %s", job_run_id, update["last_error"])
+
+    def after_nack(self, broker, message):
+        """The message went to the dead-letter queue: retries exhausted, aborted, or too old."""
+        from apps.jobs.models import JobRun, JobStatus
+
+        job_run_id = message.options.get("job_run_id")
+        if not job_run_id:
+            return
+        # A stale copy of a finished job must not turn it back into a failure.
+        JobRun.objects.unscoped().filter(id=job_run_id).exclude(status=JobStatus.SUCCEEDED).update(
+            status=JobStatus.DEAD, finished_at=timezone.now()
+        )
+        # RequestIdMiddleware has already let go of the id by now; this line must carry it too.
+        token = set_request_id(message.options.get("request_id") or f"job-{message.message_id}")
+        try:
+            logger.error("Job %s failed for good and is in the dead-letter list.", job_run_id)
+        finally:
+            reset_request_id(token)
 
 
 class WorkerHeartbeatMiddleware(Middleware):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,7 +33,15 @@ def do_create_organization(user, name: str) -> Organization:
     name = name.strip()
     if not name:
         raise OrgRuleError(_("Please enter a name for the organization."))
-    org = Organization.objects.create(name=name, slug=_unique_slug(name))
+    for attempt in range(5):
+        try:
+            # A savepoint, so losing a race for the same slug to a concurrent request can be retried.
+            with transaction.atomic():
+                org = Organization.objects.create(name=name, slug=_unique_slug(name))
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
     Membership.objects.create(organization=org, user=user, role=Role.OWNER)
     do_switch_organization(user, org)
     return org
@@ -119,11 +127,14 @@ def do_leave_organization(membership: Membership) -> None:
 
 @transaction.atomic
 def do_transfer_ownership(current_owner: Membership, new_owner: Membership) -> None:
-    if current_owner.role != Role.OWNER:
-        raise OrgRuleError(_("Only an owner can transfer ownership."))
     if new_owner.id == current_owner.id:
         raise OrgRuleError(_("Choose another member to transfer ownership to."))
     _lock_memberships(current_owner.organization)
+    # Re-read under the lock: a concurrent change may have demoted the actor meanwhile.
+    current_owner.refresh_from_db()
+    new_owner.refresh_from_db()
+    if current_owner.role != Role.OWNER:
+        raise OrgRuleError(_("Only an owner can transfer ownership."))
     new_owner.role = Role.OWNER
     new_owner.save(update_fields=["role"])
     current_owner.role = Role.ADMIN

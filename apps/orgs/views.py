@@ -146,6 +146,8 @@ def member_role(request: OrgRequest, membership_id) -> HttpResponse:
 @org_view(Role.ADMIN)
 def member_remove(request: OrgRequest, membership_id) -> HttpResponse:
     member = get_member(request.org, membership_id)
+    # Decide before deleting: Django clears the primary key of a deleted instance.
+    removed_self = member.id == request.membership.id
     try:
         actions.do_remove_member(request.membership, member)
     except actions.OrgRuleError as exc:
@@ -153,7 +155,7 @@ def member_remove(request: OrgRequest, membership_id) -> HttpResponse:
             return _member_row(request, member, str(exc), 400)
         messages.error(request, str(exc))
         return redirect("org_members", request.org.slug)
-    if member.id == request.membership.id:
+    if removed_self:
         return _redirect(request, "home")
     if request.htmx:
         response = HttpResponse("")

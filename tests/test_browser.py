@@ -1,0 +1,88 @@
+"""A person's first minutes, in a real Chromium: sign up, create an organization,
+invite a colleague, switch to German."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test still talks to the DB synchronously.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def _shot(page, name: str) -> None:
+    target = Path(settings.VAR_DIR) / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target / f"{name}.png"), full_page=True)
+
+
+def test_sign_up_create_org_invite_and_switch_to_german(page, live_server):
+    base = live_server.url
+    page.goto(f"{base}/accounts/signup/")
+    page.fill("input[name=email]", "newcomer@agency.test")
+    page.fill("input[name=password1]", "a-long-and-unusual-passphrase")
+    page.fill("input[name=password2]", "a-long-and-unusual-passphrase")
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/accounts/confirm-email/.*"))
+
+    confirmation = next(m for m in mail.outbox if "newcomer@agency.test" in m.to)
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", confirmation.body).group(0)
+    page.goto(_local(link, base))
+    if page.locator("form button[type=submit]").count() and "confirm-email" in page.url:
+        page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/orgs/new/$"))
+    _shot(page, "01-create-org")
+
+    page.fill("input[name=name]", "Newcomer Media")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/o/newcomer-media/$"))
+    assert page.locator("h1").inner_text() == "Newcomer Media"
+
+    page.click("header >> text=Members")
+    page.wait_for_url(re.compile(r".*/o/newcomer-media/members/$"))
+    page.fill("#invitations input[name=email]", "colleague@agency.test")
+    page.select_option("#invitations select[name=role]", "editor")
+    page.click("#invitations button[type=submit]")
+    page.locator("#invitations td", has_text="colleague@agency.test").wait_for()
+    assert any("colleague@agency.test" in m.to for m in mail.outbox)
+    _shot(page, "02-invited")
+
+    page.select_option("#language-switcher", "de")
+    page.locator("h1", has_text="Mitglieder").wait_for()
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("header").get_by_text("Abmelden").count() == 1
+    _shot(page, "03-german")
+
+    page.reload()
+    page.locator("h1", has_text="Mitglieder").wait_for()
+
+
+def _local(link: str, base: str) -> str:
+    """The e-mail links to the configured base URL; follow it on the live server instead."""
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    return base + path
