@@ -37,7 +37,7 @@ test: install messages system-deps lint
 	$(VENV)/bin/pytest
 
 bench: install
-	@for b in bench/*.py; do n=$$(basename $$b .py); [ "$$n" = "__init__" ] || [ "$$n" = "common" ] || $(PY) -m bench.$$n || exit 1; done
+	@for b in bench/*.py; do n=$$(basename $$b .py); case $$n in __init__|common) continue;; esac; $(PY) -m bench.$$n || exit 1; done
 
 clean: stop
 	rm -rf var

@@ -45,7 +45,9 @@ def wait_for_run(job_run_id, *statuses: str, timeout: float = 20.0, **fields) ->
         if run.status in statuses and all(getattr(run, k) == v for k, v in fields.items()):
             return run
         if time.monotonic() > deadline:
-            pytest.fail(f"job {job_run_id} stuck at {run.status} {run.progress}% {run.step!r}, wanted {statuses} {fields}")
+            pytest.fail(
+                f"job {job_run_id} stuck at {run.status} {run.progress}% {run.step!r}, wanted {statuses} {fields}"
+            )
         time.sleep(0.05)
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from apps.jobs.actions import JobRuleError, do_requeue_job
 from apps.jobs.models import JobRun, JobStatus
 from apps.jobs.progress import current_job_run_id, report_progress
+from tests import jobs_actors  # noqa: F401  (registers the vf_test_* actors with the broker)
 
 HTMX = {"HX-Request": "true"}
 
@@ -111,6 +112,22 @@ def test_queue_anonymous_is_sent_to_login(client, org):
     assert reverse("account_login") in response["Location"]
 
 
+def test_queue_page_still_renders_when_redis_is_down(client_for, viewer, org, dead_run):
+    from django.test import override_settings
+
+    from viralforge.redis import get_redis
+
+    get_redis.cache_clear()
+    try:
+        with override_settings(REDIS_URL="unix:///nonexistent/redis.sock"):
+            response = client_for(viewer).get(queue_url(org))
+    finally:
+        get_redis.cache_clear()
+    assert response.status_code == 200
+    assert "No worker has reported yet." in response.content.decode()
+    assert "dead_render" in response.content.decode()
+
+
 def test_queue_post_not_allowed(client_for, owner, org):
     assert client_for(owner).post(queue_url(org)).status_code == 405
 
@@ -207,7 +224,7 @@ def test_requeue_htmx_job_that_is_not_dead_is_409_partial(client_for, owner, org
     assert response.status_code == 409
     content = response.content.decode()
     assert "<html" not in content
-    assert 'role="alert">Only failed jobs can be re-queued.' in content
+    assert 'hx-swap-oob="true"' in content and "Only failed jobs can be re-queued." in content
     assert JobRun.objects.for_org(org).get(id=done_run.id).requeued_count == 0
 
 

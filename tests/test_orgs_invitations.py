@@ -267,8 +267,11 @@ def test_revoke_via_htmx_returns_partial(client_for, org, owner):
     invitation = make_invitation(org, owner)
     response = client_for(owner).post(revoke_url(org, invitation), **HX)
     assert response.status_code == 200
-    assert response.content.decode().lstrip().startswith('<section id="invitations"')
-    assert "new@person.test" not in response.content.decode()
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="invitations"')
+    section, _sep, oob_messages = html.partition('<div id="messages"')
+    assert "new@person.test" not in section
+    assert "Invitation to new@person.test revoked." in oob_messages
     assert not invitations(org).exists()
 
 

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "viralforge.htmx.HtmxMessagesMiddleware",
 ]
 
 ROOT_URLCONF = "viralforge.urls"

@@ -78,15 +78,14 @@ def job_requeue(request: OrgRequest, job_run_id) -> HttpResponse:
     try:
         do_requeue_job(run)
     except JobRuleError as exc:
-        error, notice, status = str(exc), "", 409
+        messages.error(request, str(exc))
+        status = 409
     else:
-        error, notice, status = "", _("Job re-queued."), 200
+        messages.success(request, _("Job re-queued."))
+        status = 200
     if request.htmx:
-        # The partial says it inline: a flash message would only show up on some later page.
-        context = _queue_context(request) | {"error": error, "notice": notice}
-        return render(request, "jobs/queue.html#job_table", context, status=status)
-    if error:
-        messages.error(request, error)
+        # The message reaches the page out-of-band (viralforge.htmx.HtmxMessagesMiddleware).
+        return render(request, "jobs/queue.html#job_table", _queue_context(request), status=status)
+    if status == 409:
         return render(request, "jobs/queue.html", _queue_context(request), status=status)
-    messages.success(request, notice)
     return redirect("job_queue", request.org.slug)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
+from django.db.models.sql.where import AND
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +33,37 @@ def _is_tenant_parent(field) -> bool:
     return remote._meta.label == ORG_LABEL or isinstance(getattr(remote, "_default_manager", None), TenantManager)
 
 
+def _lookup_scopes(lookup: Lookup, scope_fields: tuple[str, ...]) -> bool:
+    lhs = lookup.lhs
+    if not isinstance(lhs, Col):
+        return False
+    field = lhs.target
+    if field.model._meta.label == ORG_LABEL:
+        # Through a join to the organization: only its unique columns pick one organization.
+        return lookup.lookup_name in ("exact", "in") and (field.primary_key or field.unique)
+    if not (field.name in scope_fields or _is_tenant_parent(field)):
+        return False
+    if lookup.lookup_name in ("exact", "in"):
+        return True
+    # Rows that belong to no organization (shared rows) are nobody's tenant data.
+    return lookup.lookup_name == "isnull" and lookup.rhs is True
+
+
 def _where_scopes(node, scope_fields: tuple[str, ...]) -> bool:
-    for child in getattr(node, "children", []):
-        if isinstance(child, Lookup):
-            lhs = child.lhs
-            if isinstance(lhs, Col) and child.lookup_name in ("exact", "in"):
-                field = lhs.target
-                if field.name in scope_fields or _is_tenant_parent(field) or field.model._meta.label == ORG_LABEL:
-                    return True
-        elif _where_scopes(child, scope_fields):
-            return True
-    return False
+    """Does this WHERE (sub)tree restrict every row it lets through to a scope?
+
+    AND needs one scoping branch, OR (and XOR) needs all of them; a negated branch
+    (`exclude(organization=org)`: every *other* organization) never scopes.
+    """
+    if isinstance(node, Lookup):
+        return _lookup_scopes(node, scope_fields)
+    children = getattr(node, "children", None)
+    if not children or getattr(node, "negated", False):
+        return False
+    results = (_where_scopes(child, scope_fields) for child in children)
+    if node.connector == AND:
+        return any(results)
+    return all(results)
 
 
 class TenantQuerySet(models.QuerySet):

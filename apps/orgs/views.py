@@ -77,7 +77,7 @@ def _members_context(request: OrgRequest, invite_form=None) -> dict:
         "members": Membership.objects.for_org(org).select_related("user").order_by("user__email"),
         "invitations": Invitation.objects.for_org(org).filter(accepted_at__isnull=True),
         "invite_form": invite_form or InviteForm(),
-        "roles": Role.choices,
+        "roles": [(value, str(label)) for value, label in Role.choices],
         "can_manage": request.membership.has_role(Role.ADMIN),
         "is_owner": request.membership.role == Role.OWNER,
     }

@@ -1,0 +1,29 @@
+"""HTMX helpers shared by every app."""
+
+from django.contrib.messages import get_messages
+from django.template.loader import render_to_string
+
+
+class HtmxMessagesMiddleware:
+    """Show messages added during an HTMX request at once, swapped out-of-band into #messages.
+
+    Without this they would wait in the session and surface on some later page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or "HX-Redirect" in response or "HX-Location" in response:
+            return response
+        if response.streaming or response.status_code in (204, 304) or 300 <= response.status_code < 400:
+            return response
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        storage = get_messages(request)
+        if not len(storage):
+            return response
+        html = render_to_string("_messages.html", {"messages": storage, "oob": True}, request=request)
+        response.content += html.encode(response.charset)
+        return response
