@@ -77,6 +77,11 @@ def test_sign_up_create_org_invite_and_switch_to_german(page, live_server):
     assert any("colleague@agency.test" in m.to for m in mail.outbox)
     _shot(page, "02-invited")
 
+    # A refused invitation (400) still shows its reason in place.
+    page.fill("#invitations input[name=email]", "newcomer@agency.test")
+    page.click("#invitations button[type=submit]")
+    page.locator("#invitations .errorlist", has_text="already a member").wait_for()
+
     page.select_option("#language-switcher", "de")
     page.locator("h1", has_text="Mitglieder").wait_for()
     assert page.locator("html").get_attribute("lang") == "de"

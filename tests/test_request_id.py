@@ -207,3 +207,17 @@ def test_dead_letter_log_line_carries_the_request_id(org, owner, client_for, wor
     assert len(final) == 1
     assert final[0]["request_id"] == "test-req-dead"
     assert final[0]["level"] == "ERROR"
+
+
+def test_django_request_log_for_a_404_carries_the_request_id(client, caplog):
+    import json
+    import logging
+
+    from viralforge.logging import JsonFormatter
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-404-check")
+    assert response.status_code == 404
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records
+    assert json.loads(JsonFormatter().format(records[-1]))["request_id"] == "req-404-check"

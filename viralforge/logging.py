@@ -7,6 +7,11 @@ from datetime import UTC, datetime
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
 
 
+def _request_id_of(record: logging.LogRecord) -> str | None:
+    # Django logs 4xx/5xx responses after the middleware has returned; the request still carries its id.
+    return getattr(record, "request_id", None) or getattr(getattr(record, "request", None), "request_id", None)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
@@ -14,7 +19,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
-            "request_id": getattr(record, "request_id", None),
+            "request_id": _request_id_of(record),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):

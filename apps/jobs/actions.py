@@ -47,7 +47,7 @@ def send_job_message(job_run_id) -> None:
         JobRun.objects.unscoped().filter(id=job.id).update(
             status=JobStatus.DEAD,
             finished_at=timezone.now(),
-            last_error=f"Could not queue the job: {type(exc).__name__}: {exc}"[:2000],
+            last_error=(_("Could not queue the job: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"})[:2000],
         )
         return
     JobRun.objects.unscoped().filter(id=job.id).update(message_id=message.message_id)
