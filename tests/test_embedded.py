@@ -30,7 +30,9 @@ def fresh_var(tmp_path):
 
 def test_two_processes_starting_at_once_share_one_server(fresh_var):
     starters = [
-        subprocess.Popen([sys.executable, "-c", START_BOTH, str(fresh_var)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", START_BOTH, str(fresh_var)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     urls = [json.loads(p.communicate(timeout=120)[0]) for p in starters]

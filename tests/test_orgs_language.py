@@ -1,6 +1,7 @@
 """The language switch: saved on the user, so every later page is in that language."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.conftest import make_user
@@ -76,12 +77,8 @@ def test_anonymous_switch_sets_only_the_cookie(client, db):
 
 def test_signup_in_german_saves_german(client, db):
     client.post(URL, {"language": "de"})
-    client.post(
-        "/accounts/signup/",
-        {"email": "neu@person.test", "password1": "a-fresh-long-passphrase-42", "password2": "a-fresh-long-passphrase-42"},
-    )
-    from django.contrib.auth import get_user_model
-
+    password = "a-fresh-long-passphrase-42"
+    client.post("/accounts/signup/", {"email": "neu@person.test", "password1": password, "password2": password})
     assert get_user_model().objects.get(email="neu@person.test").language == "de"
 
 

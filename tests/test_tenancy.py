@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from apps.orgs.access import get_invitation, get_member
 from apps.orgs.models import Invitation, Membership
 from apps.orgs.roles import Role
 from apps.orgs.tenancy import UnscopedTenantQuery
-from apps.planning.models import Project
+from apps.planning.models import Project, ProjectUserObjectPermission
 
 TENANT_MODELS = [Membership, JobRun, Project, Invitation]
 
@@ -36,7 +37,7 @@ UNSCOPED_QUERIES = {
     "get": lambda qs: qs.get(id=uuid.uuid4()),
     "update": lambda qs: qs.update(created_at=timezone.now()),
     "delete": lambda qs: qs.delete(),
-    "aggregate": lambda qs: qs.aggregate(n=__import__("django.db.models", fromlist=["Count"]).Count("id")),
+    "aggregate": lambda qs: qs.aggregate(n=Count("id")),
     "or_with_unscoped_branch": lambda qs: list(qs.filter(organization__slug="alpha") | qs.filter(id=uuid.uuid4())),
 }
 
@@ -93,8 +94,6 @@ def test_filter_by_tenant_parent_is_scoped(rows):
     project = Project.objects.for_org(org).get()
     assert Project.objects.filter(id=project.id, organization=org).exists()
     # the guard inspects the WHERE clause: a lookup through the project FK is enough for child rows
-    from apps.planning.models import ProjectUserObjectPermission
-
     assert ProjectUserObjectPermission.objects.filter(content_object=project).count() == 0
 
 
@@ -127,3 +126,35 @@ def test_guard_only_logs_when_not_raising(rows, settings, caplog):
     with caplog.at_level("ERROR", logger="apps.orgs.tenancy"):
         assert Membership.objects.count() == 2
     assert "Unscoped query on tenant model orgs.Membership" in caplog.text
+
+
+@pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m.__name__)
+def test_exclude_my_org_is_not_a_scope(rows, model):
+    """`exclude(organization=org)` is every *other* organization's data."""
+    with pytest.raises(UnscopedTenantQuery):
+        list(model.objects.exclude(organization=rows))
+    # ... but excluding rows inside a scope is fine
+    assert model.objects.for_org(rows).exclude(id=uuid.uuid4()).count() == 1
+
+
+@pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m.__name__)
+def test_or_of_two_scoped_branches_is_scoped(rows, other_org, model):
+    assert (model.objects.for_org(rows) | model.objects.for_org(other_org)).count() == 2
+
+
+def test_shared_rows_without_organization_count_as_scoped(rows):
+    """Org rows plus shared rows (no organization) is a legitimate scope; e.g. system jobs."""
+    JobRun.objects.create(organization=None, kind="system", actor_name="demo")
+    both = JobRun.objects.filter(Q(organization=rows) | Q(organization__isnull=True))
+    assert sorted(j.kind for j in both) == ["demo", "system"]
+    with pytest.raises(UnscopedTenantQuery):
+        list(JobRun.objects.filter(organization__isnull=False))
+
+
+def test_only_unique_organization_columns_scope(rows):
+    assert Membership.objects.filter(organization__slug="alpha").count() == 1
+    assert Membership.objects.filter(organization__id=rows.id).count() == 1
+    with pytest.raises(UnscopedTenantQuery):
+        list(Membership.objects.filter(organization__name="Alpha Agency"))
+    with pytest.raises(UnscopedTenantQuery):
+        list(Membership.objects.filter(organization__slug__startswith="a"))

@@ -60,6 +60,17 @@ if REDIS_URL is None:
         raise ImproperlyConfigured("REDIS_URL must be set when VF_ENV=production.")
     REDIS_URL = embedded.redis_url(VAR_DIR)
 
+VF_REDIS_NAMESPACE = env_str("VF_REDIS_NAMESPACE", "viralforge")
+
+# Shared by every process (rate limits, locks): never a per-process memory cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"{VF_REDIS_NAMESPACE}-cache",
+    }
+}
+
 # --- applications ----------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,7 +206,6 @@ VF_JOB_MAX_BACKOFF_MS = env_int("VF_JOB_MAX_BACKOFF_MS", 300_000, minimum=1)
 VF_JOB_TIME_LIMIT_MS = env_int("VF_JOB_TIME_LIMIT_MS", 600_000, minimum=1000)
 VF_WORKER_HEARTBEAT_SECONDS = env_int("VF_WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
 VF_WORKER_HEARTBEAT_MAX_AGE = env_int("VF_WORKER_HEARTBEAT_MAX_AGE", 120, minimum=1)
-VF_REDIS_NAMESPACE = env_str("VF_REDIS_NAMESPACE", "viralforge")
 
 DRAMATIQ_BROKER = {
     "BROKER": "dramatiq.brokers.redis.RedisBroker",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.orgs.admin import TenantAdmin
+from apps.orgs.admin import CrossTenantFieldsMixin, TenantAdmin
 from apps.planning.models import Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
 
 
@@ -14,7 +14,7 @@ class ProjectAdmin(TenantAdmin):
 
 
 @admin.register(ProjectUserObjectPermission)
-class ProjectUserObjectPermissionAdmin(admin.ModelAdmin):
+class ProjectUserObjectPermissionAdmin(CrossTenantFieldsMixin, admin.ModelAdmin):
     list_display = ["user", "permission", "content_object"]
     search_fields = ["user__email", "content_object__name"]
     raw_id_fields = ["user", "content_object"]
@@ -22,6 +22,6 @@ class ProjectUserObjectPermissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectGroupObjectPermission)
-class ProjectGroupObjectPermissionAdmin(admin.ModelAdmin):
+class ProjectGroupObjectPermissionAdmin(CrossTenantFieldsMixin, admin.ModelAdmin):
     list_display = ["group", "permission", "content_object"]
     raw_id_fields = ["group", "content_object"]
