@@ -1,7 +1,19 @@
 """HTMX helpers shared by every app."""
 
 from django.contrib.messages import get_messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+
+
+def htmx_redirect(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """`redirect()` that also works for HTMX requests, as a full page navigation (HX-Redirect)."""
+    response = redirect(*args, **kwargs)
+    if getattr(request, "htmx", False):
+        htmx_response = HttpResponse(status=204)
+        htmx_response["HX-Redirect"] = response["Location"]
+        return htmx_response
+    return response
 
 
 class HtmxMessagesMiddleware:

@@ -18,6 +18,7 @@ from apps.orgs.forms import (
 )
 from apps.orgs.models import Invitation, Membership
 from apps.orgs.roles import Role
+from viralforge.htmx import htmx_redirect
 
 
 @require_GET
@@ -156,23 +157,13 @@ def member_remove(request: OrgRequest, membership_id) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("org_members", request.org.slug)
     if removed_self:
-        return _redirect(request, "home")
+        return htmx_redirect(request, "home")
     if request.htmx:
         response = HttpResponse("")
         response["HX-Trigger"] = "memberRemoved"
         return response
     messages.success(request, _("%(email)s was removed.") % {"email": member.user.email})
     return redirect("org_members", request.org.slug)
-
-
-def _redirect(request: HttpRequest, *args) -> HttpResponse:
-    """A redirect that also works for HTMX requests (full page navigation)."""
-    response = redirect(*args)
-    if getattr(request, "htmx", False):
-        htmx_response = HttpResponse(status=204)
-        htmx_response["HX-Redirect"] = response["Location"]
-        return htmx_response
-    return response
 
 
 @require_POST
@@ -197,9 +188,9 @@ def org_leave(request: OrgRequest) -> HttpResponse:
         actions.do_leave_organization(request.membership)
     except actions.OrgRuleError as exc:
         messages.error(request, str(exc))
-        return _redirect(request, "org_members", request.org.slug)
+        return htmx_redirect(request, "org_members", request.org.slug)
     messages.success(request, _("You left %(name)s.") % {"name": request.org.name})
-    return _redirect(request, "home")
+    return htmx_redirect(request, "home")
 
 
 def _settings_page(request: OrgRequest, status: int = 200, **forms) -> HttpResponse:
