@@ -247,3 +247,9 @@ def test_membership_of_another_org_is_404(client_for, org, other_org, owner, out
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.role == Role.OWNER
+
+
+def test_settings_link_only_for_admins(client_for, org, owner, editor):
+    settings_url = f'href="/o/{org.slug}/settings/"'
+    assert settings_url in client_for(owner).get(f"/o/{org.slug}/").content.decode()
+    assert settings_url not in client_for(editor).get(f"/o/{org.slug}/").content.decode()

@@ -1,4 +1,5 @@
 from apps.orgs.models import Membership
+from apps.orgs.roles import Role
 
 
 def organizations(request):
@@ -10,4 +11,9 @@ def organizations(request):
     def memberships():
         return list(Membership.objects.filter(user=user).select_related("organization").order_by("organization__name"))
 
-    return {"my_memberships": memberships, "active_org": getattr(request, "org", None)}
+    membership = getattr(request, "membership", None)
+    return {
+        "my_memberships": memberships,
+        "active_org": getattr(request, "org", None),
+        "can_manage_org": membership is not None and membership.has_role(Role.ADMIN),
+    }
