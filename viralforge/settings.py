@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     "apps.orgs",
     "apps.jobs",
     "apps.planning",
+    "apps.billing",
+    "apps.credentials",
+    "apps.ai",
+    "apps.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -260,3 +264,22 @@ LOGGING = {
 }
 
 VF_ADMIN_PATH = env_str("VF_ADMIN_PATH", "admin/")
+
+# --- external providers ----------------------------------------------------------------
+# The sandbox (apps/sandbox) stands in for OpenRouter, TikTok, Veo and Kling, following
+# ../shared/contracts/. It serves tests and the offline demo and is never mounted in production.
+VF_SANDBOX_ENABLED = env_bool("VF_SANDBOX_ENABLED", not PRODUCTION)
+if PRODUCTION and VF_SANDBOX_ENABLED:
+    raise ImproperlyConfigured("VF_SANDBOX_ENABLED must be false when VF_ENV=production.")
+_sandbox = VF_BASE_URL.rstrip("/") + "/sandbox"
+OPENROUTER_BASE_URL = env_url(
+    "OPENROUTER_BASE_URL",
+    f"{_sandbox}/openrouter/api/v1" if VF_SANDBOX_ENABLED else "https://openrouter.ai/api/v1",
+    schemes=("http", "https"),
+)
+OPENROUTER_TIMEOUT_SECONDS = env_int("OPENROUTER_TIMEOUT_SECONDS", 60, minimum=1)
+# Managed mode: the platform's own provider keys, used only where the organization's plan allows.
+VF_MANAGED_KEYS = {
+    provider: env_str(f"VF_MANAGED_{provider.upper()}_KEY", "")
+    for provider in ("openrouter", "veo", "kling")
+}

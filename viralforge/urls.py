@@ -22,6 +22,8 @@ org_patterns = [
     path("jobs/", job_views.job_queue, name="job_queue"),
     path("jobs/<uuid:job_run_id>/", job_views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_run_id>/requeue/", job_views.job_requeue, name="job_requeue"),
+    path("billing/", include("apps.billing.urls")),
+    path("credentials/", include("apps.credentials.urls")),
 ]
 
 urlpatterns = [
@@ -36,3 +38,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path(settings.VF_ADMIN_PATH, admin.site.urls),
 ]
+
+if settings.VF_SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("apps.sandbox.urls")))

@@ -20,6 +20,14 @@ class Project(TenantModel):
     slug = models.SlugField(_("slug"), max_length=60)
     language = models.CharField(_("content language"), max_length=8, choices=settings.LANGUAGES, default="de")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Budgets within the organization's plan; empty means "only the plan's limits apply".
+    monthly_token_budget = models.PositiveBigIntegerField(_("monthly token budget"), null=True, blank=True)
+    monthly_video_seconds_budget = models.PositiveIntegerField(
+        _("monthly video seconds budget"), null=True, blank=True
+    )
+    max_regenerations_per_post = models.PositiveSmallIntegerField(
+        _("maximum regenerations per post"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("project")
