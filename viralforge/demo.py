@@ -40,7 +40,20 @@ def seed_demo() -> Demo:
             user.last_organization = org
             user.save(update_fields=["last_organization"])
         logins.append((user, role))
+    _put_on_plan(org, "pro")
     project, _ = Project.objects.for_org(org).get_or_create(
         organization=org, slug="alpenglow-coffee", defaults={"name": "Alpenglow Coffee", "language": "de"}
     )
     return Demo(organization=org, project=project, logins=logins)
+
+
+def _put_on_plan(org: Organization, plan_slug: str) -> None:
+    """The demo agency shows what a paying customer sees (managed keys, room for three members)."""
+    from apps.billing.models import Plan
+    from apps.billing.services import get_subscription
+
+    subscription = get_subscription(org)
+    plan = Plan.objects.get(slug=plan_slug)
+    if subscription.plan_id != plan.id:
+        subscription.plan = plan
+        subscription.save(update_fields=["plan", "updated_at"])

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "apps.credentials",
     "apps.ai",
     "apps.sandbox",
+    "apps.compliance",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.orgs.context_processors.organizations",
+                "apps.billing.context_processors.soft_limit_banner",
             ],
         },
     }
@@ -283,3 +285,18 @@ VF_MANAGED_KEYS = {
     provider: env_str(f"VF_MANAGED_{provider.upper()}_KEY", "")
     for provider in ("openrouter", "veo", "kling")
 }
+
+# --- billing: plans, quotas, rate limits (apps/billing) ---------------------------------
+# The plan an organization gets when it has no subscription yet (a Plan slug; seeded: free, pro, agency).
+VF_BILLING_DEFAULT_PLAN = env_str("VF_BILLING_DEFAULT_PLAN", "free")
+# How long a quota reservation holds its units before the periodic job releases it (worker died).
+VF_QUOTA_RESERVATION_TTL_SECONDS = env_int("VF_QUOTA_RESERVATION_TTL_SECONDS", 3600, minimum=60)
+# How often the scheduler releases expired reservations.
+VF_QUOTA_RELEASE_INTERVAL_SECONDS = env_int("VF_QUOTA_RELEASE_INTERVAL_SECONDS", 300, minimum=10)
+# Provider-credential tests per organization and minute (apps.billing.ratelimit.rate_limit).
+VF_RATE_LIMIT_CREDENTIAL_TESTS = env_int("VF_RATE_LIMIT_CREDENTIAL_TESTS", 10, minimum=1)
+
+# --- credentials: encrypted provider keys (apps/credentials) ---------------------------
+# Default rotation policy: an organization's own keys older than this are flagged "rotate this key"
+# (each organization can change it on its credentials page).
+VF_CREDENTIAL_MAX_AGE_DAYS = env_int("VF_CREDENTIAL_MAX_AGE_DAYS", 90, minimum=1)

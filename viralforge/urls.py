@@ -24,6 +24,7 @@ org_patterns = [
     path("jobs/<uuid:job_run_id>/requeue/", job_views.job_requeue, name="job_requeue"),
     path("billing/", include("apps.billing.urls")),
     path("credentials/", include("apps.credentials.urls")),
+    path("compliance/", include("apps.compliance.urls")),
 ]
 
 urlpatterns = [

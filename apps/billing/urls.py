@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# Mounted under /o/<org_slug>/ by viralforge/urls.py.
-urlpatterns: list = []
+from apps.billing import views
+
+# Mounted under /o/<org_slug>/billing/ by viralforge/urls.py.
+urlpatterns = [
+    path("", views.billing_usage, name="billing_usage"),
+    path("plan/", views.billing_change_plan, name="billing_change_plan"),
+]

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from apps.billing.services import seat_limit_error
 from apps.orgs.models import Invitation, Membership, Organization
 from apps.orgs.roles import Role
 
@@ -153,6 +154,11 @@ def do_invite_member(actor: Membership, email: str, role: str) -> Invitation:
         raise OrgRuleError(_("%(email)s is already a member of this organization.") % {"email": email})
     expires_at = timezone.now() + timedelta(days=settings.VF_INVITATION_DAYS)
     invitation = Invitation.objects.for_org(org).filter(email__iexact=email, accepted_at__isnull=True).first()
+    if invitation is None or not invitation.is_pending:
+        # A new (or revived expired) invitation takes a seat: members + open invitations stay within the plan.
+        seat_error = seat_limit_error(org)
+        if seat_error:
+            raise OrgRuleError(seat_error)
     if invitation is None:
         invitation = Invitation.objects.create(
             organization=org, email=email, role=role, invited_by=actor.user, expires_at=expires_at

@@ -1,0 +1,467 @@
+"""The quota API: every feature that spends money goes through it.
+
+    from apps.billing.quota import QuotaExceeded, metered
+
+    with metered(org, UsageKind.TOKENS, estimate=2_000, project=project,
+                 source=f"posts.PostItem:{post.id}", idempotency_key=f"script:{post.id}:{attempt}") as use:
+        result = provider.complete(...)          # never runs when the budget is exhausted
+        use.actual = result.usage.total_tokens   # what was really used (default: the estimate)
+        use.cost = result.cost                   # Decimal
+
+`reserve` checks the limits and holds the estimate, `commit` records what was used (one
+append-only ledger row per idempotency key, however often it is called), `release` gives an
+unused reservation back. A reservation that is neither committed nor released (its worker
+died) is released by the periodic job `apps.billing.tasks.release_stale_reservations` once
+`expires_at` has passed.
+
+Limits checked at `reserve` (a hard limit raises `QuotaExceeded` and writes nothing):
+- the plan's monthly limit for the kind (tokens, video seconds, posts), organization-wide;
+- the project's monthly budget (`Project.monthly_token_budget` / `monthly_video_seconds_budget`);
+- per object (`source`, e.g. one post): the plan's `renders_per_post` and
+  `regenerations_per_post` (or the project's `max_regenerations_per_post` if lower),
+  counted over the ledger and the open reservations of that source.
+Crossing the plan's soft limit (`Plan.soft_limit_percent`) succeeds, sets
+`Reservation.soft_limit_warning` and e-mails the owners once per organization, kind and month.
+
+Race safety: the organization's aggregate row for the month and kind is locked first
+(`SELECT … FOR UPDATE`), then the project's; both are created beforehand if missing
+(`INSERT … ON CONFLICT DO NOTHING`). Every write here takes the locks in that order, so
+parallel workers never overshoot a limit and never deadlock.
+
+Call `reserve`/`metered` outside long transactions: the locks are held until the enclosing
+transaction ends.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.billing import services
+from apps.billing.models import (
+    Plan,
+    Reservation,
+    ReservationStatus,
+    SoftLimitNotice,
+    UsageAggregate,
+    UsageKind,
+    UsageLedger,
+)
+from apps.billing.services import format_number
+from viralforge.request_id import get_request_id
+
+logger = logging.getLogger("viralforge.billing")
+
+
+class QuotaExceeded(Exception):
+    """A hard limit would be exceeded. `str(error)` is a translated message for the user."""
+
+    def __init__(self, message: str, *, kind: str, scope: str, limit: int, left: int, requested: int):
+        super().__init__(message)
+        self.kind, self.scope, self.limit, self.left, self.requested = kind, scope, limit, left, requested
+
+
+@dataclass(frozen=True)
+class QuotaCheck:
+    allowed: bool
+    message: str  # translated reason when not allowed
+    soft_limit: bool  # would cross the plan's soft limit
+    error: QuotaExceeded | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+
+def _per_post_limit(plan: Plan, kind: str, project) -> int | None:
+    limit = plan.per_post_limit(kind)
+    if kind == UsageKind.REGENERATIONS and project is not None and project.max_regenerations_per_post is not None:
+        limit = min(limit, project.max_regenerations_per_post)
+    return limit
+
+
+def _exceeded(template: str, *, kind: str, scope: str, limit: int, used: int, quantity: int, **extra):
+    left = max(0, limit - used)
+    numbers = {"limit": format_number(limit), "left": format_number(left), "requested": format_number(quantity)}
+    message = template % ({"kind": UsageKind(kind).label} | numbers | extra)
+    return QuotaExceeded(message, kind=kind, scope=scope, limit=limit, left=left, requested=quantity)
+
+
+def _evaluate(
+    org, plan: Plan, kind: str, quantity: int, project, source: str, org_total: int, project_total: int
+) -> tuple[QuotaExceeded | None, bool]:
+    """(the hard limit this would break or None, whether it crosses the soft limit)."""
+    monthly = plan.monthly_limit(kind)
+    if monthly is not None and org_total + quantity > monthly:
+        template = _(
+            "Monthly limit for %(kind)s reached: your plan allows %(limit)s per month, "
+            "%(left)s are left and %(requested)s were requested."
+        )
+        return _exceeded(template, kind=kind, scope="plan", limit=monthly, used=org_total, quantity=quantity), False
+    budget_field = services.PROJECT_BUDGET_FIELDS.get(kind)
+    budget = getattr(project, budget_field) if project is not None and budget_field else None
+    if budget is not None and project_total + quantity > budget:
+        template = _(
+            "Budget for %(kind)s reached: the project %(project)s may use %(limit)s per month, "
+            "%(left)s are left and %(requested)s were requested."
+        )
+        error = _exceeded(
+            template,
+            kind=kind,
+            scope="project",
+            limit=budget,
+            used=project_total,
+            quantity=quantity,
+            project=project.name,
+        )
+        return error, False
+    per_post = _per_post_limit(plan, kind, project)
+    if per_post is not None:
+        count = services.counts_by_source(org, kind, source)
+        if count + quantity > per_post:
+            template = _(
+                "Limit for %(kind)s reached: %(limit)s per post are allowed, "
+                "%(left)s are left for this post and %(requested)s were requested."
+            )
+            return _exceeded(
+                template, kind=kind, scope="per_post", limit=per_post, used=count, quantity=quantity
+            ), False
+    soft = bool(monthly) and (org_total + quantity) * 100 >= monthly * plan.soft_limit_percent
+    return None, soft
+
+
+def _validate(org, kind: str, quantity: int, project, source: str) -> str:
+    kind = UsageKind(kind)  # ValueError for an unknown kind
+    if not isinstance(quantity, int) or quantity < 1:
+        raise ValueError(f"Quantity must be a positive integer, got {quantity!r}.")
+    if project is not None and project.organization_id != org.id:
+        raise ValueError("The project belongs to another organization.")
+    if kind in services.PER_POST_KINDS and not source:
+        raise ValueError(f"Usage of {kind} is limited per object: pass its source (e.g. 'posts.PostItem:<uuid>').")
+    return kind
+
+
+# --- locking --------------------------------------------------------------------------------
+
+
+def _lock_rows(org_id, project_id, month: date, kind: str) -> tuple[UsageAggregate, UsageAggregate | None]:
+    """Lock the organization's row, then the project's (one query, rows locked in that order).
+
+    Missing rows are created first with ON CONFLICT DO NOTHING: a concurrent creator wins
+    quietly, then both lock the same row.
+    """
+    scope = Q(project__isnull=True) | Q(project_id=project_id) if project_id is not None else Q(project__isnull=True)
+    rows = (
+        UsageAggregate.objects.filter(organization_id=org_id, month=month, kind=kind)
+        .filter(scope)
+        .order_by(F("project_id").asc(nulls_first=True))
+        .select_for_update()
+    )
+    wanted = [None] if project_id is None else [None, project_id]
+    for _attempt in range(2):
+        found = {row.project_id: row for row in rows.all()}
+        missing = [p for p in wanted if p not in found]
+        if not missing:
+            return found[None], found.get(project_id) if project_id is not None else None
+        UsageAggregate.objects.bulk_create(
+            [UsageAggregate(organization_id=org_id, project_id=p, month=month, kind=kind) for p in missing],
+            ignore_conflicts=True,
+        )
+    raise RuntimeError("Could not create the usage aggregate rows.")  # pragma: no cover
+
+
+def _bump(rows: list[UsageAggregate | None], *, used: int = 0, reserved: int = 0) -> None:
+    ids = [row.pk for row in rows if row is not None]
+    org_id = rows[0].organization_id
+    UsageAggregate.objects.filter(organization_id=org_id, pk__in=ids).update(
+        used=F("used") + used, reserved=F("reserved") + reserved, updated_at=timezone.now()
+    )
+
+
+def _note_soft_limit(org_id, kind: str, month: date) -> None:
+    """Record the crossing once per organization, kind and month; e-mail the owners after commit."""
+    _notice, created = SoftLimitNotice.objects.get_or_create(organization_id=org_id, kind=kind, month=month)
+    if created:
+        transaction.on_commit(lambda: _send_soft_limit_email(org_id, kind, month))
+
+
+def _send_soft_limit_email(org_id, kind: str, month: date) -> None:
+    try:
+        services.send_soft_limit_email(org_id, kind, month)
+    except Exception:  # mail server down: forget the notice so the next crossing tries again
+        logger.exception("Could not send the soft-limit e-mail for organization %s (%s).", org_id, kind)
+        SoftLimitNotice.objects.filter(organization_id=org_id, kind=kind, month=month).delete()
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def check(org, kind: str, quantity: int, *, project=None, source: str = "") -> QuotaCheck:
+    """Would `quantity` of `kind` fit right now? Reserves nothing and locks nothing."""
+    kind = _validate(org, kind, quantity, project, source)
+    plan = services.get_plan(org)
+    month = services.month_of()
+    totals = {
+        row.project_id: row.used + row.reserved
+        for row in UsageAggregate.objects.for_org(org).filter(month=month, kind=kind)
+        if row.project_id is None or (project is not None and row.project_id == project.id)
+    }
+    project_total = totals.get(project.id, 0) if project is not None else 0
+    error, soft = _evaluate(org, plan, kind, quantity, project, source, totals.get(None, 0), project_total)
+    return QuotaCheck(allowed=error is None, message=str(error) if error else "", soft_limit=soft, error=error)
+
+
+def reserve(
+    org, kind: str, quantity: int, *, project=None, source: str = "", idempotency_key: str, ttl: int | None = None
+) -> Reservation:
+    """Hold `quantity` of `kind` against the limits, or raise `QuotaExceeded` (writing nothing).
+
+    The same `idempotency_key` returns the same reservation (a retried job does not reserve
+    twice); a key whose reservation was released is reserved anew. `reservation.soft_limit_warning`
+    tells whether this crossed the plan's soft limit. `ttl`: seconds until the stale-reservation
+    job may release it (default `VF_QUOTA_RESERVATION_TTL_SECONDS`).
+    """
+    kind = _validate(org, kind, quantity, project, source)
+    if not idempotency_key:
+        raise ValueError("An idempotency key is required.")
+    plan = services.get_plan(org)
+    month = services.month_of()
+    ttl = settings.VF_QUOTA_RESERVATION_TTL_SECONDS if ttl is None else ttl
+    for attempt in range(2):
+        # Read outside the locks (keeps them short); a concurrent twin is caught by the unique key below.
+        existing = Reservation.objects.for_org(org).filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.kind != kind:
+                raise ValueError(f"Idempotency key {idempotency_key!r} was used for {existing.kind}.")
+            if existing.status != ReservationStatus.RELEASED:
+                return existing
+        try:
+            reservation = _reserve_locked(
+                org, plan, kind, quantity, project, source, idempotency_key, month, ttl, existing
+            )
+        except IntegrityError:
+            if attempt:
+                raise
+            continue  # the same key was reserved concurrently: return that one
+        if reservation is not None:
+            reservation._vf_plan = plan
+            return reservation
+    raise RuntimeError("Could not reserve.")  # pragma: no cover
+
+
+def _reserve_locked(org, plan, kind, quantity, project, source, key, month, ttl, existing) -> Reservation | None:
+    with transaction.atomic():
+        org_row, project_row = _lock_rows(org.id, project.id if project else None, month, kind)
+        if existing is not None:
+            existing = Reservation.objects.for_org(org).select_for_update().get(pk=existing.pk)
+            if existing.status != ReservationStatus.RELEASED:
+                return None  # re-reserved meanwhile: the caller looks again
+        project_total = project_row.used + project_row.reserved if project_row else 0
+        error, soft = _evaluate(
+            org, plan, kind, quantity, project, source, org_row.used + org_row.reserved, project_total
+        )
+        if error is not None:
+            raise error
+        values = {
+            "project": project,
+            "kind": kind,
+            "month": month,
+            "quantity": quantity,
+            "source": source,
+            "status": ReservationStatus.RESERVED,
+            "soft_limit_warning": soft,
+            "expires_at": timezone.now() + timedelta(seconds=ttl),
+            "closed_at": None,
+        }
+        if existing is None:
+            reservation = Reservation.objects.create(organization=org, idempotency_key=key, **values)
+        else:
+            for name, value in values.items():
+                setattr(existing, name, value)
+            existing.save(update_fields=list(values))
+            reservation = existing
+        _bump([org_row, project_row], reserved=quantity)
+        if soft:
+            _note_soft_limit(org.id, kind, month)
+    return reservation
+
+
+def _close(reservation: Reservation, status: str, *, allow_released: bool) -> tuple[str | None, int]:
+    """Under the aggregate locks: move the reservation to `status`.
+
+    Returns (its previous status, the units it held), or (None, 0) when it was already closed.
+    """
+    org_id, now = reservation.organization_id, timezone.now()
+    rows = Reservation.objects.filter(organization_id=org_id, pk=reservation.pk)
+    same = {
+        "quantity": reservation.quantity,
+        "month": reservation.month,
+        "kind": reservation.kind,
+        "project_id": reservation.project_id,
+    }
+    if rows.filter(status=ReservationStatus.RESERVED, **same).update(status=status, closed_at=now):
+        reservation.status, reservation.closed_at = status, now
+        return ReservationStatus.RESERVED, reservation.quantity
+    current = rows.select_for_update().get()
+    if (current.month, current.kind, current.project_id) != (
+        reservation.month,
+        reservation.kind,
+        reservation.project_id,
+    ):
+        raise RuntimeError(f"Reservation {reservation.pk} was reserved anew meanwhile; settle the fresh one.")
+    previous, held = current.status, current.quantity if current.status == ReservationStatus.RESERVED else 0
+    if previous == ReservationStatus.RESERVED or (previous == ReservationStatus.RELEASED and allow_released):
+        current.status, current.closed_at = status, now
+        current.save(update_fields=["status", "closed_at"])
+    else:
+        previous, held = None, 0
+    reservation.status, reservation.closed_at, reservation.quantity = (
+        current.status,
+        current.closed_at,
+        current.quantity,
+    )
+    return previous, held
+
+
+def commit(
+    reservation: Reservation,
+    actual_quantity: int | None = None,
+    *,
+    cost: Decimal | int | str = Decimal("0"),
+    request_id: str | None = None,
+) -> UsageLedger:
+    """Record what was really used (default: the reserved quantity) as one ledger row.
+
+    Idempotent: committing a reservation again returns the same ledger row and changes nothing.
+    A reservation released meanwhile (it expired) is still recorded: the spending happened.
+    """
+    actual = reservation.quantity if actual_quantity is None else actual_quantity
+    if not isinstance(actual, int) or actual < 0:
+        raise ValueError(f"The actual quantity must be a non-negative integer, got {actual!r}.")
+    cost = Decimal(str(cost))
+    org_id = reservation.organization_id
+    # Before taking the locks, to keep them short; `reserve` left the plan it checked on the object.
+    plan = getattr(reservation, "_vf_plan", None) or services.get_plan(reservation.organization)
+    with transaction.atomic():
+        org_row, project_row = _lock_rows(org_id, reservation.project_id, reservation.month, reservation.kind)
+        previous, held = _close(reservation, ReservationStatus.COMMITTED, allow_released=True)
+        if previous is None:  # committed before: the same ledger row
+            return UsageLedger.objects.filter(organization_id=org_id).get(idempotency_key=reservation.idempotency_key)
+        entry = UsageLedger.objects.create(
+            organization_id=org_id,
+            project_id=reservation.project_id,
+            kind=reservation.kind,
+            month=reservation.month,
+            quantity=actual,
+            cost=cost,
+            source=reservation.source,
+            idempotency_key=reservation.idempotency_key,
+            request_id=(request_id or get_request_id() or "")[:128],
+        )
+        _bump([org_row, project_row], used=actual, reserved=-held)
+        monthly = plan.monthly_limit(reservation.kind)
+        total = org_row.used + org_row.reserved + actual - held
+        if monthly and total * 100 >= monthly * plan.soft_limit_percent:
+            _note_soft_limit(org_id, reservation.kind, reservation.month)
+    return entry
+
+
+def _release(reservation: Reservation) -> bool:
+    with transaction.atomic():
+        org_row, project_row = _lock_rows(
+            reservation.organization_id, reservation.project_id, reservation.month, reservation.kind
+        )
+        previous, held = _close(reservation, ReservationStatus.RELEASED, allow_released=False)
+        if previous is not None:
+            _bump([org_row, project_row], reserved=-held)
+    return previous is not None
+
+
+def release(reservation: Reservation) -> Reservation:
+    """Give an unused reservation back. A committed or already released one is left as it is."""
+    _release(reservation)
+    return reservation
+
+
+def release_expired(now=None, limit: int = 1000) -> int:
+    """Release reservations whose `expires_at` has passed (their worker died). Returns how many."""
+    now = now or timezone.now()
+    # Crosses organizations on purpose: the periodic job cleans up after every tenant.
+    stale = list(
+        Reservation.objects.unscoped()
+        .filter(status=ReservationStatus.RESERVED, expires_at__lte=now)
+        .order_by("expires_at")[:limit]
+    )
+    released = 0
+    for reservation in stale:
+        if _release(reservation):
+            released += 1
+            logger.info(
+                "Released stale reservation %s (%s %s).", reservation.id, reservation.quantity, reservation.kind
+            )
+    return released
+
+
+class MeteredUse:
+    """The handle `metered` yields: set `actual` (and `cost`) to what the work really used."""
+
+    def __init__(self, reservation: Reservation):
+        self.reservation = reservation
+        self.actual: int | None = None
+        self.cost: Decimal = Decimal("0")
+        self.request_id: str | None = None
+        self.entry: UsageLedger | None = None
+
+    @property
+    def soft_limit_warning(self) -> bool:
+        return self.reservation.soft_limit_warning
+
+    @property
+    def already_committed(self) -> bool:
+        """The key was committed before (a retry of finished work): it will not be charged again."""
+        return self.reservation.status == ReservationStatus.COMMITTED
+
+
+@contextmanager
+def metered(
+    org,
+    kind: str,
+    estimate: int,
+    *,
+    project=None,
+    source: str = "",
+    idempotency_key: str,
+    ttl: int | None = None,
+) -> Iterator[MeteredUse]:
+    """Reserve `estimate`, run the block, commit `use.actual` (default: the estimate).
+
+    The reservation happens before the block: at a hard limit `QuotaExceeded` is raised and the
+    block (the provider call) never runs. If the block raises, the reservation is released,
+    unless it had already set `use.actual` (money was spent): then that is committed.
+    """
+    reservation = reserve(org, kind, estimate, project=project, source=source, idempotency_key=idempotency_key, ttl=ttl)
+    use = MeteredUse(reservation)
+    try:
+        yield use
+    except BaseException:
+        try:
+            if use.actual is not None:
+                use.entry = commit(reservation, use.actual, cost=use.cost, request_id=use.request_id)
+            else:
+                release(reservation)
+        except Exception:  # keep the original error; the stale-reservation job cleans up
+            logger.exception("Could not settle reservation %s after an error.", reservation.id)
+        raise
+    use.entry = commit(
+        reservation, estimate if use.actual is None else use.actual, cost=use.cost, request_id=use.request_id
+    )

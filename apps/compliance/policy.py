@@ -1,0 +1,464 @@
+"""The policy engine: check a caption (text, title, hashtags) against the active rule sets.
+
+    from apps.compliance.policy import PolicyInput, evaluate
+
+    verdict = evaluate(PolicyInput(text="Dieser Tee heilt alles!", language="de"), org=org)
+    verdict.outcome            # "pass" | "needs_review" | "hard_block" (the worst match)
+    verdict.matches            # Match(rule_id, code, category, outcome, field, start, end, text, description, ...)
+    verdict.rule_set_versions  # (RuleSetRef(name="default", version=1), ...)
+
+`evaluate(text_or_input, org=None)` uses the active published global rule sets plus the
+organization's own. Rule sets are compiled once per published version and cached in the
+process: a published version never changes, so the cache never goes stale; a new version
+has a new id. Matching is case-insensitive on folded text (see `apps.compliance.patterns`),
+on whole words, and spans are reported in the original text.
+
+A rule with languages applies when the input's language is one of them (or unknown); a rule
+for a platform applies only when the input names that platform.
+"""
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.db.models import Q
+
+from apps.compliance.models import Category, Field, MatchKind, Outcome, Rule, RuleSet
+from apps.compliance.patterns import Folded, PatternError, compile_patterns, pattern_keys
+
+logger = logging.getLogger(__name__)
+
+SEVERITY = {Outcome.PASS: 0, Outcome.NEEDS_REVIEW: 1, Outcome.HARD_BLOCK: 2}
+TEXT_FIELDS = (Field.TEXT.value, Field.TITLE.value, Field.HASHTAGS.value)
+MAX_MATCHES_PER_RULE = 50
+_HASHTAG = re.compile(r"#(\w+)")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInput:
+    """What gets checked. `hashtags` may be given with or without `#`; `platform` is optional."""
+
+    text: str
+    title: str = ""
+    hashtags: tuple[str, ...] = ()
+    language: str | None = None
+    ai_generated: bool = False
+    disclosure: bool = False
+    platform: str | None = None
+
+
+class RuleSetRef(NamedTuple):
+    name: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    rule_id: uuid.UUID
+    code: str
+    category: str
+    outcome: str
+    description: str
+    rule_set: RuleSetRef
+    field: str = ""  # text, title, hashtags or caption; empty for the content as a whole
+    start: int | None = None  # span in the field's original text
+    end: int | None = None
+    text: str = ""
+    measured: int | None = None  # length or hashtag count, for numeric rules
+    limit: int | None = None
+
+    @property
+    def category_label(self) -> str:
+        return str(Category(self.category).label)
+
+    @property
+    def outcome_label(self) -> str:
+        return str(Outcome(self.outcome).label)
+
+    @property
+    def field_label(self) -> str:
+        return str(Field(self.field).label) if self.field else ""
+
+    def as_dict(self) -> dict:
+        return {
+            "rule_id": str(self.rule_id),
+            "code": self.code,
+            "category": self.category,
+            "outcome": self.outcome,
+            "description": self.description,
+            "rule_set": {"name": self.rule_set.name, "version": self.rule_set.version},
+            "field": self.field,
+            "span": [self.start, self.end] if self.start is not None else None,
+            "text": self.text,
+            "measured": self.measured,
+            "limit": self.limit,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    outcome: str
+    matches: tuple[Match, ...] = ()
+    rule_set_versions: tuple[RuleSetRef, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == Outcome.PASS
+
+    @property
+    def outcome_label(self) -> str:
+        return str(Outcome(self.outcome).label)
+
+    @property
+    def categories(self) -> set[str]:
+        return {m.category for m in self.matches}
+
+    def as_dict(self) -> dict:
+        return {
+            "outcome": self.outcome,
+            "matches": [m.as_dict() for m in self.matches],
+            "rule_set_versions": [{"name": r.name, "version": r.version} for r in self.rule_set_versions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: uuid.UUID
+    code: str
+    category: str
+    kind: str
+    outcome: str
+    description: str
+    languages: frozenset[str]
+    platform: str
+    field: str
+    limit: int | None
+    pattern: re.Pattern | None
+    # Phrase rules: the two characters every match starts with; the engine tries the pattern only
+    # where the text has them after a non-word character instead of scanning every position.
+    keys: frozenset[str] | None = None
+
+    def applies_to(self, language: str | None, platform: str | None) -> bool:
+        if self.languages and language and language not in self.languages:
+            return False
+        return not self.platform or self.platform == platform
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRuleSet:
+    id: uuid.UUID
+    ref: RuleSetRef
+    organization_id: uuid.UUID | None
+    rules: tuple[CompiledRule, ...] = field(default=())
+
+
+# --- compiling and caching ---------------------------------------------------------------
+
+_CACHE: dict[uuid.UUID, CompiledRuleSet] = {}
+_CACHE_SIZE = 256
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def compile_rule(rule: Rule) -> CompiledRule:
+    pattern = keys = None
+    if rule.kind in (MatchKind.PHRASES, MatchKind.REGEX, MatchKind.DISCLOSURE):
+        pattern = compile_patterns(rule.kind, rule.patterns)
+        keys = pattern_keys(rule.kind, rule.patterns)
+    return CompiledRule(
+        id=rule.id,
+        code=rule.code,
+        category=rule.category,
+        kind=rule.kind,
+        outcome=rule.outcome,
+        description=rule.description,
+        languages=frozenset(rule.languages or ()),
+        platform=rule.platform,
+        field=rule.field,
+        limit=rule.limit,
+        pattern=pattern,
+        keys=keys,
+    )
+
+
+def _compile(rule_set: RuleSet, rules) -> CompiledRuleSet:
+    compiled = []
+    for rule in sorted(rules, key=lambda r: (r.category, r.code)):
+        try:
+            compiled.append(compile_rule(rule))
+        except PatternError:
+            # Rules are validated on save; a broken row (edited around the admin) is skipped, loudly.
+            logger.exception(
+                "Policy rule %s of %s v%s cannot be compiled; skipped", rule.code, rule_set.name, rule_set.version
+            )
+    return CompiledRuleSet(
+        id=rule_set.id,
+        ref=RuleSetRef(rule_set.name, rule_set.version),
+        organization_id=rule_set.organization_id,
+        rules=tuple(compiled),
+    )
+
+
+def compile_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
+    """Compile one rule set; published versions are cached (they never change)."""
+    cached = _CACHE.get(rule_set.id) if rule_set.is_published else None
+    if cached is not None:
+        return cached
+    compiled = _compile(rule_set, Rule.objects.filter(rule_set=rule_set))
+    if rule_set.is_published:
+        _remember(compiled)
+    return compiled
+
+
+def _remember(compiled: CompiledRuleSet) -> None:
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[compiled.id] = compiled
+
+
+def applicable_rule_sets(org=None):
+    """The rule sets the engine uses for `org`: active published global ones plus the organization's."""
+    scope = Q(organization__isnull=True) | Q(organization=org) if org is not None else Q(organization__isnull=True)
+    return RuleSet.objects.filter(scope, active=True, published_at__isnull=False).order_by("name", "version")
+
+
+def active_rule_sets(org=None) -> list[CompiledRuleSet]:
+    """Compiled active rule sets for `org` (global first): one small query, plus one on a cache miss."""
+    rows = list(applicable_rule_sets(org).values_list("id", "name", "version", "organization_id"))
+    # The global sets first; the organization's own after them.
+    rows.sort(key=lambda row: (row[3] is not None, row[1], row[2]))
+    compiled = {row[0]: _CACHE.get(row[0]) for row in rows}
+    missing = [row for row in rows if compiled[row[0]] is None]
+    if missing:
+        by_set: dict[uuid.UUID, list[Rule]] = {row[0]: [] for row in missing}
+        for rule in Rule.objects.filter(rule_set__in=list(by_set)):
+            by_set[rule.rule_set_id].append(rule)
+        for id_, name, version, organization_id in missing:
+            stub = RuleSet(id=id_, name=name, version=version, organization_id=organization_id)
+            compiled[id_] = _compile(stub, by_set[id_])
+            _remember(compiled[id_])
+    return [compiled[row[0]] for row in rows]
+
+
+# --- evaluation --------------------------------------------------------------------------
+
+
+def _language(code: str | None) -> str | None:
+    if not code:
+        return None
+    return re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0] or None
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _utf16_cut(text: str, limit: int) -> int:
+    """The index of the first character beyond `limit` UTF-16 code units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
+def clean_hashtags(hashtags) -> list[str]:
+    tags = [t.strip().lstrip("#").strip() for t in hashtags]
+    return [t for t in tags if t]
+
+
+def field_texts(content: PolicyInput) -> dict[str, str]:
+    """The texts that phrase rules look at; match spans refer to these strings."""
+    return {
+        Field.TEXT.value: content.text or "",
+        Field.TITLE.value: content.title or "",
+        Field.HASHTAGS.value: " ".join(f"#{t}" for t in clean_hashtags(content.hashtags)),
+    }
+
+
+class _Prepared:
+    """The input split into fields, folded lazily and only once per field."""
+
+    def __init__(self, content: PolicyInput):
+        self.content = content
+        self.tags = clean_hashtags(content.hashtags)
+        self.raw = field_texts(content)
+        self._folded: dict[str, Folded] = {}
+        self._unique_tags: list[str] | None = None
+
+    def folded(self, name: str) -> Folded:
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = self._folded[name] = Folded(self.raw[name])
+        return folded
+
+    def unique_tags(self) -> list[str]:
+        """Hashtags from the hashtag list and written in the text or title, each once."""
+        if self._unique_tags is None:
+            seen: dict[str, str] = {}
+            inline = _HASHTAG.findall(self.raw[Field.TEXT]) + _HASHTAG.findall(self.raw[Field.TITLE])
+            for tag in [*self.tags, *inline]:
+                seen.setdefault(tag.casefold(), tag)
+            self._unique_tags = list(seen.values())
+        return self._unique_tags
+
+    def caption(self) -> str:
+        """The text with the hashtags from the list appended, as it would be posted."""
+        text = self.raw[Field.TEXT]
+        written = {t.casefold() for t in _HASHTAG.findall(text)}
+        extra = [f"#{t}" for t in self.tags if t.casefold() not in written]
+        return " ".join([text, *extra]) if extra and text else text or " ".join(extra)
+
+
+def _hits(rule: CompiledRule, folded: Folded):
+    """The rule's matches in the folded text, like `finditer` (left to right, not overlapping)."""
+    if rule.keys is None:
+        yield from rule.pattern.finditer(folded.text)
+        return
+    starts = folded.starts()
+    positions = sorted(p for key in rule.keys for p in starts.get(key, ()))
+    end = -1
+    for position in positions:
+        if position < end:
+            continue
+        hit = rule.pattern.match(folded.text, position)
+        if hit is not None:
+            end = hit.end()
+            yield hit
+
+
+def _pattern_matches(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
+    if rule.pattern is None:
+        return
+    for name in (rule.field,) if rule.field else TEXT_FIELDS:
+        raw = prepared.raw.get(name, "")
+        if not raw:
+            continue
+        folded = prepared.folded(name)
+        found = 0
+        for hit in _hits(rule, folded):
+            if hit.end() == hit.start():
+                continue
+            start, end = folded.span(hit.start(), hit.end())
+            yield Match(
+                rule.id, rule.code, rule.category, rule.outcome, rule.description, ref, name, start, end, raw[start:end]
+            )
+            found += 1
+            if found >= MAX_MATCHES_PER_RULE:
+                break
+
+
+def _disclosure_match(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
+    content = prepared.content
+    if not content.ai_generated or content.disclosure:
+        return
+    if rule.pattern is not None:
+        for name in TEXT_FIELDS:
+            if prepared.raw[name] and next(_hits(rule, prepared.folded(name)), None) is not None:
+                return
+    yield Match(rule.id, rule.code, rule.category, rule.outcome, rule.description, ref)
+
+
+def _length_match(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
+    if rule.limit is None:
+        return
+    raw = prepared.caption() if rule.field == Field.CAPTION else prepared.raw.get(rule.field, "")
+    measured = _utf16_length(raw)
+    if measured <= rule.limit:
+        return
+    if rule.field == Field.CAPTION:
+        start = end = None
+        overflow = ""
+    else:
+        start, end = _utf16_cut(raw, rule.limit), len(raw)
+        overflow = raw[start:end]
+    yield Match(
+        rule.id,
+        rule.code,
+        rule.category,
+        rule.outcome,
+        rule.description,
+        ref,
+        rule.field,
+        start,
+        end,
+        overflow,
+        measured=measured,
+        limit=rule.limit,
+    )
+
+
+def _count_match(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
+    if rule.limit is None:
+        return
+    tags = prepared.unique_tags()
+    if len(tags) <= rule.limit:
+        return
+    surplus = " ".join(f"#{t}" for t in tags[rule.limit :])
+    yield Match(
+        rule.id,
+        rule.code,
+        rule.category,
+        rule.outcome,
+        rule.description,
+        ref,
+        Field.HASHTAGS.value,
+        text=surplus,
+        measured=len(tags),
+        limit=rule.limit,
+    )
+
+
+_MATCHERS = {
+    MatchKind.PHRASES.value: _pattern_matches,
+    MatchKind.REGEX.value: _pattern_matches,
+    MatchKind.DISCLOSURE.value: _disclosure_match,
+    MatchKind.MAX_LENGTH.value: _length_match,
+    MatchKind.MAX_COUNT.value: _count_match,
+}
+_FIELD_ORDER = {Field.TITLE.value: 0, Field.TEXT.value: 1, Field.HASHTAGS.value: 2, Field.CAPTION.value: 3, "": 4}
+
+
+def evaluate(
+    content: PolicyInput | str,
+    org=None,
+    *,
+    language: str | None = None,
+    rule_sets: list[CompiledRuleSet] | None = None,
+) -> Verdict:
+    """Check `content` against the active global rule sets and `org`'s own (or against `rule_sets`).
+
+    A plain string is checked as the text, in `language` (None: every language's rules apply).
+    """
+    if isinstance(content, str):
+        content = PolicyInput(text=content, language=language)
+    if rule_sets is None:
+        rule_sets = active_rule_sets(org)
+    prepared = _Prepared(content)
+    lang = _language(content.language)
+    platform = content.platform or None
+    matches: list[Match] = []
+    for rule_set in rule_sets:
+        for rule in rule_set.rules:
+            if rule.applies_to(lang, platform):
+                matches.extend(_MATCHERS[rule.kind](rule, rule_set.ref, prepared))
+    outcome = Outcome.PASS
+    for match in matches:
+        if SEVERITY[match.outcome] > SEVERITY[outcome]:
+            outcome = Outcome(match.outcome)
+    matches.sort(key=lambda m: (-SEVERITY[m.outcome], _FIELD_ORDER.get(m.field, 9), m.start or 0, m.code))
+    return Verdict(
+        outcome=outcome.value,
+        matches=tuple(matches),
+        rule_set_versions=tuple(rule_set.ref for rule_set in rule_sets),
+    )
+
+
+def describe_rule_sets(org=None) -> list[RuleSet]:
+    """The rule sets that apply to `org`, with their rules, for display."""
+    return list(applicable_rule_sets(org).select_related("organization").prefetch_related("rules"))

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from apps.compliance import views
+
+# Mounted under /o/<org_slug>/compliance/ by viralforge/urls.py.
+urlpatterns = [
+    path("policy/", views.policy_test_bench, name="policy_test_bench"),
+]
