@@ -5,26 +5,16 @@ from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Count
 from django.forms import Textarea
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from apps.compliance import actions
 from apps.compliance.models import Rule, RuleSet
-from apps.orgs.admin import CrossTenantFieldsMixin, TenantAdmin
+from apps.orgs.admin import TenantAdmin, TenantInlineMixin
 
 
-class RuleInlineFormSet(BaseInlineFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        # Django looks the rows up by id with the default (tenant-guarded) manager; the admin crosses
-        # organizations on purpose, and only this rule set's rules can be addressed.
-        form.fields["id"].queryset = Rule.objects.unscoped().filter(rule_set_id=self.instance.pk)
-
-
-class RuleInline(CrossTenantFieldsMixin, admin.StackedInline):
+class RuleInline(TenantInlineMixin, admin.StackedInline):
     model = Rule
-    formset = RuleInlineFormSet
     extra = 0
     fields = [
         ("code", "category", "kind", "outcome"),
@@ -33,9 +23,6 @@ class RuleInline(CrossTenantFieldsMixin, admin.StackedInline):
         "description",
     ]
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 4, "cols": 80})}}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).unscoped()
 
 
 class ScopeFilter(admin.SimpleListFilter):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
@@ -66,13 +67,31 @@ class TenantAdmin(CrossTenantFieldsMixin, admin.ModelAdmin):
         return super().get_queryset(request).unscoped()
 
 
-class MembershipInline(CrossTenantFieldsMixin, admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
+class TenantInlineFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django finds existing rows by id through the tenant-guarded default manager;
+        # only the parent's own rows can be addressed, so looking them up unscoped is safe.
+        pk_name = self.model._meta.pk.name
+        if pk_name in form.fields and _is_tenant_model(self.model):
+            form.fields[pk_name].queryset = self.model._default_manager.unscoped().filter(
+                **{self.fk.name: self.instance.pk}
+            )
+
+
+class TenantInlineMixin(CrossTenantFieldsMixin):
+    """For admin inlines of tenant models: rows, choices and saves all look across organizations."""
+
+    formset = TenantInlineFormSet
 
     def get_queryset(self, request):
         return super().get_queryset(request).unscoped()
+
+
+class MembershipInline(TenantInlineMixin, admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
 
 
 @admin.register(Organization)
