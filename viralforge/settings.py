@@ -300,3 +300,11 @@ VF_RATE_LIMIT_CREDENTIAL_TESTS = env_int("VF_RATE_LIMIT_CREDENTIAL_TESTS", 10, m
 # Default rotation policy: an organization's own keys older than this are flagged "rotate this key"
 # (each organization can change it on its credentials page).
 VF_CREDENTIAL_MAX_AGE_DAYS = env_int("VF_CREDENTIAL_MAX_AGE_DAYS", 90, minimum=1)
+
+
+# --- AI ----------------------------------------------------------------------------------
+# Embedding dimension is fixed per database (pgvector column size); switching the embedder
+# re-embeds every chunk in a job.
+VF_EMBEDDER = env_choice("VF_EMBEDDER", "local", ("local", "openrouter"))
+VF_EMBEDDING_DIMENSION = env_int("VF_EMBEDDING_DIMENSION", 384, minimum=8)
+VF_OPENROUTER_EMBEDDING_MODEL = env_str("VF_OPENROUTER_EMBEDDING_MODEL", "openai/text-embedding-3-small")
