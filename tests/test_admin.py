@@ -1,6 +1,6 @@
 """Admin smoke test: every registered model's changelist, add and change page opens for staff."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import dramatiq
 import pytest
@@ -20,7 +20,8 @@ from apps.jobs.models import JobRun
 from apps.orgs.models import Invitation
 from apps.orgs.roles import Role
 from apps.planning.access import grant_project_reviewer
-from apps.planning.models import Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
+from apps.planning.models import ContentPlan, Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
+from apps.posts.models import Approval, PostItem
 from apps.sandbox.models import SandboxCall
 from tests.conftest import make_user
 
@@ -55,10 +56,19 @@ def rows(org, owner, editor, viewer, invitation):
     message = dramatiq.Message(queue_name="default", actor_name="demo_actor", args=(), kwargs={}, options={})
     Task.tasks.create_or_update_from_message(message, status=Task.STATUS_DONE, actor_name="demo_actor")
     _billing_rows(org, project)
+    _plan_rows(org, project, owner)
     do_add_credential(org, provider="openrouter", secret="sk-or-admin-smoke-0123456789", actor=owner)
     do_set_rotation_policy(org, 30)
     SandboxCall.objects.create(service="openrouter", method="GET", path="/sandbox/openrouter/api/v1/key", status=200)
     return org
+
+
+def _plan_rows(org, project, owner):
+    plan = ContentPlan.objects.create(organization=org, project=project, month=date(2026, 12, 1), status="ready")
+    post = PostItem.objects.create(
+        organization=org, project=project, plan=plan, date=date(2026, 12, 1), slot=1, format="tutorial", hook="Hook"
+    )
+    Approval.objects.create(organization=org, post=post, post_version=1, action="approved", actor=owner)
 
 
 def _billing_rows(org, project):

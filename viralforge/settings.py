@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "apps.orgs",
     "apps.jobs",
     "apps.planning",
+    "apps.posts",
     "apps.billing",
     "apps.credentials",
     "apps.ai",
@@ -308,3 +309,5 @@ VF_CREDENTIAL_MAX_AGE_DAYS = env_int("VF_CREDENTIAL_MAX_AGE_DAYS", 90, minimum=1
 VF_EMBEDDER = env_choice("VF_EMBEDDER", "local", ("local", "openrouter"))
 VF_EMBEDDING_DIMENSION = env_int("VF_EMBEDDING_DIMENSION", 384, minimum=8)
 VF_OPENROUTER_EMBEDDING_MODEL = env_str("VF_OPENROUTER_EMBEDDING_MODEL", "openai/text-embedding-3-small")
+# Knowledge base (apps/ai/knowledge.py): uploaded .txt/.md/.pdf files larger than this are refused.
+VF_KNOWLEDGE_MAX_UPLOAD_MB = env_int("VF_KNOWLEDGE_MAX_UPLOAD_MB", 5, minimum=1)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.orgs.admin import CrossTenantFieldsMixin, TenantAdmin
-from apps.planning.models import Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
+from apps.planning.models import ContentPlan, Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
 
 
 @admin.register(Project)
@@ -25,3 +25,12 @@ class ProjectUserObjectPermissionAdmin(CrossTenantFieldsMixin, admin.ModelAdmin)
 class ProjectGroupObjectPermissionAdmin(CrossTenantFieldsMixin, admin.ModelAdmin):
     list_display = ["group", "permission", "content_object"]
     raw_id_fields = ["group", "content_object"]
+
+
+@admin.register(ContentPlan)
+class ContentPlanAdmin(TenantAdmin):
+    list_display = ["project", "month", "version", "status", "offline", "created_at"]
+    list_filter = ["status", "offline"]
+    search_fields = ["project__name", "organization__name"]
+    raw_id_fields = ["organization", "project", "job_run", "created_by"]
+    list_select_related = ["project"]

@@ -9,8 +9,22 @@ from apps.orgs.models import Organization
 from apps.orgs.tenancy import TenantModel
 
 
+def default_slot_times() -> list[str]:
+    return ["09:00", "13:00", "19:00"]
+
+
+class ApprovalRule(models.TextChoices):
+    NONE = "none", _("No approval needed")
+    EDITOR = "editor", _("An editor approves")
+    CLIENT_REVIEWER = "client_reviewer", _("A client reviewer approves")
+
+
 class Project(TenantModel):
-    """One brand or client of an agency. The planning issue adds the brand kit and budgets."""
+    """One brand or client of an agency, with its brand kit, budgets and schedule.
+
+    The brand voice (voice, tone, do/don't) lives in apps.ai.models.BrandVoice(project=...)
+    so the orchestrator composes it into every system prompt.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
@@ -22,12 +36,25 @@ class Project(TenantModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Budgets within the organization's plan; empty means "only the plan's limits apply".
     monthly_token_budget = models.PositiveBigIntegerField(_("monthly token budget"), null=True, blank=True)
-    monthly_video_seconds_budget = models.PositiveIntegerField(
-        _("monthly video seconds budget"), null=True, blank=True
-    )
+    monthly_video_seconds_budget = models.PositiveIntegerField(_("monthly video seconds budget"), null=True, blank=True)
     max_regenerations_per_post = models.PositiveSmallIntegerField(
         _("maximum regenerations per post"), null=True, blank=True
     )
+    # Brand kit (besides the voice, see the docstring).
+    audience = models.TextField(_("audience"), blank=True)
+    colors = models.JSONField(_("brand colours"), default=list, blank=True)
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
+    cta = models.CharField(_("call to action"), max_length=200, blank=True)
+    hashtags = models.JSONField(_("hashtags"), default=list, blank=True)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    content_pillars = models.JSONField(_("content pillars"), default=list, blank=True)
+    target_platforms = models.JSONField(_("target platforms"), default=list, blank=True)
+    autopilot = models.BooleanField(_("autopilot"), default=False)
+    approval_rule = models.CharField(
+        _("approval rule"), max_length=20, choices=ApprovalRule.choices, default=ApprovalRule.EDITOR
+    )
+    time_zone = models.CharField(_("time zone"), max_length=60, default="Europe/Berlin")
+    slot_times = models.JSONField(_("daily slot times"), default=default_slot_times)
 
     class Meta:
         verbose_name = _("project")
@@ -48,3 +75,56 @@ class ProjectUserObjectPermission(UserObjectPermissionBase):
 
 class ProjectGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class PlanStatus(models.TextChoices):
+    GENERATING = "generating", _("Generating")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    SUPERSEDED = "superseded", _("Replaced by a newer version")
+
+
+class ContentPlan(TenantModel):
+    """A project's month: 30 days × 3 slots of posts. Regenerating creates a new version that keeps
+    the locked posts; exactly one version per project and month is current (ready or generating)."""
+
+    tenant_scope_fields = ("organization", "project")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plans", verbose_name=_("project"))
+    month = models.DateField(_("month"))  # the first day of the month
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.GENERATING)
+    job_run = models.ForeignKey(
+        "jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("job")
+    )
+    error = models.TextField(_("error"), blank=True)
+    offline = models.BooleanField(_("offline draft"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("content plan")
+        verbose_name_plural = _("content plans")
+        ordering = ["-month", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month", "version"], name="unique_plan_version"),
+            models.UniqueConstraint(
+                fields=["project", "month"],
+                condition=models.Q(status__in=["generating", "ready"]),
+                name="one_current_plan_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.month:%Y-%m} v{self.version}"
