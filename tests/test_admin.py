@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import dramatiq
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
@@ -60,7 +61,33 @@ def rows(org, owner, editor, viewer, invitation):
     do_add_credential(org, provider="openrouter", secret="sk-or-admin-smoke-0123456789", actor=owner)
     do_set_rotation_policy(org, 30)
     SandboxCall.objects.create(service="openrouter", method="GET", path="/sandbox/openrouter/api/v1/key", status=200)
+    _ai_rows(org, project, owner)
     return org
+
+
+def _ai_rows(org, project, owner):
+    from apps.ai.models import (
+        AgentRoute,
+        AIDecision,
+        BrandVoice,
+        KnowledgeChunk,
+        KnowledgeDoc,
+        PromptTemplate,
+        SimilarityEntry,
+    )
+
+    vector = [0.1] * settings.VF_EMBEDDING_DIMENSION
+    PromptTemplate.objects.create(
+        organization=org, key="script", system_template="Be brief.", user_template="{{ brief }}"
+    )
+    BrandVoice.objects.create(organization=org, voice="Warm", tone="friendly")
+    AgentRoute.objects.create(organization=org, project=project, agent="script", provider="openrouter", model="m")
+    AIDecision.objects.create(organization=org, agent="script", input_digest="a" * 64, outcome="ok", output={"a": 1})
+    doc = KnowledgeDoc.objects.create(organization=org, kind="avoid", title="Avoid list", content="No prices.")
+    KnowledgeChunk.objects.create(document=doc, organization=org, position=0, text="No prices.", embedding=vector)
+    SimilarityEntry.objects.create(
+        organization=org, project=project, kind="hook", text="Kennst du das?", embedding=vector
+    )
 
 
 def _plan_rows(org, project, owner):

@@ -54,6 +54,21 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"Environment variable {name} must be a number, got {value!r}.") from None
+    if number != number or (minimum is not None and number < minimum):
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be a number of at least {minimum}, got {value!r}."
+        )
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from viralforge import embedded
-from viralforge.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+from viralforge.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url
 from viralforge.secrets import development_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -311,3 +311,25 @@ VF_EMBEDDING_DIMENSION = env_int("VF_EMBEDDING_DIMENSION", 384, minimum=8)
 VF_OPENROUTER_EMBEDDING_MODEL = env_str("VF_OPENROUTER_EMBEDDING_MODEL", "openai/text-embedding-3-small")
 # Knowledge base (apps/ai/knowledge.py): uploaded .txt/.md/.pdf files larger than this are refused.
 VF_KNOWLEDGE_MAX_UPLOAD_MB = env_int("VF_KNOWLEDGE_MAX_UPLOAD_MB", 5, minimum=1)
+# Routing defaults (apps/ai/routing.py): with a usable OpenRouter key an agent without its own
+# route uses the cheap model and escalates to the strong one below this confidence; without a
+# key it uses the offline provider.
+VF_DEFAULT_CHEAP_MODEL = env_str("VF_DEFAULT_CHEAP_MODEL", "openai/gpt-5-mini")
+VF_DEFAULT_STRONG_MODEL = env_str("VF_DEFAULT_STRONG_MODEL", "openai/gpt-5")
+VF_AI_ESCALATE_BELOW = env_float("VF_AI_ESCALATE_BELOW", 0.5, minimum=0)
+# The orchestrator (apps/ai/orchestrator.py): provider calls per step (first try + retries of
+# 429/5xx/timeouts), the longest wait between them, and repair rounds after a schema violation.
+VF_AI_MAX_ATTEMPTS = env_int("VF_AI_MAX_ATTEMPTS", 4, minimum=1)
+VF_AI_MAX_BACKOFF_SECONDS = env_float("VF_AI_MAX_BACKOFF_SECONDS", 8.0, minimum=0)
+VF_AI_REPAIR_ROUNDS = env_int("VF_AI_REPAIR_ROUNDS", 2, minimum=0)
+# Reuse an identical earlier valid answer (same organization, agent, prompt version, model, inputs).
+VF_AI_CACHE_ENABLED = env_bool("VF_AI_CACHE_ENABLED", True)
+# Similarity guard (apps/ai/similarity.py): a hook or caption whose cosine similarity to another
+# text of the same batch, or to the project's history of the last VF_SIMILARITY_HISTORY_DAYS
+# days, reaches this threshold is a near-duplicate and is rejected.
+VF_SIMILARITY_THRESHOLD = env_float("VF_SIMILARITY_THRESHOLD", 0.90, minimum=0)
+if VF_SIMILARITY_THRESHOLD > 1:
+    raise ImproperlyConfigured(
+        f"Environment variable VF_SIMILARITY_THRESHOLD must be a number between 0 and 1, got {VF_SIMILARITY_THRESHOLD}."
+    )
+VF_SIMILARITY_HISTORY_DAYS = env_int("VF_SIMILARITY_HISTORY_DAYS", 90, minimum=1)

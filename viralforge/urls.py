@@ -25,6 +25,9 @@ org_patterns = [
     path("billing/", include("apps.billing.urls")),
     path("credentials/", include("apps.credentials.urls")),
     path("compliance/", include("apps.compliance.urls")),
+    path("ai/", include("apps.ai.urls")),
+    path("p/", include("apps.planning.urls")),
+    path("p/<slug:project_slug>/", include("apps.posts.urls")),
 ]
 
 urlpatterns = [

@@ -6,3 +6,7 @@ class AiConfig(AppConfig):
     name = "apps.ai"
     label = "ai"
     verbose_name = _("AI")
+
+    def ready(self) -> None:
+        # Connects the guard that keeps used prompt templates immutable (pre_save).
+        from apps.ai import prompts  # noqa: F401

@@ -28,3 +28,15 @@ def can_approve_posts(membership: Membership, project: Project) -> bool:
     if membership.has_role(Role.EDITOR):
         return True
     return membership.user.has_perm(REVIEW_PERMISSION, project)
+
+
+def reviewer_user_ids(project: Project) -> set:
+    """Ids of the users with a per-project review grant on this project."""
+    from apps.planning.models import ProjectUserObjectPermission
+
+    codename = REVIEW_PERMISSION.split(".", 1)[1]
+    return set(
+        ProjectUserObjectPermission.objects.filter(
+            content_object=project, permission__codename=codename, permission__content_type__app_label="planning"
+        ).values_list("user_id", flat=True)
+    )

@@ -13,6 +13,11 @@ def default_slot_times() -> list[str]:
     return ["09:00", "13:00", "19:00"]
 
 
+def brand_upload_to(instance, filename: str) -> str:
+    """Brand files live under the project's prefix in the default storage (see DESIGN.md)."""
+    return f"org_{instance.organization_id}/project_{instance.id}/brand/{filename}"
+
+
 class ApprovalRule(models.TextChoices):
     NONE = "none", _("No approval needed")
     EDITOR = "editor", _("An editor approves")
@@ -43,7 +48,7 @@ class Project(TenantModel):
     # Brand kit (besides the voice, see the docstring).
     audience = models.TextField(_("audience"), blank=True)
     colors = models.JSONField(_("brand colours"), default=list, blank=True)
-    logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
+    logo = models.FileField(_("logo"), upload_to=brand_upload_to, max_length=255, blank=True)
     cta = models.CharField(_("call to action"), max_length=200, blank=True)
     hashtags = models.JSONField(_("hashtags"), default=list, blank=True)
     topics = models.JSONField(_("topics"), default=list, blank=True)

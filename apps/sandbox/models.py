@@ -6,7 +6,8 @@ class SandboxCall(models.Model):
     """One request a sandbox stand-in received: lets tests prove a call was (or was not) made.
 
     Never stores a key: only a SHA-256 digest of the Authorization header, and a few harmless
-    headers (attribution, content type).
+    headers (attribution, content type). `body` is the JSON body of a POST (any occurrence of the
+    bearer key scrubbed), `fault` the sandbox fault that was injected, if any.
     """
 
     service = models.CharField(_("service"), max_length=40, db_index=True)
@@ -15,6 +16,8 @@ class SandboxCall(models.Model):
     status = models.PositiveSmallIntegerField(_("status"))
     auth_digest = models.CharField(_("Authorization digest"), max_length=64, blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True)
+    body = models.JSONField(_("body"), null=True, blank=True)
+    fault = models.CharField(_("injected fault"), max_length=40, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

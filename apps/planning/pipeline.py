@@ -1,0 +1,873 @@
+"""The month-plan pipeline: every day of a month × 3 slots of posts, drafted by the agents.
+
+    result = MonthPlanner(org, project, month, nonce=job_run_id).run(slots)   # AI work only
+    plan_actions.do_complete_month_plan(plan, result, ...)                     # one transaction
+
+`run_month_plan(plan_id, job_run_id=...)` (the Dramatiq actor `generate_month_plan` and the
+demo seeding call it) re-fetches the plan, runs the planner and then persists or fails the plan
+through `apps.planning.plan_actions`.
+
+Steps (each agent call goes through `apps.ai.orchestrator.run_agent`):
+
+1. **Research** (1 call) with the brand kit, topics, pillars, platforms and retrieved knowledge.
+2. **Format mix** (`trend_format`, 1 call).
+3. **Hooks and outlines** (`creative_director`): one call per day asking for its 3 concepts, in
+   parallel. Concepts are matched to slots by their label, else by position.
+4. **Similarity guard**: every hook against the other hooks of the plan (including the locked
+   posts a regeneration keeps) and against the project's recent history
+   (`apps.ai.similarity.SimilarityGuard`, kind "hook"). Rejected and missing slots get new
+   concepts, one call per slot with another seed and the accepted hooks to avoid, for up to
+   `CONCEPT_ROUNDS` rounds. A slot still without a distinct hook falls back to a hook built
+   from its concept (angle, title and beats) that passes the guard, and is marked needs_review
+   with the nearest match. So no plan holds two hooks at or above the guard's threshold.
+5. **Per post, in parallel**: script (`script`, with knowledge retrieved for the post's idea),
+   quality check (`qa_judge`), one repair round through the script agent when the judge fails
+   the draft or scores it below `QA_MIN_SCORE`, then the video prompts (`prompt_engineer`);
+   the storyboard is derived from the script's scenes and the prompts' camera.
+6. **Policy engine** on each post (caption, spoken and on-screen text, CTA, the hook as title,
+   hashtags; the content language; once without a platform and once per target platform):
+   needs_review or hard_block → status needs_review with the rules' descriptions as the reason;
+   pass → needs_approval when the project's approval rule asks for approval, else draft (the
+   same rule the post editor applies after an edit).
+
+Nothing is written here except what the orchestrator records (AIDecision audit rows, token
+usage): the posts and the plan's status change are written by the caller in one transaction.
+Any failed agent call (budget refused, provider down after its retries, an answer that stays
+invalid after repair) raises `PlanFailed` with a translated message.
+
+Speed: independent calls run in a thread pool of `VF_PLAN_CONCURRENCY` threads (each with its
+own database connection, closed when the thread ends). When the caller is inside a transaction
+(which other connections cannot see) everything runs in the calling thread instead.
+
+Determinism and cache: every call's seed derives from `nonce` (the job run's id), the step,
+the slot and the round, so a retried job reuses the orchestrator's cached answers while a new
+generation (regenerate) gets fresh ones, and no two posts share a cache key.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import connection, connections
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from apps.jobs.progress import report_progress
+
+logger = logging.getLogger("viralforge.planning")
+
+SLOTS_PER_DAY = 3
+CONCEPT_ROUNDS = 3  # rounds of new concepts for rejected or missing slots, after the first
+QA_MIN_SCORE = 6.0  # below this overall score (0–10) a draft gets one repair round
+KNOWLEDGE_PLAN_K = 5
+KNOWLEDGE_POST_K = 3
+MAX_TOPICS = 12
+MAX_AVOID_HOOKS = 100
+REASON_MAX = 1000
+HOOK_MAX = 150
+FORMAT_MAX = 60
+
+
+class PlanFailed(Exception):
+    """The plan cannot be generated; `message` is translated and shown to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- slots ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    date: date
+    number: int  # 1..3
+
+    @property
+    def label(self) -> str:
+        return f"{self.date.isoformat()} #{self.number}"
+
+    @property
+    def key(self) -> tuple[date, int]:
+        return (self.date, self.number)
+
+
+def month_start(value: date) -> date:
+    return value.replace(day=1)
+
+
+def month_days(month: date) -> list[date]:
+    """Every day of the month (28–31)."""
+    first = month_start(month)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return [first + timedelta(days=i) for i in range((following - first).days)]
+
+
+def month_slots(month: date) -> list[Slot]:
+    """Every day of the month × 3 slots: 90 for a 30-day month (84–93 in general)."""
+    return [Slot(day, n) for day in month_days(month) for n in range(1, SLOTS_PER_DAY + 1)]
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PostDraft:
+    """One post as the planner made it (plain values, ready for a PostItem)."""
+
+    slot: Slot
+    concept: dict
+    hook: str = ""
+    format: str = ""
+    script: dict = field(default_factory=dict)
+    storyboard: list = field(default_factory=list)
+    video_prompt: dict = field(default_factory=dict)
+    caption: str = ""
+    hashtags: list = field(default_factory=list)
+    confidence: float = 0.0
+    rationale: str = ""
+    status: str = "draft"
+    review_reason: str = ""
+    policy: dict = field(default_factory=dict)
+    offline: bool = False
+    guard_note: str = ""  # why the hook needs review (similarity), empty when it is distinct
+    qa_score: float | None = None
+    repaired: bool = False
+
+
+@dataclass
+class PlanResult:
+    posts: list[PostDraft]
+    offline: bool = False
+    calls: int = 0
+    regenerated_hooks: int = 0
+    fallback_hooks: int = 0
+    repaired: int = 0
+    seconds: float = 0.0
+
+    @property
+    def needs_review(self) -> int:
+        return sum(1 for post in self.posts if post.status == "needs_review")
+
+
+# --- parallel execution ---------------------------------------------------------------------
+
+
+def plan_concurrency() -> int:
+    return max(1, int(getattr(settings, "VF_PLAN_CONCURRENCY", 8)))
+
+
+def parallel_map(
+    fn: Callable,
+    items: Sequence,
+    *,
+    concurrency: int,
+    on_result: Callable[[int, object], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> list:
+    """`[fn(item) for item in items]` on up to `concurrency` threads, results in input order.
+
+    `on_result(done_count, result)` runs in the calling thread as results arrive (progress).
+    The first exception stops the threads from taking new items and is re-raised here. Each
+    thread runs in a copy of the caller's context (request id, job id, language) and closes its
+    database connections when it ends. Inside a transaction everything runs in this thread:
+    other connections would not see its uncommitted rows.
+    """
+    items = list(items)
+    cancel = cancel or threading.Event()  # set by the first failure: the whole plan stops
+    if concurrency <= 1 or len(items) <= 1 or connection.in_atomic_block:
+        results = []
+        for item in items:
+            if cancel.is_set():
+                raise PlanFailed(_("The plan generation was cancelled."))
+            results.append(fn(item))
+            if on_result is not None:
+                on_result(len(results), results[-1])
+        return results
+
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for index, item in enumerate(items):
+        todo.put((index, item))
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()  # this call is over (finished, failed or interrupted)
+
+    def work(context: contextvars.Context) -> None:
+        try:
+            while not stop.is_set() and not cancel.is_set():
+                try:
+                    index, item = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    done.put((index, context.run(fn, item), None))
+                except BaseException as exc:  # handed to the calling thread, which re-raises it
+                    cancel.set()
+                    done.put((index, None, exc))
+                    return
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=work, args=(contextvars.copy_context(),), name=f"vf-plan-{i}", daemon=True)
+        for i in range(min(concurrency, len(items)))
+    ]
+    for thread in threads:
+        thread.start()
+    results: list = [None] * len(items)
+    received = 0
+    try:
+        while received < len(items):
+            try:
+                index, value, error = done.get(timeout=0.5)
+            except queue.Empty:
+                if not any(thread.is_alive() for thread in threads) and done.empty():
+                    raise PlanFailed(_("The plan generation was cancelled.")) from None
+                continue
+            if error is not None:
+                raise error
+            results[index] = value
+            received += 1
+            if on_result is not None:
+                on_result(received, value)
+    except BaseException:
+        cancel.set()  # a failure or an interruption (time limit): stop the other threads too
+        raise
+    finally:
+        stop.set()  # idle threads stop; busy ones finish their current call
+        for thread in threads:
+            thread.join(timeout=30 if received == len(items) else 5)
+    return results
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _clip(text, limit: int) -> str:
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def _unique(values, limit: int) -> list[str]:
+    seen, out = set(), []
+    for value in values:
+        text = " ".join(str(value or "").split())
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            out.append(text)
+    return out[:limit]
+
+
+def call_seed(nonce: str, *parts) -> int:
+    digest = hashlib.sha256("|".join([str(nonce), *map(str, parts)]).encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def agent_label(agent_key: str) -> str:
+    from apps.ai.contracts import AGENTS
+
+    spec = AGENTS.get(agent_key)
+    return str(spec.label or spec.key) if spec else agent_key
+
+
+# --- the planner ------------------------------------------------------------------------------
+
+
+class MonthPlanner:
+    """The AI part of a month plan, in memory. See the module docstring."""
+
+    def __init__(
+        self,
+        org,
+        project,
+        month: date,
+        *,
+        nonce: str | None = None,
+        plan_id=None,
+        provider=None,
+        concurrency: int | None = None,
+        progress: Callable[[int, str], None] | None = None,
+        fixed_hooks: Sequence[str] = (),
+    ):
+        self.org = org
+        self.project = project
+        self.month = month_start(month)
+        self.nonce = str(nonce or uuid.uuid4())
+        self.plan_id = plan_id
+        self.provider = provider
+        self.concurrency = concurrency or plan_concurrency()
+        self.progress = progress or report_progress
+        self.fixed_hooks = [hook for hook in fixed_hooks if hook]
+        self.language = project.language or "de"
+        self.cancel = threading.Event()
+        self.calls = 0
+        self.offline = False
+        self._lock = threading.Lock()
+
+    # --- agent calls ------------------------------------------------------------------------
+
+    def call(self, agent: str, inputs: dict, *, key: str, knowledge: Sequence[str] = ()):
+        """One agent call with a seed and quota key of its own; raises PlanFailed on failure."""
+        from apps.ai.orchestrator import run_agent
+
+        if self.cancel.is_set():
+            raise PlanFailed(_("The plan generation was cancelled."))
+        result = run_agent(
+            self.org,
+            agent,
+            inputs,
+            project=self.project,
+            language=self.language,
+            seed=call_seed(self.nonce, agent, key),
+            idempotency_key=f"plan:{self.plan_id or '-'}:{self.nonce}:{agent}:{key}",
+            provider=self.provider,
+            knowledge=list(knowledge),
+        )
+        with self._lock:
+            self.calls += 1
+            self.offline = self.offline or result.offline
+        if not result.ok:
+            raise PlanFailed(
+                _("%(step)s failed, so no plan was saved: %(error)s")
+                % {"step": agent_label(agent), "error": result.error_message or result.outcome}
+            )
+        return result.output
+
+    def _knowledge(self, query: str, k: int) -> list[str]:
+        from apps.ai.knowledge import retrieve
+
+        if not query.strip():
+            return []
+        try:
+            return [chunk.text for chunk in retrieve(self.org, query, project=self.project, k=k)]
+        except Exception:  # retrieval is an extra: a failing embedder must not stop the plan
+            logger.warning("Knowledge retrieval failed for project %s.", self.project.id, exc_info=True)
+            return []
+
+    # --- context ------------------------------------------------------------------------------
+
+    def topics(self) -> list[str]:
+        project = self.project
+        values = [*(project.topics or []), *(project.content_pillars or [])]
+        return _unique(values, MAX_TOPICS) or [project.name]
+
+    def brand(self) -> dict:
+        project = self.project
+        return {
+            "name": project.name,
+            "audience": project.audience,
+            "cta": project.cta,
+            "hashtags": list(project.hashtags or []),
+            "colors": list(project.colors or []),
+            "pillars": list(project.content_pillars or []),
+        }
+
+    def slot_info(self, slot: Slot) -> dict:
+        times = self.project.slot_times if isinstance(self.project.slot_times, list) else []
+        return {
+            "slot": slot.label,
+            "date": slot.date.isoformat(),
+            "weekday": slot.date.strftime("%A"),
+            "time": str(times[slot.number - 1]) if 0 < slot.number <= len(times) else "",
+        }
+
+    # --- steps --------------------------------------------------------------------------------
+
+    def run(self, slots: Sequence[Slot]) -> PlanResult:
+        started = time.perf_counter()
+        slots = list(slots)
+        total = len(slots)
+        topics = self.topics()
+        brand = self.brand()
+        platforms = list(self.project.target_platforms or []) or ["tiktok"]
+        month_name = formats.date_format(self.month, "F Y")
+        base = {"brand": brand, "topics": topics, "platforms": platforms, "language": self.language}
+
+        self.progress(2, _("Researching the audience and trends"))
+        plan_knowledge = self._knowledge(" ".join([self.project.name, *topics]), KNOWLEDGE_PLAN_K)
+        research = self.call(
+            "research",
+            base
+            | {
+                "brief": f"Plan {total} short videos for {month_name} ({self.month:%Y-%m}).",
+                "content_pillars": list(self.project.content_pillars or []),
+                "audience": self.project.audience,
+                "month": f"{self.month:%Y-%m}",
+            },
+            key="research",
+            knowledge=plan_knowledge,
+        )
+
+        self.progress(6, _("Choosing the format mix"))
+        trend = self.call(
+            "trend_format",
+            base
+            | {
+                "content_angles": list(research.content_angles),
+                "trends": [trend.name for trend in research.trends],
+                "audience_pains": list(research.audience_pains),
+                "posts": total,
+            },
+            key="trend_format",
+            knowledge=plan_knowledge,
+        )
+        format_mix = [{"format": item.format, "share": item.share} for item in trend.formats]
+        context = base | {
+            "content_angles": list(research.content_angles),
+            "audience_pains": list(research.audience_pains),
+            "avoid": list(trend.avoid),
+        }
+
+        concepts, guard_stats = self.concepts(slots, context, format_mix, plan_knowledge)
+        drafts = [PostDraft(slot=slot, concept=concepts[slot.key]) for slot in slots]
+        for draft in drafts:
+            draft.hook = draft.concept["hook"]
+            draft.format = _clip(draft.concept.get("format"), FORMAT_MAX)
+            draft.guard_note = draft.concept.pop("_guard_note", "")
+
+        def written(done: int, _draft) -> None:
+            if done == total or done % 3 == 0:
+                self.progress(
+                    30 + int(58 * done / max(1, total)),
+                    _("Writing scripts, storyboards and video prompts (%(done)s of %(total)s)")
+                    % {"done": done, "total": total},
+                )
+
+        language = translation.get_language()
+
+        def write(draft: PostDraft) -> PostDraft:
+            with translation.override(language):
+                return self.write_post(draft, brand, platforms)
+
+        drafts = parallel_map(write, drafts, concurrency=self.concurrency, on_result=written, cancel=self.cancel)
+
+        self.progress(90, _("Checking every post against the policy rules"))
+        self.apply_policy(drafts, platforms)
+        for draft in drafts:
+            draft.offline = self.offline
+        return PlanResult(
+            posts=drafts,
+            offline=self.offline,
+            calls=self.calls,
+            regenerated_hooks=guard_stats["regenerated"],
+            fallback_hooks=guard_stats["fallback"],
+            repaired=sum(1 for draft in drafts if draft.repaired),
+            seconds=time.perf_counter() - started,
+        )
+
+    # --- concepts and the similarity guard ------------------------------------------------------
+
+    def _concept_call(self, slots: list[Slot], context: dict, key: str, extra: dict, knowledge) -> list[dict]:
+        inputs = context | extra | {"slots": [self.slot_info(slot) for slot in slots]}
+        output = self.call("creative_director", inputs, key=key, knowledge=knowledge)
+        return [concept.model_dump(mode="json") for concept in output.concepts]
+
+    @staticmethod
+    def _assign(slots: list[Slot], concepts: list[dict]) -> dict[tuple, list[dict]]:
+        """Concepts per slot: by label, the rest by position onto slots without one; extras
+        (more concepts than slots) are kept as alternatives of the last slots."""
+        by_label = {slot.label.casefold(): slot for slot in slots}
+        assigned: dict[tuple, list[dict]] = {slot.key: [] for slot in slots}
+        rest = []
+        for concept in concepts:
+            slot = by_label.get(str(concept.get("slot", "")).strip().casefold())
+            if slot is not None and not assigned[slot.key]:
+                assigned[slot.key].append(concept)
+            else:
+                rest.append(concept)
+        empty = [slot for slot in slots if not assigned[slot.key]]
+        for slot, concept in zip(empty, rest, strict=False):
+            assigned[slot.key].append(concept)
+        for i, concept in enumerate(rest[len(empty) :]):
+            assigned[slots[i % len(slots)].key].append(concept)
+        return assigned
+
+    def concepts(self, slots: list[Slot], context: dict, format_mix: list, knowledge) -> tuple[dict, dict]:
+        """A concept with a distinct hook for every slot (see step 4 in the module docstring)."""
+        from apps.ai.similarity import SimilarityGuard
+
+        guard = SimilarityGuard(self.org, self.project, "hook")
+        hooks = _HookSet(guard, self.fixed_hooks)
+        total = len(slots)
+        chosen: dict[tuple, dict] = {}
+        candidates: dict[tuple, list[dict]] = {slot.key: [] for slot in slots}
+        nearest: dict[tuple, object] = {}
+        stats = {"regenerated": 0, "fallback": 0}
+
+        def accept_round(round_slots: list[Slot]) -> None:
+            for slot in round_slots:
+                if slot.key in chosen:
+                    continue
+                for concept in candidates[slot.key]:
+                    if concept.get("_tried"):
+                        continue
+                    concept["_tried"] = True
+                    hook = _clip(concept.get("hook"), HOOK_MAX)
+                    if not hook:
+                        continue
+                    result = hooks.test(hook)
+                    if result.ok:
+                        concept["hook"] = hook
+                        hooks.accept(hook)
+                        chosen[slot.key] = concept
+                        break
+                    best = nearest.get(slot.key)
+                    if best is None or result.similarity < best.similarity:
+                        nearest[slot.key] = result
+
+        def progress(done_calls: int, calls: int, percent_from: int, percent_to: int) -> None:
+            self.progress(
+                percent_from + int((percent_to - percent_from) * done_calls / max(1, calls)),
+                _("Writing hooks and outlines (%(done)s of %(total)s slots)") % {"done": len(chosen), "total": total},
+            )
+
+        # Round 0: one call per day for its slots, in parallel.
+        days: dict[date, list[Slot]] = {}
+        for slot in slots:
+            days.setdefault(slot.date, []).append(slot)
+        topics = context["topics"]
+        batches = []
+        for i, (day, day_slots) in enumerate(sorted(days.items())):
+            rotated = topics[i % len(topics) :] + topics[: i % len(topics)]
+            batches.append((day, day_slots, rotated))
+        self.progress(10, _("Writing hooks and outlines (%(done)s of %(total)s slots)") % {"done": 0, "total": total})
+
+        def day_call(batch):
+            day, day_slots, rotated = batch
+            extra = {"formats": format_mix, "topics": rotated, "avoid_hooks": self.fixed_hooks[:MAX_AVOID_HOOKS]}
+            return day_slots, self._concept_call(day_slots, context, f"cd:{day.isoformat()}:0", extra, knowledge)
+
+        answers = parallel_map(
+            day_call,
+            batches,
+            concurrency=self.concurrency,
+            on_result=lambda done, _r: progress(done, len(batches), 10, 22),
+            cancel=self.cancel,
+        )
+        for day_slots, concepts in answers:
+            for key, assigned in self._assign(day_slots, concepts).items():
+                candidates[key].extend(assigned)
+        accept_round(slots)
+
+        # Rounds 1..n: one call per rejected or missing slot, with another seed and the hooks to avoid.
+        for round_number in range(1, CONCEPT_ROUNDS + 1):
+            missing = [slot for slot in slots if slot.key not in chosen]
+            if not missing:
+                break
+            stats["regenerated"] += len(missing)
+            avoid = hooks.texts()[-MAX_AVOID_HOOKS:]
+
+            def slot_call(slot: Slot, round_number=round_number, avoid=avoid):
+                extra = {
+                    "preferred_formats": format_mix,  # a hint only: new ideas may use other formats
+                    "avoid_hooks": avoid,
+                    "note": "Earlier ideas for this slot repeated existing hooks. Find a different angle.",
+                }
+                key = f"cd:{slot.label}:{round_number}"
+                return slot, self._concept_call([slot], context, key, extra, knowledge)
+
+            answers = parallel_map(
+                slot_call,
+                missing,
+                concurrency=self.concurrency,
+                on_result=lambda done, _r, n=len(missing): progress(done, n, 22, 27),
+                cancel=self.cancel,
+            )
+            for slot, concepts in answers:
+                candidates[slot.key].extend(concepts)
+            accept_round(missing)
+
+        # Still no distinct hook: build one from the concept, mark the post for review.
+        for slot in slots:
+            if slot.key in chosen:
+                continue
+            if not candidates[slot.key]:
+                raise PlanFailed(
+                    _("The AI did not deliver an idea for every slot (%(slot)s is missing). Please try again.")
+                    % {"slot": formats.date_format(slot.date, "SHORT_DATE_FORMAT")}
+                )
+            stats["fallback"] += 1
+            concept, hook = hooks.fallback(candidates[slot.key])
+            near = nearest.get(slot.key)
+            concept = dict(concept)
+            concept["hook"] = hook
+            concept["_guard_note"] = _(
+                "The AI's hooks for this slot were too close to an existing hook (“%(nearest)s”, similarity "
+                "%(similarity)s %%), so this hook was written from the idea's outline. Please check it."
+            ) % {
+                "nearest": _clip(getattr(near, "nearest_text", "") or "", 120),
+                "similarity": round(100 * float(getattr(near, "similarity", 0) or 0)),
+            }
+            chosen[slot.key] = concept
+        for concepts in candidates.values():
+            for concept in concepts:
+                concept.pop("_tried", None)
+        for concept in chosen.values():
+            concept.pop("_tried", None)
+        self.progress(28, _("Hooks checked for near-duplicates"))
+        return chosen, stats
+
+    # --- one post -------------------------------------------------------------------------------
+
+    def write_post(self, draft: PostDraft, brand: dict, platforms: list[str]) -> PostDraft:
+        concept = {key: value for key, value in draft.concept.items() if not key.startswith("_")}
+        slot = draft.slot
+        knowledge = self._knowledge(f"{concept.get('hook', '')} {concept.get('pillar', '')}", KNOWLEDGE_POST_K)
+        script_inputs = {
+            "concept": concept,
+            "brand": brand,
+            "slot": self.slot_info(slot),
+            "platforms": platforms,
+            "cta": self.project.cta,
+            "hashtags": list(self.project.hashtags or []),
+            "audience": self.project.audience,
+        }
+        script = self.call("script", script_inputs, key=f"script:{slot.label}", knowledge=knowledge)
+        qa = self.call(
+            "qa_judge",
+            {"script": script.model_dump(mode="json"), "concept": concept, "brand": brand, "pass_threshold": 7},
+            key=f"qa:{slot.label}",
+        )
+        draft.qa_score = float(qa.overall)
+        if not qa.passed or qa.overall < QA_MIN_SCORE:
+            script = self.call(
+                "script",
+                script_inputs
+                | {
+                    "previous_script": script.model_dump(mode="json"),
+                    "issues": list(qa.issues),
+                    "fixes": list(qa.fixes),
+                    "task": "Revise the previous script: fix every issue the quality judge listed.",
+                },
+                key=f"script:{slot.label}:repair",
+                knowledge=knowledge,
+            )
+            draft.repaired = True
+        prompts = self.call(
+            "prompt_engineer",
+            {
+                "script": script.model_dump(mode="json"),
+                "brand": brand,
+                "aspect_ratio": "9:16",
+                "platforms": platforms,
+            },
+            key=f"prompts:{slot.label}",
+        )
+        self._fill(draft, concept, script, qa, prompts)
+        return draft
+
+    def _fill(self, draft: PostDraft, concept: dict, script, qa, prompts) -> None:
+        scenes = [scene.model_dump(mode="json") for scene in script.scenes]
+        draft.script = {
+            "title": script.title,
+            "language": script.language,
+            "cta": script.cta,
+            "total_duration_seconds": script.total_duration_seconds,
+            "scenes": scenes,
+            "angle": concept.get("angle", ""),
+            "pillar": concept.get("pillar", ""),
+            "beats": list(concept.get("beats") or []),
+        }
+        cameras = {item.scene_index: item.camera for item in prompts.prompts}
+        draft.storyboard = [
+            {
+                "index": scene["index"],
+                "visual": scene["visual"],
+                "camera": cameras.get(scene["index"], ""),
+                "duration_seconds": scene["duration_seconds"],
+            }
+            for scene in scenes
+        ]
+        draft.video_prompt = {
+            "aspect_ratio": prompts.aspect_ratio,
+            "style": prompts.style,
+            "prompts": [item.model_dump(mode="json") for item in prompts.prompts],
+        }
+        draft.caption = script.caption
+        draft.hashtags = _unique(script.hashtags, 10)
+        quality = float(qa.overall) / 10
+        draft.confidence = round(max(0.0, min(1.0, (float(script.confidence) + quality) / 2)), 2)
+        parts = [str(concept.get("angle") or ""), str(script.rationale or "")]
+        if draft.repaired:
+            parts.append(
+                _("Revised once after the quality check (score %(score)s/10).") % {"score": f"{qa.overall:.1f}"}
+            )
+        else:
+            parts.append(_("Quality check: %(score)s/10.") % {"score": f"{qa.overall:.1f}"})
+        draft.rationale = "\n\n".join(part for part in parts if part)
+
+    # --- policy -----------------------------------------------------------------------------------
+
+    def apply_policy(self, drafts: list[PostDraft], platforms: list[str]) -> None:
+        apply_policy(self.org, self.project, drafts, platforms)
+
+
+def apply_policy(org, project, drafts: list[PostDraft], platforms: Sequence[str]) -> None:
+    """Status, reason and verdict of each draft (step 6 of the module docstring)."""
+    from dataclasses import replace
+
+    from apps.compliance.policy import SEVERITY, active_rule_sets, evaluate
+    from apps.posts.access import approval_required
+    from apps.posts.actions import policy_input, review_reason
+    from apps.posts.models import PostItem, PostStatus
+
+    rule_sets = active_rule_sets(org)
+    cleared = PostStatus.NEEDS_APPROVAL if approval_required(project) else PostStatus.DRAFT
+    for draft in drafts:
+        item = PostItem(
+            organization=org,
+            project=project,
+            hook=draft.hook,
+            caption=draft.caption,
+            hashtags=draft.hashtags,
+            script=draft.script,
+        )
+        content = policy_input(item, project)
+        verdicts = [evaluate(content, rule_sets=rule_sets)]
+        verdicts += [evaluate(replace(content, platform=p), rule_sets=rule_sets) for p in platforms]
+        worst = max(verdicts, key=lambda verdict: SEVERITY[verdict.outcome])
+        matches, seen = [], set()
+        for verdict in verdicts:
+            for match in verdict.matches:
+                if match.rule_id not in seen:
+                    seen.add(match.rule_id)
+                    matches.append(match)
+        merged = replace(worst, matches=tuple(matches))
+        draft.policy = merged.as_dict()
+        reasons = []
+        if merged.outcome != "pass":
+            reasons.append(review_reason(merged))
+        if draft.guard_note:
+            reasons.append(draft.guard_note)
+        draft.review_reason = "\n".join(reason for reason in reasons if reason)[:REASON_MAX]
+        draft.status = PostStatus.NEEDS_REVIEW if reasons else cleared
+
+
+class _HookSet:
+    """The hooks of the plan so far (locked posts' first), checked against each other in memory
+    and against the project's history through the similarity guard."""
+
+    def __init__(self, guard, fixed: Sequence[str]):
+        self.guard = guard
+        self.threshold = guard.threshold
+        self._texts: list[str] = []
+        self._vectors: list[list[float]] = []
+        for text in fixed:
+            self.accept(text)
+
+    def texts(self) -> list[str]:
+        return list(self._texts)
+
+    def accept(self, text: str) -> None:
+        (vector,) = self.guard.embed([text])
+        if vector is not None:
+            self._texts.append(text)
+            self._vectors.append(vector)
+
+    def test(self, text: str):
+        from apps.ai.similarity import GuardResult
+
+        (vector,) = self.guard.embed([text])
+        if vector is None:
+            return GuardResult(ok=False, similarity=1.0, nearest_text=None, nearest_source=None)
+        best, best_text = 0.0, None
+        for other_text, other in zip(self._texts, self._vectors, strict=True):
+            similarity = sum(a * b for a, b in zip(vector, other, strict=True))
+            if similarity > best:
+                best, best_text = similarity, other_text
+        if best >= self.threshold:
+            return GuardResult(ok=False, similarity=round(best, 6), nearest_text=best_text, nearest_source="plan")
+        history = self.guard.check(text)
+        if history.similarity > best:
+            return history
+        return GuardResult(ok=True, similarity=round(best, 6), nearest_text=best_text, nearest_source="plan")
+
+    def fallback(self, concepts: list[dict]) -> tuple[dict, str]:
+        """A hook built from one of the concepts (angle, title + beat, beats) that passes the
+        guard; the least similar candidate when none does."""
+        best = None
+        for concept in concepts:
+            beats = [str(beat) for beat in concept.get("beats") or []]
+            title = str(concept.get("title") or "")
+            options = [concept.get("angle"), *(f"{title}: {beat}" for beat in beats), *beats]
+            for option in options:
+                hook = _clip(option, HOOK_MAX)
+                if not hook:
+                    continue
+                result = self.test(hook)
+                if result.ok:
+                    self.accept(hook)
+                    return concept, hook
+                if best is None or result.similarity < best[0]:
+                    best = (result.similarity, concept, hook)
+        if best is None:
+            concept = concepts[0]
+            return concept, _clip(concept.get("hook") or concept.get("title"), HOOK_MAX)
+        self.accept(best[2])
+        return best[1], best[2]
+
+
+# --- running a plan -----------------------------------------------------------------------------
+
+
+def run_month_plan(
+    plan_id,
+    *,
+    job_run_id=None,
+    regenerate: bool = False,
+    user_id=None,
+    provider=None,
+    concurrency: int | None = None,
+):
+    """Generate the plan `plan_id` (a row made by `apps.planning.plan_actions`) and persist it.
+
+    Takes the id and re-fetches; does nothing for a plan that is ready, superseded, gone or
+    owned by another job run (a redelivered or stale message). Returns the ready plan, or None
+    when there was nothing to do. Raises PlanFailed after marking the plan failed.
+    """
+    from apps.planning import plan_actions
+
+    work = plan_actions.claim_plan_work(plan_id, job_run_id, regenerate=regenerate, user_id=user_id)
+    if work is None:
+        return None
+    plan = work.plan
+    reservation = None
+    try:
+        reservation = plan_actions.reserve_plan_posts(work)
+        planner = MonthPlanner(
+            plan.organization,
+            plan.project,
+            plan.month,
+            nonce=work.nonce,
+            plan_id=plan.id,
+            provider=provider,
+            concurrency=concurrency,
+            fixed_hooks=work.locked_hooks,
+        )
+        result = planner.run(work.slots)
+        report_progress(96, _("Saving the plan"))
+        return plan_actions.do_complete_month_plan(work, result, reservation)
+    except PlanFailed as exc:
+        plan_actions.do_fail_month_plan(work, exc.message, reservation)
+        raise
+    except Exception:
+        if not work.retryable:  # nobody retries a synchronous run: fail it now
+            plan_actions.do_fail_month_plan(work, generic_failure_message(), reservation)
+        raise
+
+
+def generic_failure_message() -> str:
+    return _("Something went wrong while generating the plan, so nothing was saved. Please try again.")

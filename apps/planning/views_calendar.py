@@ -1,0 +1,247 @@
+"""The project calendar: a month grid (Monday first) with three slot cards per day.
+
+`/o/<org>/p/<project>/calendar/<YYYY-MM>/` shows the posts of the month's current plan (ready
+or generating). Every member may look. Filters (status, format) and the month navigation are
+GET links and forms; with HTMX they swap `#calendar` (the partial) and push the URL. Clicking a
+card opens the post editor panel (apps.posts.views) beside the grid.
+
+Speed: the page runs a fixed number of queries whatever the number of posts (one for the plan,
+one for all its posts as plain values; filters apply in Python over at most 93 rows), and the
+template gets precomputed plain dicts: no model methods, lazy translations or `{% url %}` per
+card (a card's URL is the posts base URL plus its id).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import uuid
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from apps.orgs.access import OrgRequest, org_view
+from apps.orgs.roles import Role
+from apps.planning.access import get_project
+from apps.planning.models import ContentPlan, PlanStatus, Project
+from apps.posts.models import PostItem, PostStatus
+
+TEMPLATE = "planning/calendar.html"
+CURRENT_PLAN_STATUSES = (PlanStatus.GENERATING, PlanStatus.READY)
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+HOOK_SHORT = 72
+REASON_SHORT = 90
+CARD_FIELDS = ("id", "date", "slot", "format", "hook", "status", "confidence", "locked", "review_reason")
+FORMAT_FILTER_MAX = 60
+
+
+def parse_month(value: str) -> date:
+    """`2026-03` → date(2026, 3, 1); anything else (2026-13, 26-3, ...) → 404."""
+    match = MONTH_RE.match(value or "")
+    if not match:
+        raise Http404
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 1900 < year < 9999):
+        raise Http404
+    return date(year, month, 1)
+
+
+def month_param(month_start: date) -> str:
+    return f"{month_start:%Y-%m}"
+
+
+def shift_month(month_start: date, delta: int) -> date:
+    index = month_start.year * 12 + month_start.month - 1 + delta
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def project_today(project: Project) -> date:
+    try:
+        zone = zoneinfo.ZoneInfo(project.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return timezone.now().astimezone(zone).date()
+
+
+def calendar_url(org_slug: str, project_slug: str, month_start: date, **query) -> str:
+    url = reverse("project_calendar", args=[org_slug, project_slug, month_param(month_start)])
+    query = {key: value for key, value in query.items() if value}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def posts_base_url(org_slug: str, project_slug: str) -> str:
+    """`/o/<org>/p/<project>/posts/`: a card's URL is this plus `<id>/`."""
+    zero = uuid.UUID(int=0)
+    return reverse("post_detail", args=[org_slug, project_slug, zero]).removesuffix(f"{zero}/")
+
+
+def slot_time(slot_times, slot: int) -> str:
+    if isinstance(slot_times, list) and 0 < slot <= len(slot_times):
+        return str(slot_times[slot - 1])
+    return ""
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def card_texts() -> dict[str, str]:
+    """The cards' fixed texts, translated once per request."""
+    return {"locked": _("Locked"), "confidence": _("Confidence"), "empty": _("Empty slot")}
+
+
+def status_labels() -> dict[str, str]:
+    """The status labels, translated once per request (no lazy objects in the loops)."""
+    return {value: str(label) for value, label in PostStatus.choices}
+
+
+def make_card(values: dict, labels: dict[str, str], slot_times) -> dict:
+    """A post's card as plain values (`values`: a dict of CARD_FIELDS)."""
+    hook = values["hook"] or ""
+    reason = values["review_reason"] or ""
+    return {
+        "id": values["id"],
+        "slot": values["slot"],
+        "time": slot_time(slot_times, values["slot"]),
+        "hook": hook,
+        "hook_short": _short(hook, HOOK_SHORT),
+        "format": values["format"],
+        "status": values["status"],
+        "status_label": labels.get(values["status"], values["status"]),
+        "confidence": round((values["confidence"] or 0) * 100),
+        "locked": values["locked"],
+        "reason": reason,
+        "reason_short": _short(reason, REASON_SHORT),
+    }
+
+
+def card_for_post(post: PostItem, project: Project) -> dict:
+    return make_card({name: getattr(post, name) for name in CARD_FIELDS}, status_labels(), project.slot_times)
+
+
+def current_plan(org, project: Project, month_start: date) -> ContentPlan | None:
+    return (
+        ContentPlan.objects.for_org(org)
+        .filter(project=project, month=month_start, status__in=CURRENT_PLAN_STATUSES)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _filters(request) -> dict[str, str]:
+    status = request.GET.get("status", "")
+    fmt = request.GET.get("format", "")[:FORMAT_FILTER_MAX]
+    return {"status": status if status in PostStatus.values else "", "format": fmt}
+
+
+def calendar_context(request: OrgRequest, project: Project, month_start: date) -> dict:
+    org = request.org
+    filters = _filters(request)
+    plan = current_plan(org, project, month_start)
+    rows = []
+    if plan is not None:
+        rows = list(PostItem.objects.for_org(org).filter(plan=plan).order_by("date", "slot").values(*CARD_FIELDS))
+    labels = status_labels()
+    slot_times = project.slot_times
+    counts = dict.fromkeys(PostStatus.values, 0)
+    formats: set[str] = set()
+    by_day: dict[date, dict[int, dict]] = {}
+    shown = 0
+    for values in rows:
+        counts[values["status"]] = counts.get(values["status"], 0) + 1
+        formats.add(values["format"])
+        if filters["status"] and values["status"] != filters["status"]:
+            continue
+        if filters["format"] and values["format"] != filters["format"]:
+            continue
+        by_day.setdefault(values["date"], {})[values["slot"]] = make_card(values, labels, slot_times)
+        shown += 1
+    today = project_today(project)
+    slot_numbers = (1, 2, 3)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month_start.year, month_start.month):
+        days = []
+        for day in week:
+            in_month = day.month == month_start.month
+            cards = by_day.get(day, {}) if in_month else {}
+            days.append(
+                {
+                    "date": day,
+                    "iso": day.isoformat(),
+                    "day": day.day,
+                    "in_month": in_month,
+                    "today": day == today,
+                    "slots": [(n, slot_time(slot_times, n), cards.get(n)) for n in slot_numbers] if in_month else (),
+                }
+            )
+        weeks.append(days)
+    slug, pslug = org.slug, project.slug
+    prev_month, next_month = shift_month(month_start, -1), shift_month(month_start, 1)
+    this_month = today.replace(day=1)
+    return {
+        "project": project,
+        "plan": plan,
+        "month_start": month_start,
+        "month": month_param(month_start),
+        "weeks": weeks,
+        "weekdays": _weekday_names(),
+        "filters": filters,
+        "filtered": bool(filters["status"] or filters["format"]),
+        "status_options": [(value, labels[value], counts.get(value, 0)) for value in PostStatus.values],
+        "format_options": sorted(formats | ({filters["format"]} if filters["format"] else set()), key=str.casefold),
+        "total": len(rows),
+        "shown": shown,
+        "self_url": calendar_url(slug, pslug, month_start, **filters),
+        "month_url": calendar_url(slug, pslug, month_start),
+        "prev_url": calendar_url(slug, pslug, prev_month, **filters),
+        "next_url": calendar_url(slug, pslug, next_month, **filters),
+        "today_url": calendar_url(slug, pslug, this_month, **filters) if this_month != month_start else "",
+        "prev_month": prev_month,
+        "next_month": next_month,
+        "post_base": posts_base_url(slug, pslug),
+        "can_edit": request.membership.has_role(Role.EDITOR),
+        "can_manage": request.membership.has_role(Role.ADMIN),
+        "calendar_url": calendar_url(slug, pslug, this_month),
+        "slot_numbers": slot_numbers,
+        "t": card_texts(),
+    }
+
+
+def _weekday_names() -> list[tuple[str, str]]:
+    """(short, long) weekday names, Monday first, in the active language."""
+    from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+
+    return [(str(WEEKDAYS_ABBR[i]), str(WEEKDAYS[i])) for i in range(7)]
+
+
+def _partial(request) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+
+
+@require_GET
+@org_view()
+def project_calendar(request: OrgRequest, project_slug: str, month: str) -> HttpResponse:
+    month_start = parse_month(month)
+    project = get_project(request.org, project_slug)
+    context = calendar_context(request, project, month_start)
+    template = f"{TEMPLATE}#calendar" if _partial(request) else TEMPLATE
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_GET
+@org_view()
+def project_calendar_today(request: OrgRequest, project_slug: str) -> HttpResponse:
+    """The calendar of the current month (in the project's time zone)."""
+    project = get_project(request.org, project_slug)
+    return redirect(calendar_url(request.org.slug, project.slug, project_today(project).replace(day=1)))

@@ -1,0 +1,424 @@
+"""Writes on posts: save (optimistic lock), approve/unapprove, lock/unlock, move/swap, AI improve.
+
+Every write locks the post's row (`select_for_update`) and checks what the user saw:
+
+- **Save** names the `version` it edited. A stale version raises `StaleVersion` and writes
+  nothing; a successful save raises the version by one. Locked posts cannot be saved.
+- **Status after an edit.** When the hook, caption, hashtags or script text changed, the policy
+  engine runs again (organization's rules, the project's content language) and its verdict is
+  stored in `PostItem.policy`. A verdict of needs_review or hard_block sets the status to
+  needs_review with the reason. Otherwise an approved post goes back to needs_approval (or to
+  draft when the project has no approval step), recorded as an `Approval` row
+  (reset_by_edit), and a post that needed review moves on to needs_approval (or draft).
+- **Approve** names the version the approver reviewed, so nobody approves a text they have
+  not seen. Approval and lock changes do not raise the version (they are not content).
+- **Move** changes date and slot within the plan's month; when the target slot is taken the
+  two posts swap, atomically, and both versions go up.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.compliance.policy import PolicyInput, evaluate
+from apps.planning.models import Project
+from apps.posts import forms as post_forms
+from apps.posts.access import approval_required
+from apps.posts.models import Approval, PostItem, PostStatus
+
+logger = logging.getLogger("viralforge.posts")
+
+POLICY_FIELDS = frozenset({"hook", "caption", "hashtags", "script"})
+REVIEW_REASON_MAX = 1000
+SWAP_PARKING_DATE = date(1900, 1, 1)  # a date no plan uses: where a post waits during a swap
+
+
+class PostError(Exception):
+    """A request that cannot be done in the post's current state; the message is shown to the user."""
+
+    status = 409
+
+
+class StaleVersion(PostError):
+    def __init__(self, current: int):
+        self.current = current
+        super().__init__(
+            _(
+                "Someone else saved this post first (it is now at version %(version)s). Reload to see their "
+                "changes; your text is kept below so nothing is lost."
+            )
+            % {"version": current}
+        )
+
+
+class PostLocked(PostError):
+    def __init__(self):
+        super().__init__(_("This post is locked. Unlock it before you change it."))
+
+
+def _locked_row(post: PostItem) -> PostItem:
+    return (
+        PostItem.objects.for_org(post.organization_id)
+        .select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=post.pk)
+    )
+
+
+def _check_version(row: PostItem, version: int | None) -> None:
+    if version is not None and row.version != version:
+        raise StaleVersion(row.version)
+
+
+def _after_edit_status(project: Project) -> str:
+    return PostStatus.NEEDS_APPROVAL if approval_required(project) else PostStatus.DRAFT
+
+
+# --- policy -------------------------------------------------------------------------------------
+
+
+def policy_input(post: PostItem, project: Project) -> PolicyInput:
+    """What the policy engine checks: the caption and the script's spoken and shown text, the hook as title."""
+    script = post.script if isinstance(post.script, dict) else {}
+    lines = [post.caption]
+    for scene in post_forms.script_scenes(post):
+        lines += [str(scene.get("voiceover") or ""), str(scene.get("on_screen_text") or "")]
+    lines.append(str(script.get("cta") or ""))
+    hashtags = tuple(str(tag) for tag in (post.hashtags or []) if tag)
+    return PolicyInput(
+        text="\n".join(line for line in lines if line), title=post.hook, hashtags=hashtags, language=project.language
+    )
+
+
+def review_reason(verdict) -> str:
+    reasons = list(dict.fromkeys(match.description or match.code for match in verdict.matches))
+    return "; ".join(reasons)[:REVIEW_REASON_MAX]
+
+
+def _apply_policy(row: PostItem, project: Project):
+    verdict = evaluate(policy_input(row, project), org=row.organization_id)
+    row.policy = verdict.as_dict()
+    return verdict
+
+
+# --- save ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_post(post: PostItem, *, version: int, changes: dict, actor) -> tuple[PostItem, bool]:
+    """Save edited fields with the optimistic lock. Returns (post, saved); saved is False when nothing changed."""
+    row = _locked_row(post)
+    _check_version(row, version)
+    if row.locked:
+        raise PostLocked
+    unknown = set(changes) - set(post_forms.EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    changes = {name: value for name, value in changes.items() if getattr(row, name) != value}
+    if not changes:
+        return row, False
+    project = row.project
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.version += 1
+    was = row.status
+    verdict = _apply_policy(row, project) if POLICY_FIELDS & set(changes) else None
+    if verdict is not None and not verdict.passed:
+        row.status = PostStatus.NEEDS_REVIEW
+        row.review_reason = review_reason(verdict)
+    elif was == PostStatus.APPROVED:
+        row.status = _after_edit_status(project)
+    elif was == PostStatus.NEEDS_REVIEW and verdict is not None:
+        row.status = _after_edit_status(project)
+        row.review_reason = ""
+    if was == PostStatus.APPROVED:
+        row.approved_by = None
+        row.approved_at = None
+        Approval.objects.create(
+            organization_id=row.organization_id,
+            post=row,
+            post_version=row.version,
+            action=Approval.Action.RESET_BY_EDIT,
+            actor=actor,
+        )
+    row.save()
+    logger.info(
+        "Post saved.",
+        extra={"post_id": str(row.id), "version": row.version, "fields": sorted(changes), "status": row.status},
+    )
+    return row, True
+
+
+# --- approvals -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_approve_post(post: PostItem, *, actor, version: int | None) -> PostItem:
+    row = _locked_row(post)
+    if not approval_required(row.project):
+        raise PostError(_("This project has no approval step."))
+    _check_version(row, version)
+    if row.status == PostStatus.APPROVED:
+        raise PostError(_("This post is already approved."))
+    if (row.policy or {}).get("outcome") == "hard_block":
+        raise PostError(_("The policy check blocks this post. Change the text before it can be approved."))
+    row.status = PostStatus.APPROVED
+    row.approved_by = actor
+    row.approved_at = timezone.now()
+    row.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    Approval.objects.create(
+        organization_id=row.organization_id,
+        post=row,
+        post_version=row.version,
+        action=Approval.Action.APPROVED,
+        actor=actor,
+    )
+    logger.info("Post approved.", extra={"post_id": str(row.id), "version": row.version, "actor_id": actor.pk})
+    return row
+
+
+@transaction.atomic
+def do_unapprove_post(post: PostItem, *, actor) -> PostItem:
+    row = _locked_row(post)
+    if not approval_required(row.project):
+        raise PostError(_("This project has no approval step."))
+    if row.status != PostStatus.APPROVED:
+        raise PostError(_("This post is not approved."))
+    row.status = PostStatus.NEEDS_APPROVAL
+    row.approved_by = None
+    row.approved_at = None
+    row.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    Approval.objects.create(
+        organization_id=row.organization_id,
+        post=row,
+        post_version=row.version,
+        action=Approval.Action.UNAPPROVED,
+        actor=actor,
+    )
+    logger.info("Post approval withdrawn.", extra={"post_id": str(row.id), "actor_id": actor.pk})
+    return row
+
+
+# --- lock ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_set_post_lock(post: PostItem, *, locked: bool, actor) -> PostItem:
+    """Lock (kept as it is when the plan is regenerated; no edits) or unlock. Idempotent."""
+    row = _locked_row(post)
+    if row.locked != locked:
+        row.locked = locked
+        row.save(update_fields=["locked", "updated_at"])
+        logger.info(
+            "Post %s.", "locked" if locked else "unlocked", extra={"post_id": str(row.id), "actor_id": actor.pk}
+        )
+    return row
+
+
+# --- move ----------------------------------------------------------------------------------------
+
+
+def month_bounds(month_start: date) -> tuple[date, date]:
+    import calendar
+
+    last = calendar.monthrange(month_start.year, month_start.month)[1]
+    return month_start, month_start.replace(day=last)
+
+
+def do_move_post(
+    post: PostItem, *, version: int, to_date: date, to_slot: int, actor, other_version: int | None = None
+) -> tuple[PostItem, PostItem | None]:
+    """Move the post to (date, slot) of its plan's month; swap with the post there, if any.
+
+    Returns (post, the other post or None). Both rows are locked in id order (no deadlocks).
+    """
+    try:
+        with transaction.atomic():
+            row, other = _move(post, version, to_date, to_slot, other_version)
+    except IntegrityError:  # another post arrived in the target slot between our read and our write
+        raise PostError(_("The calendar changed meanwhile. Reload and try again.")) from None
+    logger.info(
+        "Post moved.",
+        extra={
+            "post_id": str(row.id),
+            "to": f"{to_date} #{to_slot}",
+            "swapped_with": str(other.id) if other else "",
+            "actor_id": actor.pk,
+        },
+    )
+    return row, other
+
+
+def _move(post: PostItem, version: int, to_date: date, to_slot: int, other_version: int | None):
+    plan = post.plan
+    first, last = month_bounds(plan.month)
+    if not (first <= to_date <= last) or to_slot not in (1, 2, 3):
+        raise PostError(_("Choose a day of this plan's month and a slot from 1 to 3."))
+    rows = (
+        PostItem.objects.for_org(post.organization_id)
+        .filter(Q(pk=post.pk) | Q(plan=plan, date=to_date, slot=to_slot))
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    locked = {row.pk: row for row in rows}
+    row = locked[post.pk]
+    _check_version(row, version)
+    if row.locked:
+        raise PostLocked
+    if (row.date, row.slot) == (to_date, to_slot):
+        raise PostError(_("The post is already in this slot."))
+    other = next((candidate for pk, candidate in locked.items() if pk != post.pk), None)
+    if other is not None:
+        if other.locked:
+            raise PostError(_("The post in that slot is locked. Unlock it before swapping."))
+        if other_version is not None and other.version != other_version:
+            raise StaleVersion(other.version)
+        old_date, old_slot = row.date, row.slot
+        row.date = SWAP_PARKING_DATE
+        row.save(update_fields=["date"])
+        other.date, other.slot, other.version = old_date, old_slot, other.version + 1
+        other.save(update_fields=["date", "slot", "version", "updated_at"])
+    row.date, row.slot, row.version = to_date, to_slot, row.version + 1
+    row.save(update_fields=["date", "slot", "version", "updated_at"])
+    return row, other
+
+
+# --- AI improve ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Proposal:
+    field: str
+    current: object
+    proposed: object
+    version: int
+    offline: bool = False
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+AGENT_FOR_FIELD = {
+    "hook": "script",
+    "caption": "script",
+    "hashtags": "script",
+    "script": "script",
+    "storyboard": "script",
+    "video_prompt": "prompt_engineer",
+}
+
+
+def improve_inputs(post: PostItem, project: Project, field: str, instruction: str) -> dict:
+    script = post.script if isinstance(post.script, dict) else {}
+    scenes = post_forms.script_scenes(post)
+    concept = {
+        "title": str(script.get("title") or post.hook)[:100],
+        "format": post.format,
+        "beats": [str(s.get("on_screen_text") or s.get("voiceover") or "")[:160] for s in scenes][1:-1][:6],
+    }
+    if field != "hook":
+        concept["hook"] = post.hook
+    return {
+        "task": (
+            f"Improve one field of an existing short-video post: rewrite only `{field}` following the editor's "
+            "instruction, and keep everything else as it is in `post`."
+        ),
+        "field": field,
+        "instruction": instruction,
+        "post": {
+            "hook": post.hook,
+            "format": post.format,
+            "caption": post.caption,
+            "hashtags": list(post.hashtags or []),
+            "script": script,
+            "storyboard": post_forms.storyboard_scenes(post),
+            "video_prompt": post.video_prompt if isinstance(post.video_prompt, dict) else {},
+        },
+        "concept": concept,
+        "script": script,
+        "brand": {
+            "name": project.name,
+            "audience": project.audience,
+            "cta": project.cta,
+            "hashtags": list(project.hashtags or []),
+        },
+        "topics": list(project.topics or []),
+        "content_pillars": list(project.content_pillars or []),
+        "duration_seconds": sum(int(s.get("duration_seconds") or 0) for s in scenes) or None,
+    }
+
+
+def _value_from_output(post: PostItem, field: str, output):
+    if field == "video_prompt":
+        video = dict(post.video_prompt) if isinstance(post.video_prompt, dict) else {}
+        video.update(
+            aspect_ratio=output.aspect_ratio,
+            style=output.style,
+            prompts=[prompt.model_dump(mode="json") for prompt in output.prompts],
+        )
+        return video
+    if field in ("hook", "caption"):
+        return getattr(output, field)
+    if field == "hashtags":
+        return list(output.hashtags)
+    scenes = [scene.model_dump(mode="json") for scene in output.scenes]
+    if field == "storyboard":
+        old = post_forms.storyboard_scenes(post)
+        return [
+            {
+                "index": scene["index"],
+                "visual": scene["visual"],
+                "camera": str(old[i].get("camera") or "") if i < len(old) else "",
+                "duration_seconds": scene["duration_seconds"],
+            }
+            for i, scene in enumerate(scenes)
+        ]
+    script = dict(post.script) if isinstance(post.script, dict) else {}
+    script.update(
+        title=output.title,
+        language=output.language,
+        scenes=scenes,
+        cta=output.cta,
+        total_duration_seconds=output.total_duration_seconds,
+    )
+    return script
+
+
+def propose_improvement(post: PostItem, project: Project, *, field: str, instruction: str) -> Proposal:
+    """Ask the orchestrator for a better value of one field. Writes nothing but the AI audit rows."""
+    from apps.ai.orchestrator import run_agent
+
+    if post.locked:
+        raise PostLocked
+    current = getattr(post, field)
+    result = run_agent(
+        project.organization,
+        AGENT_FOR_FIELD[field],
+        improve_inputs(post, project, field, instruction),
+        project=project,
+        language=project.language,
+        seed=post.version,
+    )
+    if not result.ok:
+        return Proposal(field, current, None, post.version, result.offline, result.error_message)
+    proposed = _value_from_output(post, field, result.output)
+    try:
+        proposed = post_forms.check_value(field, proposed)
+    except post_forms.forms.ValidationError:
+        return Proposal(
+            field, current, None, post.version, result.offline, _("The AI suggestion does not fit this field.")
+        )
+    if proposed == current:
+        return Proposal(
+            field, current, None, post.version, result.offline, _("The AI suggested no change for this field.")
+        )
+    return Proposal(field, current, proposed, post.version, result.offline)
