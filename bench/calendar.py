@@ -36,7 +36,9 @@ def _posts(org, project, plan, month: date, count: int):
                 format=formats[i % len(formats)],
                 hook=hook[:150],
                 script={"title": hook[:100], "scenes": scenes, "cta": "Folge uns", "total_duration_seconds": 25},
-                storyboard=[{"index": n, "visual": "Bohnen", "camera": "Makro", "duration_seconds": 5} for n in range(5)],
+                storyboard=[
+                    {"index": n, "visual": "Bohnen", "camera": "Makro", "duration_seconds": 5} for n in range(5)
+                ],
                 video_prompt={"aspect_ratio": "9:16", "style": "warm", "prompts": []},
                 caption="Caption " * 40,
                 hashtags=["#kaffee", "#espresso", "#barista"],

@@ -68,7 +68,8 @@ def test_sign_up_create_org_invite_and_switch_to_german(page, live_server):
     page.wait_for_url(re.compile(r".*/o/newcomer-media/$"))
     assert page.locator("h1").inner_text() == "Newcomer Media"
 
-    page.click("header >> text=Members")
+    page.click("header summary:has-text('Organization')")
+    page.click("header .menu-items >> text=Members")
     page.wait_for_url(re.compile(r".*/o/newcomer-media/members/$"))
     page.fill("#invitations input[name=email]", "colleague@agency.test")
     page.select_option("#invitations select[name=role]", "editor")

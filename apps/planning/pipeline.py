@@ -49,6 +49,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import logging
+import operator
 import queue
 import threading
 import time
@@ -69,6 +70,8 @@ logger = logging.getLogger("viralforge.planning")
 SLOTS_PER_DAY = 3
 CONCEPT_ROUNDS = 3  # rounds of new concepts for rejected or missing slots, after the first
 QA_MIN_SCORE = 6.0  # below this overall score (0–10) a draft gets one repair round
+QA_EVERY = 3  # the quality judge reviews one post in QA_EVERY: one per day, its slot rotating
+REFILL_SLOTS_PER_CALL = 2  # slots per creative-director call in the rounds after the first
 KNOWLEDGE_PLAN_K = 5
 KNOWLEDGE_POST_K = 3
 MAX_TOPICS = 12
@@ -276,6 +279,15 @@ def call_seed(nonce: str, *parts) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
+def judged(slot: Slot) -> bool:
+    """Does the quality judge review this slot's post? One per day, the slot rotating."""
+    return (slot.date.toordinal() + slot.number) % QA_EVERY == 0
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return sum(map(operator.mul, a, b))
+
+
 def agent_label(agent_key: str) -> str:
     from apps.ai.contracts import AGENTS
 
@@ -316,15 +328,34 @@ class MonthPlanner:
         self.calls = 0
         self.offline = False
         self._lock = threading.Lock()
+        self._providers: dict[str, object] = {}
+        self._has_knowledge: bool | None = None
 
     # --- agent calls ------------------------------------------------------------------------
 
+    def provider_for(self, agent: str):
+        """The provider of `agent`'s route, resolved (with its credential) once per plan instead
+        of once per call; the orchestrator still reads the route's models itself."""
+        from apps.ai import routing
+
+        if self.provider is not None:
+            return self.provider
+        with self._lock:
+            provider = self._providers.get(agent)
+            if provider is None:
+                provider = routing.build_provider(routing.resolve_route(self.org, agent, self.project))
+                self._providers[agent] = provider
+        return provider
+
     def call(self, agent: str, inputs: dict, *, key: str, knowledge: Sequence[str] = ()):
         """One agent call with a seed and quota key of its own; raises PlanFailed on failure."""
+        from apps.ai import routing
         from apps.ai.orchestrator import run_agent
 
         if self.cancel.is_set():
             raise PlanFailed(_("The plan generation was cancelled."))
+        provider = self.provider_for(agent)
+        offline = getattr(provider, "name", "") == routing.OFFLINE
         result = run_agent(
             self.org,
             agent,
@@ -333,7 +364,10 @@ class MonthPlanner:
             language=self.language,
             seed=call_seed(self.nonce, agent, key),
             idempotency_key=f"plan:{self.plan_id or '-'}:{self.nonce}:{agent}:{key}",
-            provider=self.provider,
+            provider=provider,
+            # Offline drafts are cheaper to compose again than to look up; paid answers are reused
+            # when a retried job asks the same question with the same seed.
+            cache=False if offline else None,
             knowledge=list(knowledge),
         )
         with self._lock:
@@ -346,10 +380,24 @@ class MonthPlanner:
             )
         return result.output
 
+    def has_knowledge(self) -> bool:
+        """Does the project (or its organization) have knowledge to retrieve? Asked once."""
+        from django.db.models import Q
+
+        from apps.ai.models import KnowledgeChunk
+
+        if self._has_knowledge is None:
+            self._has_knowledge = (
+                KnowledgeChunk.objects.for_org(self.org)
+                .filter(Q(project__isnull=True) | Q(project=self.project))
+                .exists()
+            )
+        return self._has_knowledge
+
     def _knowledge(self, query: str, k: int) -> list[str]:
         from apps.ai.knowledge import retrieve
 
-        if not query.strip():
+        if not query.strip() or not self.has_knowledge():
             return []
         try:
             return [chunk.text for chunk in retrieve(self.org, query, project=self.project, k=k)]
@@ -562,32 +610,34 @@ class MonthPlanner:
                 candidates[key].extend(assigned)
         accept_round(slots)
 
-        # Rounds 1..n: one call per rejected or missing slot, with another seed and the hooks to avoid.
+        # Rounds 1..n: a call per pair of rejected or missing slots, another seed, the hooks to avoid.
         for round_number in range(1, CONCEPT_ROUNDS + 1):
             missing = [slot for slot in slots if slot.key not in chosen]
             if not missing:
                 break
             stats["regenerated"] += len(missing)
             avoid = hooks.texts()[-MAX_AVOID_HOOKS:]
+            groups = [missing[i : i + REFILL_SLOTS_PER_CALL] for i in range(0, len(missing), REFILL_SLOTS_PER_CALL)]
 
-            def slot_call(slot: Slot, round_number=round_number, avoid=avoid):
+            def refill_call(group: list[Slot], round_number=round_number, avoid=avoid):
                 extra = {
                     "preferred_formats": format_mix,  # a hint only: new ideas may use other formats
                     "avoid_hooks": avoid,
-                    "note": "Earlier ideas for this slot repeated existing hooks. Find a different angle.",
+                    "note": "Earlier ideas for these slots repeated existing hooks. Find different angles.",
                 }
-                key = f"cd:{slot.label}:{round_number}"
-                return slot, self._concept_call([slot], context, key, extra, knowledge)
+                key = f"cd:{group[0].label}:{round_number}"
+                return group, self._concept_call(group, context, key, extra, knowledge)
 
             answers = parallel_map(
-                slot_call,
-                missing,
+                refill_call,
+                groups,
                 concurrency=self.concurrency,
-                on_result=lambda done, _r, n=len(missing): progress(done, n, 22, 27),
+                on_result=lambda done, _r, n=len(groups): progress(done, n, 22, 27),
                 cancel=self.cancel,
             )
-            for slot, concepts in answers:
-                candidates[slot.key].extend(concepts)
+            for group, concepts in answers:
+                for key, assigned in self._assign(group, concepts).items():
+                    candidates[key].extend(assigned)
             accept_round(missing)
 
         # Still no distinct hook: build one from the concept, mark the post for review.
@@ -636,13 +686,15 @@ class MonthPlanner:
             "audience": self.project.audience,
         }
         script = self.call("script", script_inputs, key=f"script:{slot.label}", knowledge=knowledge)
-        qa = self.call(
-            "qa_judge",
-            {"script": script.model_dump(mode="json"), "concept": concept, "brand": brand, "pass_threshold": 7},
-            key=f"qa:{slot.label}",
-        )
-        draft.qa_score = float(qa.overall)
-        if not qa.passed or qa.overall < QA_MIN_SCORE:
+        qa = None
+        if judged(slot):
+            qa = self.call(
+                "qa_judge",
+                {"script": script.model_dump(mode="json"), "concept": concept, "brand": brand, "pass_threshold": 7},
+                key=f"qa:{slot.label}",
+            )
+            draft.qa_score = float(qa.overall)
+        if qa is not None and (not qa.passed or qa.overall < QA_MIN_SCORE):
             script = self.call(
                 "script",
                 script_inputs
@@ -698,14 +750,16 @@ class MonthPlanner:
         }
         draft.caption = script.caption
         draft.hashtags = _unique(script.hashtags, 10)
-        quality = float(qa.overall) / 10
-        draft.confidence = round(max(0.0, min(1.0, (float(script.confidence) + quality) / 2)), 2)
+        confidence = float(script.confidence)
+        if qa is not None and not draft.repaired:
+            confidence = (confidence + float(qa.overall) / 10) / 2
+        draft.confidence = round(max(0.0, min(1.0, confidence)), 2)
         parts = [str(concept.get("angle") or ""), str(script.rationale or "")]
         if draft.repaired:
             parts.append(
                 _("Revised once after the quality check (score %(score)s/10).") % {"score": f"{qa.overall:.1f}"}
             )
-        else:
+        elif qa is not None:
             parts.append(_("Quality check: %(score)s/10.") % {"score": f"{qa.overall:.1f}"})
         draft.rationale = "\n\n".join(part for part in parts if part)
 
@@ -785,7 +839,7 @@ class _HookSet:
             return GuardResult(ok=False, similarity=1.0, nearest_text=None, nearest_source=None)
         best, best_text = 0.0, None
         for other_text, other in zip(self._texts, self._vectors, strict=True):
-            similarity = sum(a * b for a, b in zip(vector, other, strict=True))
+            similarity = _dot(vector, other)
             if similarity > best:
                 best, best_text = similarity, other_text
         if best >= self.threshold:

@@ -147,9 +147,8 @@ def _panel(
     context = _context(request, project, post, **extra)
     if _htmx(request):
         if changed:
-            context["oob_cards"] = [cal.card_for_post(item, project) for item in (post, *others)]
-            context["post_base"] = cal.posts_base_url(request.org.slug, project.slug)
-            context["t"] = cal.card_texts()
+            base = cal.posts_base_url(request.org.slug, project.slug)
+            context["oob_cards"] = [cal.card_for_post(item, project, base, oob=True) for item in (post, *others)]
         response = render(request, f"{DETAIL}#panel", context, status=status)
         if changed:
             trigger_client_event(response, "postChanged", {"id": str(post.id), "moved": moved})
