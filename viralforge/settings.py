@@ -333,3 +333,6 @@ if VF_SIMILARITY_THRESHOLD > 1:
         f"Environment variable VF_SIMILARITY_THRESHOLD must be a number between 0 and 1, got {VF_SIMILARITY_THRESHOLD}."
     )
 VF_SIMILARITY_HISTORY_DAYS = env_int("VF_SIMILARITY_HISTORY_DAYS", 90, minimum=1)
+# Month plans (apps/planning/pipeline.py): how many agent calls of one plan run at the same time
+# (threads of the worker process; keep it within the provider's rate limits).
+VF_PLAN_CONCURRENCY = env_int("VF_PLAN_CONCURRENCY", 8, minimum=1)

@@ -321,7 +321,8 @@ class MonthPlanner:
         self.plan_id = plan_id
         self.provider = provider
         self.concurrency = concurrency or plan_concurrency()
-        self.progress = progress or report_progress
+        self._report = progress
+        self._percent = 0
         self.fixed_hooks = [hook for hook in fixed_hooks if hook]
         self.language = project.language or "de"
         self.cancel = threading.Event()
@@ -332,6 +333,11 @@ class MonthPlanner:
         self._has_knowledge: bool | None = None
 
     # --- agent calls ------------------------------------------------------------------------
+
+    def progress(self, percent: int, step: str) -> None:
+        """Report a step (the bar never goes backwards); `report_progress` unless told otherwise."""
+        self._percent = max(self._percent, int(percent))
+        (self._report or report_progress)(self._percent, step)
 
     def provider_for(self, agent: str):
         """The provider of `agent`'s route, resolved (with its credential) once per plan instead

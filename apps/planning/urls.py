@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.planning import views
+from apps.planning import views, views_plan
 
 # Mounted under /o/<org_slug>/p/ by viralforge/urls.py: project URLs are /o/<org>/p/<project_slug>/...
 urlpatterns = [
@@ -29,4 +29,7 @@ urlpatterns = [
         name="project_reviewer_revoke",
     ),
     path("<slug:project_slug>/delete/", views.project_delete, name="project_delete"),
+    # The month plan: Generate / Regenerate and its live status (apps/planning/views_plan.py).
+    path("<slug:project_slug>/plan/<str:month>/generate/", views_plan.plan_generate, name="plan_generate"),
+    path("<slug:project_slug>/plan/<str:month>/status/", views_plan.plan_status, name="plan_status"),
 ]

@@ -1,0 +1,138 @@
+"""The month plan's "Generate" area: the button, the live progress bar, the failure and retry.
+
+- `POST /o/<org>/p/<project>/plan/<YYYY-MM>/generate/` (`plan_generate`, editors and above):
+  the first plan of the month, a retry after a failure, or a regeneration of the ready plan
+  (keeping its locked posts). With HTMX the answer is the area's partial (with the progress bar;
+  409 with the reason when it cannot start now); without HTMX a redirect to the calendar.
+- `GET /o/<org>/p/<project>/plan/<YYYY-MM>/status/` (`plan_status`, every member): the area as
+  a partial (HTMX) or as a page. While a generation runs, the partial embeds the job's progress
+  bar (`jobs/detail.html#progress`, which polls the JobRun every second and sends the
+  `jobFinished` event when the job ends); on that event the area asks again with `?done=1` and
+  the answer tells the browser to reload the page (`HX-Refresh`), so the calendar shows the
+  new plan, or the failure with its reason and a Retry button.
+
+The calendar includes `planning/_generate_cta.html`, which loads this area.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.orgs.access import OrgRequest, org_view
+from apps.orgs.roles import Role
+from apps.planning import plan_actions
+from apps.planning.access import get_project
+from apps.planning.models import PlanStatus, Project
+from apps.planning.pipeline import month_slots
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+TEMPLATE = "planning/plan_status.html"
+
+
+def parse_month(value: str) -> date:
+    """`2027-06` → date(2027, 6, 1); anything else → 404."""
+    match = MONTH_RE.match(value or "")
+    if not match:
+        raise Http404
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 1900 < year < 9999):
+        raise Http404
+    return date(year, month, 1)
+
+
+def calendar_url(org_slug: str, project: Project, month: date) -> str:
+    """The project's calendar of `month` (the dashboard until the calendar is mounted)."""
+    try:
+        return reverse("project_calendar", args=[org_slug, project.slug, f"{month:%Y-%m}"])
+    except NoReverseMatch:
+        return reverse("project_dashboard", args=[org_slug, project.slug])
+
+
+def cta_context(request: OrgRequest, project: Project, month: date, *, error: str = "") -> dict:
+    """What the area shows: one of none / running / ready / failed / over, and the plan's facts."""
+    plan = plan_actions.latest_plan(project, month)
+    running = plan_actions.is_running(plan)
+    failure = ""
+    if running:
+        state = "running"
+    elif plan is None:
+        state = "over" if plan_actions.month_is_over(project, month) else "none"
+    elif plan.status == PlanStatus.READY:
+        state = "ready"
+        failure = plan.error  # the last regeneration failed; the plan itself is unchanged
+    else:  # failed, or generating with a job that is over (a dead letter, a crash)
+        state = "failed"
+        failure = plan.error or (plan.job_run.last_error if plan.job_run_id else "") or _(
+            "The plan could not be generated. Please try again."
+        )
+    slug = request.org.slug
+    month_param = f"{month:%Y-%m}"
+    can_edit = request.membership.has_role(Role.EDITOR)
+    return {
+        "project": project,
+        "plan": plan,
+        "job_run": plan.job_run if running and plan.job_run_id else None,
+        "state": state,
+        "failure": failure,
+        "error": error,
+        "month_start": month,
+        "month": month_param,
+        "slots": len(month_slots(month)),
+        "can_generate": can_edit and state in ("none", "ready", "failed"),
+        "generate_url": reverse("plan_generate", args=[slug, project.slug, month_param]),
+        "status_url": reverse("plan_status", args=[slug, project.slug, month_param]),
+        "calendar_url": calendar_url(slug, project, month),
+    }
+
+
+def _render(request: OrgRequest, context: dict, status: int = 200) -> HttpResponse:
+    partial = bool(request.htmx) and not request.htmx.boosted
+    template = f"{TEMPLATE}#cta" if partial else TEMPLATE
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_POST
+@org_view(Role.EDITOR)
+def plan_generate(request: OrgRequest, project_slug: str, month: str) -> HttpResponse:
+    month_start = parse_month(month)
+    project = get_project(request.org, project_slug)
+    try:
+        plan = plan_actions.do_generate_or_regenerate(
+            request.membership, project, month_start, language=get_language()
+        )
+    except plan_actions.PlanError as exc:
+        if request.htmx:
+            return _render(request, cta_context(request, project, month_start, error=exc.message), exc.status)
+        messages.error(request, exc.message)
+        return _render(request, cta_context(request, project, month_start), exc.status)
+    if request.htmx:
+        return _render(request, cta_context(request, project, month_start))
+    if plan.status == PlanStatus.READY:
+        messages.success(request, _("The plan is being regenerated. Locked posts stay as they are."))
+    else:
+        messages.success(request, _("The plan is being generated."))
+    return redirect(calendar_url(request.org.slug, project, month_start))
+
+
+@require_GET
+@org_view()
+def plan_status(request: OrgRequest, project_slug: str, month: str) -> HttpResponse:
+    month_start = parse_month(month)
+    project = get_project(request.org, project_slug)
+    context = cta_context(request, project, month_start)
+    response = _render(request, context)
+    if request.htmx and request.GET.get("done") and context["state"] != "running":
+        response["HX-Refresh"] = "true"  # the job ended: show the new plan (or the failure) everywhere
+    return response

@@ -1,0 +1,94 @@
+"""The calendar in a real Chromium: HTMX filters and month navigation, the editor panel, approve, move."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from apps.planning.models import ApprovalRule
+from apps.posts.models import PostItem, PostStatus
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_posts_support import MONTH, make_plan, make_project
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server, monkeypatch, editor):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
+    client = Client()
+    client.force_login(editor)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def _shot(page, name: str) -> None:
+    target = Path(settings.VAR_DIR) / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target / f"calendar-{name}.png"), full_page=True)
+
+
+def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
+    project = make_project(org, approval_rule=ApprovalRule.EDITOR)
+    plan = make_plan(project, posts=9)
+    first = plan.posts.get(date=MONTH, slot=1)
+    base = f"{live_server.url}/o/{org.slug}/p/{project.slug}"
+
+    page.goto(f"{base}/calendar/2026-03/")
+    assert page.locator(".slot-card").count() == 9
+    _shot(page, "01-month")
+
+    # Keyboard: focus the first card, Enter opens the panel beside the grid.
+    page.focus(f"#card-{first.id}")
+    page.keyboard.press("Enter")
+    page.locator("#post-editor").wait_for()
+    assert page.url.endswith("/calendar/2026-03/")
+
+    page.fill("#post-editor input[name=hook]", "Espresso wie vom Barista")
+    page.click("#post-editor button[type=submit]")
+    page.locator(f"#card-{first.id} .slot-hook", has_text="Espresso wie vom Barista").wait_for()
+    page.locator("#messages", has_text="Saved.").wait_for()
+    first.refresh_from_db()
+    assert first.version == 2
+
+    page.click("#post-panel button:has-text('Approve')")
+    page.locator(f"#card-{first.id} .badge-status-approved").wait_for()
+    assert PostItem.objects.for_org(org).get(pk=first.pk).status == PostStatus.APPROVED
+    _shot(page, "02-approved")
+
+    # Move onto a taken slot: the two posts swap and the grid reloads itself.
+    other = plan.posts.get(date=date(2026, 3, 2), slot=3)
+    page.fill("#post-panel input[name=date]", "2026-03-02")
+    page.select_option("#post-panel select[name=slot]", "3")
+    page.click("#post-panel button:has-text('Move')")
+    page.locator(f"#day-2026-03-02 #card-{first.id}").wait_for()
+    page.locator(f"#day-2026-03-01 #card-{other.id}").wait_for()
+
+    # Filters swap the grid and push the URL; focus stays on the select.
+    page.focus("#filter-status")
+    page.select_option("#filter-status", "approved")
+    page.wait_for_url(re.compile(r".*\?status=approved$"))
+    page.wait_for_function("document.querySelectorAll('.slot-card').length === 1")
+    assert page.evaluate("document.activeElement.id") == "filter-status"
+
+    page.click("#calendar-next")
+    page.wait_for_url(re.compile(r".*/calendar/2026-04/\?status=approved$"))
+    page.locator("#generate-cta").wait_for()
+    page.go_back()
+    page.wait_for_url(re.compile(r".*/calendar/2026-03/\?status=approved$"))
+    page.wait_for_function("document.querySelectorAll('.slot-card').length === 1")
+    _shot(page, "03-filtered")
