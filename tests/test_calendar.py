@@ -63,10 +63,13 @@ def test_only_the_current_plan_is_shown(client_for, org, viewer, project):
     assert "Old version hook" not in html
 
 
-def test_generating_plan_shows_notice(client_for, org, viewer, project):
-    make_plan(project, status=PlanStatus.GENERATING)
+@pytest.mark.parametrize("status", [None, PlanStatus.GENERATING, PlanStatus.READY])
+def test_the_month_plan_area_is_always_included(client_for, org, viewer, project, status):
+    if status:
+        make_plan(project, status=status)
     html = _html(client_for(viewer).get(cal_url(org, project)))
-    assert "being generated" in html
+    assert 'id="plan-cta"' in html
+    assert reverse("plan_status", args=[org.slug, project.slug, "2026-03"]) in html
 
 
 def test_month_without_plan_shows_the_generate_call_to_action(client_for, org, viewer, project):
@@ -74,7 +77,7 @@ def test_month_without_plan_shows_the_generate_call_to_action(client_for, org, v
     response = client_for(viewer).get(cal_url(org, project))
     assert response.status_code == 200
     html = _html(response)
-    assert 'id="generate-cta"' in html
+    assert 'id="plan-cta"' in html
     assert 'class="slot-card' not in html
     assert html.count('class="slot-empty"') == 31 * 3
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from apps.planning.models import ApprovalRule
@@ -34,6 +35,8 @@ def page(live_server, monkeypatch, editor):
         yield page
         context.close()
         browser.close()
+        # The test body queried the database while Playwright's event loop ran: close that connection too.
+        connections.close_all()
 
 
 def _shot(page, name: str) -> None:
@@ -70,6 +73,17 @@ def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
     assert PostItem.objects.for_org(org).get(pk=first.pk).status == PostStatus.APPROVED
     _shot(page, "02-approved")
 
+    # AI improve (offline provider): a diff, then Accept saves it through the optimistic lock.
+    page.select_option("#improve select[name=field]", "caption")
+    page.fill("#improve textarea[name=instruction]", "Kürzer, mit Frage am Ende")
+    page.click("#improve button[type=submit]")
+    page.locator("#improve-result .diff-words ins").first.wait_for()
+    _shot(page, "03-improve")
+    page.click("#improve-result button:has-text('Accept')")
+    page.locator("#messages", has_text="Suggestion applied.").wait_for()
+    first.refresh_from_db()
+    assert first.version == 3 and first.status == PostStatus.NEEDS_APPROVAL
+
     # Move onto a taken slot: the two posts swap and the grid reloads itself.
     other = plan.posts.get(date=date(2026, 3, 2), slot=3)
     page.fill("#post-panel input[name=date]", "2026-03-02")
@@ -80,15 +94,17 @@ def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
 
     # Filters swap the grid and push the URL; focus stays on the select.
     page.focus("#filter-status")
-    page.select_option("#filter-status", "approved")
-    page.wait_for_url(re.compile(r".*\?status=approved$"))
+    page.select_option("#filter-status", "needs_approval")
+    page.wait_for_url(re.compile(r".*\?status=needs_approval$"))
     page.wait_for_function("document.querySelectorAll('.slot-card').length === 1")
     assert page.evaluate("document.activeElement.id") == "filter-status"
 
     page.click("#calendar-next")
-    page.wait_for_url(re.compile(r".*/calendar/2026-04/\?status=approved$"))
-    page.locator("#generate-cta").wait_for()
+    page.wait_for_url(re.compile(r".*/calendar/2026-04/\?status=needs_approval$"))
+    page.locator("#calendar-title", has_text="April 2026").wait_for()
+    page.locator("#plan-cta").wait_for()
     page.go_back()
-    page.wait_for_url(re.compile(r".*/calendar/2026-03/\?status=approved$"))
+    page.wait_for_url(re.compile(r".*/calendar/2026-03/\?status=needs_approval$"))
     page.wait_for_function("document.querySelectorAll('.slot-card').length === 1")
-    _shot(page, "03-filtered")
+    _shot(page, "04-filtered")
+    page.wait_for_load_state("networkidle")  # let the plan area's request finish before the server stops

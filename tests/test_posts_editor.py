@@ -169,7 +169,9 @@ def test_locked_post_cannot_be_edited(client_for, editor, post):
     before = snapshot(post.project)
     response = client_for(editor).post(post_url("post_edit", post), data, **HX)
     assert response.status_code == 409
-    assert "This post is locked" in response.content.decode()
+    html = response.content.decode()
+    assert "This post is locked" in html
+    assert "Trotzdem ändern" in html  # the input is kept
     assert snapshot(post.project) == before
 
 

@@ -69,13 +69,13 @@ def test_the_plans_project_limit_is_enforced(client_for, org, owner):
     make_project(org)
     client = client_for(owner)
     page = client.get(purl("project_create", org)).content.decode()
-    assert "Your plan allows 1 projects and you have 1." in page
+    assert "Your plan allows 1 project and you have 1." in page
     assert purl("project_create", org) not in client.get(purl("project_list", org)).content.decode()
 
     before = snapshot(org)
     response = client.post(purl("project_create", org), basics(name="One too many"))
     assert response.status_code == 400
-    assert "Your plan allows 1 projects" in response.content.decode()
+    assert "Your plan allows 1 project and" in response.content.decode()
     assert snapshot(org) == before
 
 

@@ -44,7 +44,47 @@ def seed_demo() -> Demo:
     project, _ = Project.objects.for_org(org).get_or_create(
         organization=org, slug="alpenglow-coffee", defaults={"name": "Alpenglow Coffee", "language": "de"}
     )
+    _fill_brand_kit(project)
     return Demo(organization=org, project=project, logins=logins)
+
+
+# What the demo project's brand kit starts with (only empty fields are filled: edits are kept).
+DEMO_BRAND_KIT = {
+    "audience": "Kaffeeliebhaber zwischen 20 und 40 in der Stadt",
+    "cta": "Folge uns für mehr Kaffeewissen",
+    "hashtags": ["#alpenglowcoffee", "#kaffee"],
+    "topics": ["Kaffee", "Espresso", "Filterkaffee", "Latte Art", "Kaffeebohnen", "Milchschaum"],
+    "content_pillars": ["Barista-Tipps", "Hinter den Kulissen", "Röstung", "Rezepte"],
+    "target_platforms": ["tiktok", "instagram"],
+    "colors": ["#3b2a20", "#f4e9dc"],
+}
+
+
+def _fill_brand_kit(project: Project) -> None:
+    changed = [name for name, value in DEMO_BRAND_KIT.items() if not getattr(project, name)]
+    for name in changed:
+        setattr(project, name, DEMO_BRAND_KIT[name])
+    if changed:
+        project.save(update_fields=changed)
+
+
+def fill_demo_month(demo: Demo):
+    """Fill the demo project's current month (in its time zone) with an offline plan, so the
+    calendar is full on the first `make run`. Runs the month-plan pipeline in this process (no
+    worker) with the offline provider: no network, whatever keys are configured. Idempotent: a
+    month that has a ready plan is left alone. Call it outside a transaction, so the pipeline's
+    threads can work in parallel. Returns (plan, created)."""
+    from apps.ai.providers.offline import OfflineProvider
+    from apps.planning.models import PlanStatus
+    from apps.planning.plan_actions import current_plan, do_generate_month_plan_now, project_today
+
+    month = project_today(demo.project).replace(day=1)
+    plan = current_plan(demo.project, month)
+    if plan is not None and plan.status == PlanStatus.READY:
+        return plan, False
+    owner = next((user for user, role in demo.logins if role == Role.OWNER), None)
+    plan = do_generate_month_plan_now(demo.project, month, user=owner, provider=OfflineProvider())
+    return plan, True
 
 
 def _put_on_plan(org: Organization, plan_slug: str) -> None:

@@ -65,6 +65,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pydantic import BaseModel, ValidationError
 
 from apps.ai import prompts, routing
@@ -254,7 +255,11 @@ def _call(provider, request: LLMRequest, run: _Run) -> LLMResponse:
     raise _Stop(
         Outcome.FAILED,
         f"provider unavailable after {max_attempts} attempts: {last}",
-        _("The AI provider is not available right now (%(attempts)s attempts). Please try again later.")
+        ngettext(
+            "The AI provider is not available right now (%(attempts)s attempt). Please try again later.",
+            "The AI provider is not available right now (%(attempts)s attempts). Please try again later.",
+            max_attempts,
+        )
         % {"attempts": max_attempts},
     )
 
@@ -273,7 +278,11 @@ def _validated(spec, request: LLMRequest, provider, run: _Run) -> tuple[BaseMode
             raise _Stop(
                 Outcome.FAILED,
                 f"schema violation after {rounds} repair round(s):\n{errors}",
-                _("The AI answer did not match the expected format, even after %(rounds)s repair attempts.")
+                ngettext(
+                    "The AI answer did not match the expected format, even after %(rounds)s repair attempt.",
+                    "The AI answer did not match the expected format, even after %(rounds)s repair attempts.",
+                    rounds,
+                )
                 % {"rounds": rounds},
             )
         logger.info("Agent %s answer breaks its contract; repair round %s.", spec.key, round_number + 1)

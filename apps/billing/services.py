@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.billing.models import (
     Plan,
@@ -162,10 +163,11 @@ def project_limit_error(org: Organization, adding: int = 1) -> str | None:
     count = project_count(org)
     if count + adding <= plan.max_projects:
         return None
-    return _("Your plan allows %(max)s projects and you have %(count)s. Upgrade the plan to add more.") % {
-        "max": plan.max_projects,
-        "count": count,
-    }
+    return ngettext(
+        "Your plan allows %(max)s project and you have %(count)s. Upgrade the plan to add more.",
+        "Your plan allows %(max)s projects and you have %(count)s. Upgrade the plan to add more.",
+        plan.max_projects,
+    ) % {"max": plan.max_projects, "count": count}
 
 
 # --- usage ---------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ REFILL_SLOTS_PER_CALL = 2  # slots per creative-director call in the rounds afte
 KNOWLEDGE_PLAN_K = 5
 KNOWLEDGE_POST_K = 3
 MAX_TOPICS = 12
+MIN_TOPICS = 4
 MAX_AVOID_HOOKS = 100
 REASON_MAX = 1000
 HOOK_MAX = 150
@@ -183,7 +184,7 @@ def parallel_map(
 
     `on_result(done_count, result)` runs in the calling thread as results arrive (progress).
     The first exception stops the threads from taking new items and is re-raised here. Each
-    thread runs in a copy of the caller's context (request id, job id, language) and closes its
+    thread runs in a copy of the caller's context (request id, job id) and language, and closes its
     database connections when it ends. Inside a transaction everything runs in this thread:
     other connections would not see its uncommitted rows.
     """
@@ -204,6 +205,11 @@ def parallel_map(
         todo.put((index, item))
     done: queue.SimpleQueue = queue.SimpleQueue()
     stop = threading.Event()  # this call is over (finished, failed or interrupted)
+    language = translation.get_language()  # Django's active language is not a context variable
+
+    def call(item):
+        with translation.override(language):
+            return fn(item)
 
     def work(context: contextvars.Context) -> None:
         try:
@@ -213,7 +219,7 @@ def parallel_map(
                 except queue.Empty:
                     return
                 try:
-                    done.put((index, context.run(fn, item), None))
+                    done.put((index, context.run(call, item), None))
                 except BaseException as exc:  # handed to the calling thread, which re-raises it
                     cancel.set()
                     done.put((index, None, exc))
@@ -414,8 +420,12 @@ class MonthPlanner:
     # --- context ------------------------------------------------------------------------------
 
     def topics(self) -> list[str]:
+        """What the posts are about: the project's topics; its content pillars join in when there
+        are few topics (the pillars also go to the agents as such)."""
         project = self.project
-        values = [*(project.topics or []), *(project.content_pillars or [])]
+        values = list(project.topics or [])
+        if len(_unique(values, MAX_TOPICS)) < MIN_TOPICS:
+            values += list(project.content_pillars or [])
         return _unique(values, MAX_TOPICS) or [project.name]
 
     def brand(self) -> dict:
@@ -447,7 +457,7 @@ class MonthPlanner:
         topics = self.topics()
         brand = self.brand()
         platforms = list(self.project.target_platforms or []) or ["tiktok"]
-        month_name = formats.date_format(self.month, "F Y")
+        month_name = f"{self.month:%B %Y}"  # for the model, in English like the prompts
         base = {"brand": brand, "topics": topics, "platforms": platforms, "language": self.language}
 
         self.progress(2, _("Researching the audience and trends"))
@@ -500,11 +510,8 @@ class MonthPlanner:
                     % {"done": done, "total": total},
                 )
 
-        language = translation.get_language()
-
         def write(draft: PostDraft) -> PostDraft:
-            with translation.override(language):
-                return self.write_post(draft, brand, platforms)
+            return self.write_post(draft, brand, platforms)
 
         drafts = parallel_map(write, drafts, concurrency=self.concurrency, on_result=written, cancel=self.cancel)
 
@@ -638,7 +645,7 @@ class MonthPlanner:
                 refill_call,
                 groups,
                 concurrency=self.concurrency,
-                on_result=lambda done, _r, n=len(groups): progress(done, n, 22, 27),
+                on_result=lambda done, _r, groups=groups: progress(done, len(groups), 22, 27),
                 cancel=self.cancel,
             )
             for group, concepts in answers:

@@ -216,9 +216,7 @@ def do_request_month_plan(membership, project: Project, month: date, *, language
             .filter(project=project, month=month)
             .aggregate(v=Max("version"))["v"]
         )
-        plan = ContentPlan(
-            organization=project.organization, project=project, month=month, version=(latest or 0) + 1
-        )
+        plan = ContentPlan(organization=project.organization, project=project, month=month, version=(latest or 0) + 1)
     plan.status = PlanStatus.GENERATING
     plan.error = ""
     plan.created_by = membership.user
@@ -232,9 +230,7 @@ def do_request_month_plan(membership, project: Project, month: date, *, language
 
 
 @transaction.atomic
-def do_regenerate_month_plan(
-    membership, project: Project, month: date, *, language: str | None = None
-) -> ContentPlan:
+def do_regenerate_month_plan(membership, project: Project, month: date, *, language: str | None = None) -> ContentPlan:
     """Draft a new version of the month's ready plan, keeping its locked posts. Returns the
     current (ready) plan, whose `job_run` is the regeneration job."""
     from apps.posts.models import PostItem

@@ -72,8 +72,10 @@ def cta_context(request: OrgRequest, project: Project, month: date, *, error: st
         failure = plan.error  # the last regeneration failed; the plan itself is unchanged
     else:  # failed, or generating with a job that is over (a dead letter, a crash)
         state = "failed"
-        failure = plan.error or (plan.job_run.last_error if plan.job_run_id else "") or _(
-            "The plan could not be generated. Please try again."
+        failure = (
+            plan.error
+            or (plan.job_run.last_error if plan.job_run_id else "")
+            or _("The plan could not be generated. Please try again.")
         )
     slug = request.org.slug
     month_param = f"{month:%Y-%m}"
@@ -109,9 +111,7 @@ def plan_generate(request: OrgRequest, project_slug: str, month: str) -> HttpRes
     month_start = parse_month(month)
     project = get_project(request.org, project_slug)
     try:
-        plan = plan_actions.do_generate_or_regenerate(
-            request.membership, project, month_start, language=get_language()
-        )
+        plan = plan_actions.do_generate_or_regenerate(request.membership, project, month_start, language=get_language())
     except plan_actions.PlanError as exc:
         if request.htmx:
             return _render(request, cta_context(request, project, month_start, error=exc.message), exc.status)

@@ -209,11 +209,10 @@ def post_edit(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
         saved, changed = actions.do_save_post(
             post, version=editor.version, changes=editor.changes(), actor=request.user
         )
-    except actions.StaleVersion as exc:
-        # Keep what the user typed: the bound editor, with its (stale) version, is shown again.
-        return _panel(request, project, _fresh(request, project, post), status=409, editor=editor, error=str(exc))
     except actions.PostError as exc:
-        return _refused(request, project, post, exc)
+        # Keep what the user typed (a stale version, a post locked meanwhile): the bound editor is shown again.
+        fresh = _fresh(request, project, post)
+        return _panel(request, project, fresh, status=exc.status, editor=editor, error=str(exc))
     if not changed:
         messages.info(request, _("Nothing changed."))
         if _htmx(request):

@@ -41,6 +41,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pydantic import BaseModel
 
 from apps.ai.openrouter import OpenRouterClient, OpenRouterConnectionError, OpenRouterError
@@ -398,7 +399,11 @@ class OpenRouterEmbedder:
         items = data.get("data")
         if not isinstance(items, list) or len(items) != len(batch):
             raise ProviderRetryableError(
-                _("OpenRouter returned %(got)s embeddings for %(expected)s texts.")
+                ngettext(
+                    "OpenRouter returned %(got)s embeddings for %(expected)s text.",
+                    "OpenRouter returned %(got)s embeddings for %(expected)s texts.",
+                    len(batch),
+                )
                 % {"got": len(items) if isinstance(items, list) else 0, "expected": len(batch)},
                 code=502,
                 usage=parse_usage(data.get("usage")),

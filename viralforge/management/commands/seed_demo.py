@@ -2,15 +2,28 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from viralforge import demo as demo_data
 from viralforge.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo agency with an owner, an editor, a viewer and a demo project. Idempotent."
+    help = (
+        "Create (or refresh) the demo agency with an owner, an editor, a viewer and a demo project, and fill "
+        "the project's current month with an offline plan. Idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-plan", action="store_true", help="Do not generate the current month's plan.")
 
     def handle(self, *args, **options):
         with transaction.atomic():
             demo = seed_demo()
+        if not options["no_plan"]:
+            # Outside the transaction: the month-plan pipeline works on several connections.
+            plan, created = demo_data.fill_demo_month(demo)
+            posts = plan.posts.count()
+            verb = "generated" if created else "already there"
+            self.stdout.write(f"Demo plan for {plan.month:%Y-%m}: {posts} posts ({verb}).")
         base = settings.VF_BASE_URL.rstrip("/")
         self.stdout.write(self.style.SUCCESS(f"Demo agency ready: {base}/o/{demo.organization.slug}/"))
         for user, role in demo.logins:

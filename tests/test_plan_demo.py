@@ -1,0 +1,47 @@
+"""`manage.py seed_demo` fills the demo project's current month with an offline plan, once."""
+
+import time
+from io import StringIO
+
+from django.core.management import call_command
+
+from apps.ai.models import AIDecision
+from apps.billing.plans import ensure_seed_plans
+from apps.orgs.models import Organization
+from apps.planning.models import ContentPlan, PlanStatus, Project
+from apps.planning.pipeline import month_slots
+from apps.planning.plan_actions import project_today
+from apps.posts.models import PostItem
+from tests.policy_corpus import default_rule_set
+from viralforge.demo import DEMO_ORG_SLUG
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_fills_the_current_month_once(transactional_db):
+    ensure_seed_plans()  # a transactional test flushes the data migrations' rows
+    default_rule_set()
+    started = time.monotonic()
+    output = seed()
+    assert time.monotonic() - started < 60  # ~5 s on a quiet machine; shared CI machines are noisy
+    org = Organization.objects.get(slug=DEMO_ORG_SLUG)
+    project = Project.objects.for_org(org).get()
+    assert project.topics and project.content_pillars  # the demo brand kit
+    month = project_today(project).replace(day=1)
+    [plan] = ContentPlan.objects.for_org(org).filter(project=project)
+    assert (plan.month, plan.status, plan.offline) == (month, PlanStatus.READY, True)
+    posts = PostItem.objects.for_org(org).filter(plan=plan)
+    assert posts.count() == len(month_slots(month)) == 3 * len({s.date for s in month_slots(month)})
+    assert f"Demo plan for {month:%Y-%m}: {posts.count()} posts (generated)." in output
+    decisions = AIDecision.objects.for_org(org).count()
+    assert decisions and not AIDecision.objects.for_org(org).exclude(provider="offline").exists()
+
+    again = seed()  # idempotent: nothing is generated again
+    assert "(already there)" in again
+    assert ContentPlan.objects.for_org(org).count() == 1
+    assert PostItem.objects.for_org(org).count() == posts.count()
+    assert AIDecision.objects.for_org(org).count() == decisions
