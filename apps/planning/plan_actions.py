@@ -107,11 +107,6 @@ def is_running(plan: ContentPlan | None) -> bool:
     return plan.status == PlanStatus.GENERATING and plan.created_at > timezone.now() - _stale_after()
 
 
-def stalled(plan: ContentPlan | None) -> bool:
-    """A generating plan whose job is over (dead letter, or crashed): shown as failed, retryable."""
-    return plan is not None and plan.status == PlanStatus.GENERATING and not is_running(plan)
-
-
 def project_today(project: Project) -> date:
     try:
         zone = zoneinfo.ZoneInfo(project.time_zone)

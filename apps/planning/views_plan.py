@@ -91,6 +91,7 @@ def cta_context(request: OrgRequest, project: Project, month: date, *, error: st
         "month": month_param,
         "slots": len(month_slots(month)),
         "can_generate": can_edit and state in ("none", "ready", "failed"),
+        "can_manage": request.membership.has_role(Role.ADMIN),
         "generate_url": reverse("plan_generate", args=[slug, project.slug, month_param]),
         "status_url": reverse("plan_status", args=[slug, project.slug, month_param]),
         "calendar_url": calendar_url(slug, project, month),
