@@ -10,7 +10,7 @@ SEED_PLANS = {
         "seats": 3,
         "monthly_tokens": 200_000,
         "monthly_video_seconds": 300,
-        "posts_per_month": 30,
+        "posts_per_month": 100,
         "renders_per_post": 2,
         "regenerations_per_post": 2,
         "max_projects": 1,

@@ -1,0 +1,134 @@
+"""Issue 5's promise, in a real Chromium, as a new agency user does it — in English and in German:
+sign up → create an organization and a project → Generate → live progress bar → a calendar with
+90 posts → edit one, approve one, lock one. Screenshots land in var/screenshots/ (not committed)."""
+
+import calendar
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import connections
+
+from apps.planning.models import ContentPlan, Project
+from apps.posts.models import PostItem, PostStatus
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _local
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a-long-and-unusual-passphrase"
+
+
+def _thirty_day_month() -> date:
+    """The next month (from this one on) with 30 days, so the plan has exactly 90 posts."""
+    today = date.today()
+    year, month = today.year, today.month
+    while calendar.monthrange(year, month)[1] != 30:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(year, month, 1)
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch, worker):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+        context.close()
+        browser.close()
+        connections.close_all()
+
+
+def _shot(page, language: str, name: str) -> None:
+    target = Path(settings.VAR_DIR) / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target / f"journey-{language}-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_new_user_generates_and_works_a_month_plan(browser_page, live_server, language):
+    page, base = browser_page, live_server.url
+    email = f"journey-{language}@agency.test"
+
+    # Sign up and confirm the address.
+    page.goto(f"{base}/accounts/signup/")
+    if language == "de":
+        page.select_option("#language-switcher", "de")
+        page.wait_for_function("document.documentElement.lang === 'de'")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/accounts/confirm-email/.*"))
+    confirmation = next(m for m in mail.outbox if email in m.to)
+    page.goto(_local(re.search(r"https?://\S+/accounts/confirm-email/\S+", confirmation.body).group(0), base))
+    if "confirm-email" in page.url:
+        page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/orgs/new/$"))
+    assert page.locator("html").get_attribute("lang") == language
+
+    # Organization, then project.
+    page.fill("input[name=name]", f"Journey Media {language.upper()}")
+    page.click("main form button[type=submit]")
+    org_slug = f"journey-media-{language}"
+    page.wait_for_url(re.compile(rf".*/o/{org_slug}/$"))
+    page.click("header >> text=" + ("Projekte" if language == "de" else "Projects"))
+    page.goto(f"{base}/o/{org_slug}/p/new/")
+    page.fill("main form input[name=name]", "Alpenglow Coffee")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(rf".*/o/{org_slug}/p/alpenglow-coffee/settings/$"))
+    project = Project.objects.unscoped().get(organization__slug=org_slug, slug="alpenglow-coffee")
+
+    # Generate the month: a live progress bar, then the calendar with 90 posts.
+    month = _thirty_day_month()
+    page.goto(f"{base}/o/{org_slug}/p/{project.slug}/calendar/{month:%Y-%m}/")
+    _shot(page, language, "01-empty-month")
+    page.click("#plan-generate")
+    page.locator("#plan-cta [role=progressbar]").first.wait_for()
+    _shot(page, language, "02-progress")
+    page.wait_for_function("document.querySelectorAll('.slot-card').length === 90", timeout=90_000)
+    _shot(page, language, "03-calendar")
+    plan = ContentPlan.objects.unscoped().get(project=project, status="ready")
+    assert PostItem.objects.for_org(project.organization).filter(plan=plan).count() == 90
+
+    posts = list(PostItem.objects.for_org(project.organization).filter(plan=plan).order_by("date", "slot")[:3])
+    to_edit, to_approve, to_lock = posts
+
+    # Edit one.
+    page.click(f"#card-{to_edit.id}")
+    page.locator("#post-editor").wait_for()
+    new_hook = "Kaffee, der nach Bergluft schmeckt" if language == "de" else "Coffee that tastes of mountain air"
+    page.fill("#post-editor input[name=hook]", new_hook)
+    page.click("#post-editor button[type=submit]")
+    page.locator(f"#card-{to_edit.id} .slot-hook", has_text=new_hook).wait_for()
+    to_edit.refresh_from_db()
+    assert to_edit.hook == new_hook and to_edit.version == 2
+
+    # Approve one (the project's default rule: an editor or above approves).
+    page.click(f"#card-{to_approve.id}")
+    page.locator(f"#post-{to_approve.id}").wait_for()
+    page.click("#post-panel form[action$='/approve/'] button")
+    page.locator(f"#card-{to_approve.id} .badge-status-approved").wait_for()
+    to_approve.refresh_from_db()
+    assert to_approve.status == PostStatus.APPROVED and to_approve.approved_by.email == email
+
+    # Lock one.
+    page.click(f"#card-{to_lock.id}")
+    page.locator(f"#post-{to_lock.id}").wait_for()
+    page.click("#post-panel form[action$='/lock/'] button")
+    page.locator(f"#card-{to_lock.id}.is-locked").wait_for()
+    to_lock.refresh_from_db()
+    assert to_lock.locked
+    _shot(page, language, "04-edited-approved-locked")
+
+    heading = page.locator("h1").first.inner_text()
+    assert ("Kalender" in heading or "Alpenglow" in heading) if language == "de" else True
+    assert page.locator("html").get_attribute("lang") == language
+    page.wait_for_load_state("networkidle")
