@@ -132,12 +132,23 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, timeout_s: float = 40) -> subprocess.Popen:
-    """gunicorn (one sync worker) on 127.0.0.1:<port>, returned once /healthz answers."""
+def start_server(port: int, timeout_s: float = 40, *, extra_args: tuple[str, ...] = ()) -> subprocess.Popen:
+    """gunicorn (one sync worker unless `extra_args` say otherwise) on 127.0.0.1:<port>, returned once
+    /healthz answers."""
     env = {**os.environ, "VF_BASE_URL": f"http://127.0.0.1:{port}", "DJANGO_SETTINGS_MODULE": "viralforge.settings"}
     log = tempfile.TemporaryFile()  # the request log; a pipe nobody reads would fill up and block the server
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "viralforge.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "viralforge.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            *extra_args,
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -21,17 +21,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from datetime import date
 from pathlib import Path
-
-import httpx
 
 from bench.common import emit, setup_django
 
@@ -41,51 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAN_AGENTS = ("research", "trend_format", "creative_director", "script", "prompt_engineer", "qa_judge")
 
 
-def start_threaded_server(port: int, threads: int, timeout_s: float = 40) -> subprocess.Popen:
-    """gunicorn (one gthread worker with `threads` threads) on 127.0.0.1:<port>, once /healthz answers:
-    the sandbox must answer the plan's parallel calls in parallel."""
-    from bench.agents_client import stop_server
+def start_threaded_server(port: int, threads: int) -> subprocess.Popen:
+    """One gthread worker with `threads` threads: the sandbox must answer the plan's parallel calls in parallel."""
+    from bench.agents_client import start_server
 
-    env = {**os.environ, "VF_BASE_URL": f"http://127.0.0.1:{port}", "DJANGO_SETTINGS_MODULE": "viralforge.settings"}
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "viralforge.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    process.log = log  # type: ignore[attr-defined]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            error = log.read().decode(errors="replace")[-2000:]
-            log.close()
-            raise RuntimeError(f"The web server exited with {process.returncode}: {error}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    stop_server(process)
-    raise RuntimeError(f"The web server did not answer /healthz within {timeout_s:.0f} s.")
+    return start_server(port, extra_args=("--worker-class", "gthread", "--threads", str(threads), "--timeout", "120"))
 
 
 def _setup(tag: str):

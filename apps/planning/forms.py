@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.ai.models import AgentRoute
 from apps.planning.models import ApprovalRule
+from apps.posts.forms import parse_hashtags
 
 # Slugs the project URLs use for pages of their own (/o/<org>/p/new/).
 RESERVED_SLUGS = frozenset({"new"})
@@ -36,13 +37,11 @@ MAX_LIST_ITEMS = 30
 MAX_LIST_ITEM_LENGTH = 200
 MAX_COLORS = 12
 MAX_HASHTAGS = 30
-MAX_HASHTAG_LENGTH = 40  # with the '#', as the script contract allows
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_KINDS = {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml", "webp": "image/webp"}
 LOGO_EXTENSIONS = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "svg": "svg", "webp": "webp"}
 MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
 COLOR_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-HASHTAG_RE = re.compile(r"^\w+$")
 _SVG_FORBIDDEN = re.compile(rb"<script|<foreignobject|\bon[a-z]+\s*=|javascript:|<!entity", re.IGNORECASE)
 
 
@@ -253,29 +252,7 @@ class BrandKitForm(forms.Form):
         return colors
 
     def clean_hashtags(self):
-        tags, seen = [], set()
-        for raw in re.split(r"[\s,;]+", self.cleaned_data["hashtags"]):
-            word = raw.lstrip("#")
-            if not raw:
-                continue
-            if not word or not HASHTAG_RE.match(word):
-                raise forms.ValidationError(
-                    _("“%(value)s” is not a hashtag: use letters, digits and underscores only."),
-                    code="invalid",
-                    params={"value": raw[:40]},
-                )
-            tag = f"#{word}"
-            if len(tag) > MAX_HASHTAG_LENGTH:
-                raise forms.ValidationError(
-                    _("“%(value)s…” is too long: at most %(max)s characters per hashtag."),
-                    params={"value": tag[:20], "max": MAX_HASHTAG_LENGTH},
-                )
-            if tag.casefold() not in seen:
-                seen.add(tag.casefold())
-                tags.append(tag)
-        if len(tags) > MAX_HASHTAGS:
-            raise forms.ValidationError(_("Enter at most %(max)s hashtags."), params={"max": MAX_HASHTAGS})
-        return tags
+        return parse_hashtags(self.cleaned_data["hashtags"], max_tags=MAX_HASHTAGS)
 
     def clean_do_list(self):
         return "\n".join(self.cleaned_data["do_list"])

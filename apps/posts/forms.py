@@ -47,7 +47,7 @@ HASHTAG_RE = re.compile(r"^\w+$")
 EDITABLE_FIELDS = ("hook", "format", "script", "storyboard", "video_prompt", "caption", "hashtags")
 
 
-def parse_hashtags(raw: str) -> list[str]:
+def parse_hashtags(raw: str, max_tags: int = MAX_HASHTAGS) -> list[str]:
     """`#a #b, c` → ["#a", "#b", "#c"] (unique, case-insensitive); raises ValidationError."""
     tags, seen = [], set()
     for item in re.split(r"[\s,;]+", raw or ""):
@@ -69,8 +69,8 @@ def parse_hashtags(raw: str) -> list[str]:
         if tag.casefold() not in seen:
             seen.add(tag.casefold())
             tags.append(tag)
-    if len(tags) > MAX_HASHTAGS:
-        raise forms.ValidationError(_("Enter at most %(max)s hashtags."), params={"max": MAX_HASHTAGS})
+    if len(tags) > max_tags:
+        raise forms.ValidationError(_("Enter at most %(max)s hashtags."), params={"max": max_tags})
     return tags
 
 
