@@ -30,7 +30,7 @@ class PostItem(TenantModel):
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
     )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="posts", verbose_name=_("project"))
-    plan = models.ForeignKey(ContentPlan, on_delete=models.CASCADE, related_name="posts", verbose_name=_("plan"))
+    plan = models.ForeignKey(ContentPlan, on_delete=models.CASCADE, related_name="posts", verbose_name=_("month plan"))
     date = models.DateField(_("date"))
     slot = models.PositiveSmallIntegerField(_("slot"))  # 1..3
     format = models.CharField(_("format"), max_length=60)
