@@ -8,6 +8,14 @@ from apps.orgs.roles import Role
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and flags in the cache (allauth's e-mail limits, say) must not leak between tests or runs."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(email: str, **extra):
     from apps.accounts.models import User
 
@@ -84,3 +92,44 @@ def worker(broker, transactional_db):
     worker.start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def browser(live_server, monkeypatch):
+    """`browser(user=None, width=1400, height=1000, timeout_ms=15_000)` → a Playwright page in Debian's
+    Chromium, signed in as `user` when given. Everything is closed after the test."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connections
+    from django.test import Client
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; the test still talks to the DB synchronously.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
+    playwright = sync_playwright().start()
+    launched = []
+
+    def open_page(user=None, *, width: int = 1400, height: int = 1000, timeout_ms: int = 15_000):
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched.append(chromium)
+        context = chromium.new_context(locale="en-US", viewport={"width": width, "height": height})
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            session = client.cookies[settings.SESSION_COOKIE_NAME].value
+            context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(timeout_ms)
+        return page
+
+    yield open_page
+    # Queries the test made while Playwright's loop ran used a connection of that context: close it
+    # while still inside, or the test database cannot be dropped at the end of the session.
+    connections.close_all()
+    for chromium in launched:
+        chromium.close()
+    playwright.stop()

@@ -1,7 +1,6 @@
 """Plan & usage in a real Chromium: the soft-limit banner, switching plans, a refused downgrade."""
 
 import pytest
-from django.db import connections
 
 from apps.billing.models import Subscription, UsageKind
 from apps.billing.plans import ensure_seed_plans
@@ -9,20 +8,18 @@ from apps.billing.quota import commit, reserve
 from apps.billing.testing import subscribe
 from apps.orgs.roles import Role
 from apps.planning.models import Project
+from tests.browser_support import screenshot
 from tests.conftest import PASSWORD, make_member
-from tests.test_browser import _shot, page  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def close_db_after(page):  # noqa: F811
-    """Queries made while Playwright's loop runs use their own connection: close it, or the test DB stays busy."""
-    yield
-    connections.close_all()
+def page(browser):
+    return browser(width=1280, height=900)
 
 
-def test_owner_sees_the_banner_switches_up_and_is_refused_a_downgrade(page, live_server, org, close_db_after):  # noqa: F811
+def test_owner_sees_the_banner_switches_up_and_is_refused_a_downgrade(page, live_server, org):
     plans = ensure_seed_plans()
     owner = make_member(org, "owner@alpha.test", Role.OWNER)
     subscribe(org, plans["pro"])
@@ -41,12 +38,12 @@ def test_owner_sees_the_banner_switches_up_and_is_refused_a_downgrade(page, live
     banner = page.locator("#soft-limit-banner")
     assert "80% of this month's LLM tokens" in banner.inner_text()
     assert page.locator("#usage-tokens.level-soft").count() == 1
-    _shot(page, "billing-usage")
+    screenshot(page, "billing-usage")
 
     page.locator("tr", has_text="Free").get_by_role("button", name="Switch to this plan").click()
     errors = page.locator("#plan-change-errors")
     assert "The organization has 2 projects, but the Free plan allows 1." in errors.inner_text()
-    _shot(page, "billing-downgrade-refused")
+    screenshot(page, "billing-downgrade-refused")
     assert Subscription.objects.for_org(org).get().plan.slug == "pro"
 
     page.locator("tr", has_text="Agency").get_by_role("button", name="Switch to this plan").click()

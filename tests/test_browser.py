@@ -2,48 +2,18 @@
 invite a colleague, switch to German."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
+
+from tests.browser_support import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test still talks to the DB synchronously.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def _shot(page, name: str) -> None:
-    target = Path(settings.VAR_DIR) / "screenshots"
-    target.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target / f"{name}.png"), full_page=True)
+def page(browser):
+    return browser(width=1280, height=900)
 
 
 def test_sign_up_create_org_invite_and_switch_to_german(page, live_server):
@@ -61,7 +31,7 @@ def test_sign_up_create_org_invite_and_switch_to_german(page, live_server):
     if page.locator("form button[type=submit]").count() and "confirm-email" in page.url:
         page.click("form button[type=submit]")
     page.wait_for_url(re.compile(r".*/orgs/new/$"))
-    _shot(page, "01-create-org")
+    screenshot(page, "01-create-org")
 
     page.fill("input[name=name]", "Newcomer Media")
     page.click("main form button[type=submit]")
@@ -76,7 +46,7 @@ def test_sign_up_create_org_invite_and_switch_to_german(page, live_server):
     page.click("#invitations button[type=submit]")
     page.locator("#invitations td", has_text="colleague@agency.test").wait_for()
     assert any("colleague@agency.test" in m.to for m in mail.outbox)
-    _shot(page, "02-invited")
+    screenshot(page, "02-invited")
 
     # A refused invitation (400) still shows its reason in place.
     page.fill("#invitations input[name=email]", "newcomer@agency.test")
@@ -87,7 +57,7 @@ def test_sign_up_create_org_invite_and_switch_to_german(page, live_server):
     page.locator("h1", has_text="Mitglieder").wait_for()
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.locator("header").get_by_text("Abmelden").count() == 1
-    _shot(page, "03-german")
+    screenshot(page, "03-german")
 
     page.reload()
     page.locator("h1", has_text="Mitglieder").wait_for()

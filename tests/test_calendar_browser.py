@@ -2,47 +2,20 @@
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connections
-from django.test import Client
 
 from apps.planning.models import ApprovalRule
 from apps.posts.models import PostItem, PostStatus
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser_support import screenshot
 from tests.test_posts_support import MONTH, make_plan, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server, monkeypatch, editor):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
-    client = Client()
-    client.force_login(editor)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-        # The test body queried the database while Playwright's event loop ran: close that connection too.
-        connections.close_all()
-
-
-def _shot(page, name: str) -> None:
-    target = Path(settings.VAR_DIR) / "screenshots"
-    target.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target / f"calendar-{name}.png"), full_page=True)
+def page(browser, editor):
+    return browser(editor)
 
 
 def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
@@ -53,7 +26,7 @@ def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
 
     page.goto(f"{base}/calendar/2026-03/")
     assert page.locator(".slot-card").count() == 9
-    _shot(page, "01-month")
+    screenshot(page, "calendar-01-month")
 
     # Keyboard: focus the first card, Enter opens the panel beside the grid.
     page.focus(f"#card-{first.id}")
@@ -71,14 +44,14 @@ def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
     page.click("#post-panel button:has-text('Approve')")
     page.locator(f"#card-{first.id} .badge-status-approved").wait_for()
     assert PostItem.objects.for_org(org).get(pk=first.pk).status == PostStatus.APPROVED
-    _shot(page, "02-approved")
+    screenshot(page, "calendar-02-approved")
 
     # AI improve (offline provider): a diff, then Accept saves it through the optimistic lock.
     page.select_option("#improve select[name=field]", "caption")
     page.fill("#improve textarea[name=instruction]", "Kürzer, mit Frage am Ende")
     page.click("#improve button[type=submit]")
     page.locator("#improve-result .diff-words ins").first.wait_for()
-    _shot(page, "03-improve")
+    screenshot(page, "calendar-03-improve")
     page.click("#improve-result button:has-text('Accept')")
     page.locator("#messages", has_text="Suggestion applied.").wait_for()
     first.refresh_from_db()
@@ -106,5 +79,5 @@ def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
     page.go_back()
     page.wait_for_url(re.compile(r".*/calendar/2026-03/\?status=needs_approval$"))
     page.wait_for_function("document.querySelectorAll('.slot-card').length === 1")
-    _shot(page, "04-filtered")
+    screenshot(page, "calendar-04-filtered")
     page.wait_for_load_state("networkidle")  # let the plan area's request finish before the server stops

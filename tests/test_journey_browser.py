@@ -5,16 +5,14 @@ sign up → create an organization and a project → Generate → live progress 
 import calendar
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.db import connections
 
 from apps.planning.models import ContentPlan, Project
 from apps.posts.models import PostItem, PostStatus
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _local
+from tests.browser_support import screenshot
+from tests.test_browser import _local
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-and-unusual-passphrase"
@@ -30,26 +28,8 @@ def _thirty_day_month() -> date:
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch, worker):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        yield page
-        context.close()
-        browser.close()
-        connections.close_all()
-
-
-def _shot(page, language: str, name: str) -> None:
-    target = Path(settings.VAR_DIR) / "screenshots"
-    target.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target / f"journey-{language}-{name}.png"), full_page=True)
+def browser_page(browser, worker):
+    return browser(timeout_ms=20_000)
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
@@ -89,12 +69,12 @@ def test_new_user_generates_and_works_a_month_plan(browser_page, live_server, la
     # Generate the month: a live progress bar, then the calendar with 90 posts.
     month = _thirty_day_month()
     page.goto(f"{base}/o/{org_slug}/p/{project.slug}/calendar/{month:%Y-%m}/")
-    _shot(page, language, "01-empty-month")
+    screenshot(page, f"journey-{language}-01-empty-month")
     page.click("#plan-generate")
     page.locator("#plan-cta [role=progressbar]").first.wait_for()
-    _shot(page, language, "02-progress")
+    screenshot(page, f"journey-{language}-02-progress")
     page.wait_for_function("document.querySelectorAll('.slot-card').length === 90", timeout=90_000)
-    _shot(page, language, "03-calendar")
+    screenshot(page, f"journey-{language}-03-calendar")
     plan = ContentPlan.objects.unscoped().get(project=project, status="ready")
     assert PostItem.objects.for_org(project.organization).filter(plan=plan).count() == 90
 
@@ -126,7 +106,7 @@ def test_new_user_generates_and_works_a_month_plan(browser_page, live_server, la
     page.locator(f"#card-{to_lock.id}.is-locked").wait_for()
     to_lock.refresh_from_db()
     assert to_lock.locked
-    _shot(page, language, "04-edited-approved-locked")
+    screenshot(page, f"journey-{language}-04-edited-approved-locked")
 
     heading = page.locator("h1").first.inner_text()
     assert ("Kalender" in heading or "Alpenglow" in heading) if language == "de" else True
