@@ -333,15 +333,15 @@ def _content(body: dict, rng: random.Random, fault: Fault) -> tuple[str, str]:
     return content, "stop"
 
 
-@csrf_exempt
-@require_POST
-def chat_completions(request: HttpRequest) -> HttpResponse:
+def _accept(request: HttpRequest, validate) -> tuple[float, dict, Fault] | HttpResponse:
+    """What every POST endpoint does first: authenticate, validate the body, draw a fault, wait out
+    its latency. Returns (start time, body, fault), or the error response to send."""
     started = _started(request)
     problem = _auth_error(request)
     if problem:
         return _error(request, 401, problem, started=started)
     body = _json_body(request)
-    problem = validate_chat(body)
+    problem = validate(body)
     if problem:
         return _error(request, 400, problem, started=started, body=body if isinstance(body, dict) else None)
     try:
@@ -350,6 +350,16 @@ def chat_completions(request: HttpRequest) -> HttpResponse:
         return _error(request, 400, str(exc), started=started, body=body)
     if fault.latency_ms:
         time.sleep(fault.latency_ms / 1000)
+    return started, body, fault
+
+
+@csrf_exempt
+@require_POST
+def chat_completions(request: HttpRequest) -> HttpResponse:
+    accepted = _accept(request, validate_chat)
+    if isinstance(accepted, HttpResponse):
+        return accepted
+    started, body, fault = accepted
 
     chain = _model_chain(body)
     served = next((m for m in chain if "unavailable" not in m.lower()), None)
@@ -450,20 +460,10 @@ def validate_embeddings(body) -> str | None:
 @csrf_exempt
 @require_POST
 def embeddings(request: HttpRequest) -> HttpResponse:
-    started = _started(request)
-    problem = _auth_error(request)
-    if problem:
-        return _error(request, 401, problem, started=started)
-    body = _json_body(request)
-    problem = validate_embeddings(body)
-    if problem:
-        return _error(request, 400, problem, started=started, body=body if isinstance(body, dict) else None)
-    try:
-        fault = _fault(request)
-    except FaultConfigError as exc:
-        return _error(request, 400, str(exc), started=started, body=body)
-    if fault.latency_ms:
-        time.sleep(fault.latency_ms / 1000)
+    accepted = _accept(request, validate_embeddings)
+    if isinstance(accepted, HttpResponse):
+        return accepted
+    started, body, fault = accepted
     if fault.kind in HTTP_FAULTS:
         return _http_fault(request, fault, started, body, body["model"])
     if fault.kind == "invalid_json":
