@@ -16,6 +16,16 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _real_clock():
+    """A test that froze or moved `apps.core.clock` must not leave it so for the next one."""
+    from apps.core import clock
+
+    clock.reset()
+    yield
+    clock.reset()
+
+
 def make_user(email: str, **extra):
     from apps.accounts.models import User
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_dramatiq",
     "dramatiq_crontab",
     "viralforge.apps.ViralForgeConfig",
+    "apps.core",
     "apps.accounts",
     "apps.orgs",
     "apps.jobs",
