@@ -35,7 +35,7 @@ def measure_orchestrator_offline(n: int = 300) -> dict:
     from apps.ai.contracts import AGENTS
     from apps.ai.orchestrator import run_agent
     from apps.orgs.models import Organization
-    from apps.planning.models import Project
+    from apps.projects.models import Project
     from bench.agents_offline import BRAND, BRIEF, KNOWLEDGE, TOPICS
 
     agents = sorted(AGENTS)

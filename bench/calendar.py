@@ -64,7 +64,8 @@ def main() -> None:
     from apps.accounts.models import User
     from apps.orgs.models import Membership, Organization
     from apps.orgs.roles import Role
-    from apps.planning.models import ContentPlan, PlanStatus, Project
+    from apps.planning.models import ContentPlan, PlanStatus
+    from apps.projects.models import Project
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     tag = uuid.uuid4().hex[:8]

@@ -128,7 +128,7 @@ def main() -> None:
     from apps.ai import knowledge
     from apps.ai.embeddings import HashingEmbedder
     from apps.orgs.models import Organization
-    from apps.planning.models import Project
+    from apps.projects.models import Project
 
     embedder = HashingEmbedder()
     queries = phrases(50, seed=99, words=3)

@@ -57,7 +57,7 @@ def _setup(tag: str):
 
 
 def _project(org, slug: str):
-    from apps.planning.models import Project
+    from apps.projects.models import Project
 
     return Project.objects.create(
         organization=org,

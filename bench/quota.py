@@ -24,7 +24,7 @@ def _cycles(mode: str, org_id, project_id, tag: str, worker: int, barrier, secon
     from apps.billing.models import UsageKind
     from apps.billing.quota import QuotaExceeded, commit, reserve
     from apps.orgs.models import Organization
-    from apps.planning.models import Project
+    from apps.projects.models import Project
 
     done = refused = 0
     try:
@@ -95,7 +95,7 @@ def main() -> None:
     from apps.billing.plans import SEED_PLANS
     from apps.billing.services import month_of, verify_aggregates
     from apps.orgs.models import Organization
-    from apps.planning.models import Project
+    from apps.projects.models import Project
 
     tag = uuid.uuid4().hex[:8]
     plan = Plan.objects.create(

@@ -100,7 +100,7 @@ def main() -> None:
     from apps.ai.models import SimilarityEntry
     from apps.ai.similarity import INDEX_NAME, SimilarityGuard, hnsw_session
     from apps.orgs.models import Organization
-    from apps.planning.models import Project
+    from apps.projects.models import Project
 
     rng = random.Random(42)
     started = time.perf_counter()

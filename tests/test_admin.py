@@ -20,9 +20,10 @@ from apps.credentials.actions import do_add_credential, do_set_rotation_policy
 from apps.jobs.models import JobRun
 from apps.orgs.models import Invitation
 from apps.orgs.roles import Role
-from apps.planning.access import grant_project_reviewer
-from apps.planning.models import ContentPlan, Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
+from apps.planning.models import ContentPlan
 from apps.posts.models import Approval, PostItem
+from apps.projects.access import grant_project_reviewer
+from apps.projects.models import Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
 from apps.sandbox.models import SandboxCall
 from tests.conftest import make_user
 
@@ -51,7 +52,7 @@ def rows(org, owner, editor, viewer, invitation):
     project = Project.objects.create(organization=org, name="Brand", slug="brand")
     grant_project_reviewer(viewer, project)
     group = Group.objects.create(name="Reviewers")
-    assign_perm("planning.review_project", group, project)
+    assign_perm("projects.review_project", group, project)
     assert ProjectGroupObjectPermission.objects.exists()
     JobRun.objects.create(organization=org, kind="demo", actor_name="demo_actor", last_error="boom")
     message = dramatiq.Message(queue_name="default", actor_name="demo_actor", args=(), kwargs={}, options={})

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.ai.models import AIDecision
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

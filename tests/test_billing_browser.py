@@ -7,7 +7,7 @@ from apps.billing.plans import ensure_seed_plans
 from apps.billing.quota import commit, reserve
 from apps.billing.testing import subscribe
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.browser_support import screenshot
 from tests.conftest import PASSWORD, make_member
 

@@ -31,7 +31,7 @@ from apps.billing.services import (
 from apps.billing.tasks import release_stale_reservations
 from apps.billing.testing import subscribe
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.conftest import make_member
 
 TOKENS, VIDEO, POSTS = UsageKind.TOKENS, UsageKind.VIDEO_SECONDS, UsageKind.POSTS

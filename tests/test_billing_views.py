@@ -14,7 +14,7 @@ from apps.billing.services import can_change_plan, get_subscription, seats_used
 from apps.billing.testing import subscribe
 from apps.orgs.models import Invitation
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.conftest import make_user
 
 HX = {"HTTP_HX_REQUEST": "true"}

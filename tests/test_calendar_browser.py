@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from apps.planning.models import ApprovalRule
 from apps.posts.models import PostItem, PostStatus
+from apps.projects.models import ApprovalRule
 from tests.browser_support import screenshot
 from tests.test_posts_support import MONTH, make_plan, make_project
 

@@ -9,7 +9,7 @@ from apps.credentials.actions import CredentialError, do_add_credential, do_revo
 from apps.credentials.models import Mode, ProviderCredential, Status
 from apps.credentials.services import CredentialUnavailable, resolve_credential
 from apps.orgs.tenancy import UnscopedTenantQuery
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.test_credentials_support import OTHER_SECRET, PLATFORM_SECRET, SECRET, add, subscribe
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.billing import ratelimit
 from apps.credentials.models import CredentialPolicy, ProviderCredential, Status
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.test_credentials_support import OTHER_SECRET, SECRET, add
 
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -4,14 +4,14 @@ import pytest
 from django.http import Http404
 
 from apps.orgs.models import Membership
-from apps.planning.access import (
+from apps.projects.access import (
     REVIEW_PERMISSION,
     can_approve_posts,
     get_project,
     grant_project_reviewer,
     revoke_project_reviewer,
 )
-from apps.planning.models import Project, ProjectUserObjectPermission
+from apps.projects.models import Project, ProjectUserObjectPermission
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 from django.core import mail
 
-from apps.planning.models import ContentPlan, Project
+from apps.planning.models import ContentPlan
 from apps.posts.models import PostItem, PostStatus
+from apps.projects.models import Project
 from tests.browser_support import screenshot
 from tests.test_browser import _local
 

@@ -8,7 +8,7 @@ from apps.ai.knowledge import KnowledgeError, chunk_text
 from apps.ai.knowledge_actions import do_add_knowledge, do_delete_knowledge, do_reembed_all
 from apps.ai.models import KnowledgeChunk, KnowledgeDoc
 from apps.jobs.models import JobRun, JobStatus
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.jobs_actors import wait_for_run
 from tests.test_knowledge_support import BRAND_TEXT, add, make_pdf, snapshot, upload
 

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from apps.ai import knowledge
 from apps.ai.embeddings import HashingEmbedder
 from apps.ai.models import KnowledgeChunk, KnowledgeDoc
-from apps.planning.models import Project
+from apps.projects.models import Project
 from bench.knowledge import WORDS, copy_chunks, load_corpus, without_hnsw_index
 from tests.test_knowledge_support import BRAND_TEXT, add
 

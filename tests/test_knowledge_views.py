@@ -9,7 +9,7 @@ from django.urls import reverse
 from apps.ai.models import KnowledgeChunk, KnowledgeDoc
 from apps.billing import ratelimit
 from apps.jobs.models import JobRun
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.test_knowledge_support import BRAND_TEXT, add, make_pdf, snapshot, upload
 
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -12,7 +12,7 @@ from apps.ai.orchestrator import run_agent
 from apps.ai.types import ProviderFatalError, ProviderOutOfCreditsError, ProviderRetryableError, Usage
 from apps.billing.models import Reservation, ReservationStatus, UsageAggregate, UsageKind, UsageLedger
 from apps.billing.testing import subscribe
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.test_orchestrator_support import BROKEN, USAGE, Scripted, compliance
 
 pytestmark = pytest.mark.django_db

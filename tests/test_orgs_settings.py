@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 
 def url(name, org):

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from apps.ai.models import AIDecision
 from apps.billing.plans import ensure_seed_plans
 from apps.orgs.models import Organization
-from apps.planning.models import ContentPlan, PlanStatus, Project
+from apps.planning.models import ContentPlan, PlanStatus
 from apps.planning.pipeline import month_slots
-from apps.planning.plan_actions import project_today
 from apps.posts.models import PostItem
+from apps.projects.models import Project
 from tests.policy_corpus import default_rule_set
 from viralforge.demo import DEMO_ORG_SLUG
 
@@ -31,7 +31,7 @@ def test_seed_demo_fills_the_current_month_once(transactional_db):
     org = Organization.objects.get(slug=DEMO_ORG_SLUG)
     project = Project.objects.for_org(org).get()
     assert project.topics and project.content_pillars  # the demo brand kit
-    month = project_today(project).replace(day=1)
+    month = project.today().replace(day=1)
     [plan] = ContentPlan.objects.for_org(org).filter(project=project)
     assert (plan.month, plan.status, plan.offline) == (month, PlanStatus.READY, True)
     posts = PostItem.objects.for_org(org).filter(plan=plan)

@@ -15,8 +15,9 @@ from apps.jobs.models import JobRun, JobStatus
 from apps.jobs.progress import current_job_run_id
 from apps.orgs.models import Membership
 from apps.planning import pipeline, plan_actions
-from apps.planning.models import ContentPlan, PlanStatus, Project
+from apps.planning.models import ContentPlan, PlanStatus
 from apps.posts.models import PostItem, PostStatus
+from apps.projects.models import Project
 from tests.jobs_actors import wait_for_run
 from tests.policy_corpus import default_rule_set
 

@@ -18,9 +18,10 @@ from apps.ai.types import ProviderFatalError
 from apps.billing.models import Reservation, ReservationStatus, UsageKind
 from apps.billing.testing import subscribe
 from apps.planning import pipeline, plan_actions
-from apps.planning.models import ContentPlan, PlanStatus, Project
+from apps.planning.models import ContentPlan, PlanStatus
 from apps.planning.pipeline import PlanFailed, Slot, month_slots, parallel_map
 from apps.posts.models import PostItem, PostStatus
+from apps.projects.models import Project
 from tests.policy_corpus import default_rule_set
 
 MONTH = date(2027, 6, 1)

@@ -10,8 +10,9 @@ from django.urls import reverse
 from apps.billing.testing import subscribe
 from apps.jobs.models import JobRun, JobStatus
 from apps.planning import plan_actions
-from apps.planning.models import ContentPlan, PlanStatus, Project
+from apps.planning.models import ContentPlan, PlanStatus
 from apps.posts.models import PostItem
+from apps.projects.models import Project
 
 MONTH = "2027-06"
 HTMX = {"HTTP_HX_REQUEST": "true"}

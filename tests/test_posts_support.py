@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from apps.planning.models import ContentPlan, PlanStatus, Project
+from apps.planning.models import ContentPlan, PlanStatus
 from apps.posts.models import PostItem, PostStatus
+from apps.projects.models import Project
 
 HX = {"HTTP_HX_REQUEST": "true"}
 MONTH = date(2026, 3, 1)

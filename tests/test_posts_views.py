@@ -6,9 +6,9 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from apps.planning.access import grant_project_reviewer
-from apps.planning.models import ApprovalRule
 from apps.posts.models import PostStatus
+from apps.projects.access import grant_project_reviewer
+from apps.projects.models import ApprovalRule
 from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
 
 

@@ -5,9 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
 
-from apps.planning import views
+from apps.core import clock
 from apps.planning.models import ContentPlan, PlanStatus
 from apps.posts.models import PostItem, PostStatus
 from tests.test_projects_support import make_project, purl
@@ -17,20 +16,10 @@ NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
 MARCH = date(2026, 3, 1)
 
 
-def _calendar_stub(request, org_slug, project_slug, month):
-    raise AssertionError("not called")
-
-
-# A URLconf with the calendar route the calendar work will add (tests of the link only).
-urlpatterns = [
-    path("o/<slug:org_slug>/p/<slug:project_slug>/calendar/<str:month>/", _calendar_stub, name="project_calendar"),
-    path("", include("viralforge.urls")),
-]
-
-
 @pytest.fixture(autouse=True)
-def frozen_now(monkeypatch):
-    monkeypatch.setattr(views, "_now", lambda: NOW)
+def frozen_now():
+    with clock.freeze(NOW):
+        yield
 
 
 @pytest.fixture
@@ -137,9 +126,9 @@ def test_next_posts_start_with_the_slots_still_due_today(client_for, org, viewer
     assert "Needs review" in html and "locked" in html
 
 
-def test_month_and_today_follow_the_projects_time_zone(client_for, org, viewer, monkeypatch):
+def test_month_and_today_follow_the_projects_time_zone(client_for, org, viewer):
     """At 02:00 UTC on 1 April it is already April in Berlin but still 31 March in New York."""
-    monkeypatch.setattr(views, "_now", lambda: datetime(2026, 4, 1, 2, 0, tzinfo=UTC))
+    clock.advance(datetime(2026, 4, 1, 2, 0, tzinfo=UTC) - NOW)
     berlin = make_project(org, slug="berlin", time_zone="Europe/Berlin")
     new_york = make_project(org, slug="new-york", time_zone="America/New_York")
     client = client_for(viewer)
@@ -156,25 +145,15 @@ def test_without_a_plan_the_dashboard_says_so(client_for, org, viewer, project):
     assert "No posts are due." in html and "0 posts this month." in html
 
 
-def test_calendar_link_only_when_the_calendar_url_exists(client_for, org, viewer, project):
-    html = client_for(viewer).get(purl("project_dashboard", org, project)).content.decode()
-    expected = views.calendar_url(org, project, MARCH)
-    if expected is None:
-        assert "Open the calendar" not in html
-    else:
-        assert expected in html
-
-
-@pytest.mark.urls(__name__)
 def test_calendar_link_points_at_this_month(client_for, org, viewer, project):
     html = client_for(viewer).get(purl("project_dashboard", org, project)).content.decode()
     assert f'href="/o/{org.slug}/p/{project.slug}/calendar/2026-03/"' in html
 
 
 def test_query_count_does_not_grow_with_the_posts(
-    client_for, org, viewer, project, django_assert_max_num_queries, monkeypatch
+    client_for, org, viewer, project, django_assert_max_num_queries
 ):
-    monkeypatch.setattr(views, "_now", lambda: datetime(2026, 3, 1, 0, 30, tzinfo=UTC))  # before the first slot
+    clock.advance(datetime(2026, 3, 1, 0, 30, tzinfo=UTC) - NOW)  # before the first slot
     client = client_for(viewer)
     url = purl("project_dashboard", org, project)
     plan = make_plan(project)

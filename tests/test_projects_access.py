@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role, role_at_least
-from apps.planning.actions import do_save_brand_kit
+from apps.projects.actions import do_save_brand_kit
 from tests.conftest import make_member
 from tests.test_projects_support import PNG, make_project, media_fixture, purl, snapshot, upload  # noqa: F401
 

@@ -3,7 +3,7 @@
 import pytest
 
 from apps.billing.testing import subscribe
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.test_projects_support import HX, basics, make_project, purl, snapshot
 
 

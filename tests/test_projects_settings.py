@@ -5,8 +5,8 @@ import pytest
 from apps.ai.models import AgentRoute, BrandVoice
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role
-from apps.planning.access import REVIEW_PERMISSION, can_approve_posts
-from apps.planning.models import ApprovalRule, Project
+from apps.projects.access import REVIEW_PERMISSION, can_approve_posts
+from apps.projects.models import ApprovalRule, Project
 from tests.conftest import make_member
 from tests.test_projects_support import (  # noqa: F401
     HX,

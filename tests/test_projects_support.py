@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.ai.models import AgentRoute, BrandVoice
-from apps.planning.models import Project, ProjectUserObjectPermission
+from apps.projects.models import Project, ProjectUserObjectPermission
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

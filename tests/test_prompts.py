@@ -17,7 +17,7 @@ from apps.ai.contracts import AGENTS
 from apps.ai.default_prompts import DEFAULT_PROMPTS
 from apps.ai.models import AgentRoute, BrandVoice, PromptTemplate
 from apps.ai.routing import build_provider, close_pooled_providers, resolve_route
-from apps.planning.models import Project
+from apps.projects.models import Project
 from tests.conftest import make_user
 from tests.test_credentials_support import add
 

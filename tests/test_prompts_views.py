@@ -9,7 +9,7 @@ from django.urls import reverse
 from apps.ai import prompts
 from apps.ai.actions import do_save_brand_voice, do_save_prompt_override
 from apps.ai.models import BrandVoice, PromptTemplate
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

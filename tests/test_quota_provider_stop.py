@@ -8,7 +8,7 @@ from apps.billing.models import UsageKind
 from apps.billing.testing import subscribe
 from apps.credentials.actions import do_add_credential
 from apps.credentials.services import resolve_credential
-from apps.planning.models import Project
+from apps.projects.models import Project
 from apps.sandbox.log import calls
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,7 +17,7 @@ from apps.billing.quota import QuotaExceeded, commit, reserve
 from apps.billing.services import month_of, verify_aggregates
 from apps.billing.testing import subscribe
 from apps.orgs.models import Organization
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 OK, EXCEEDED, FAILED = 0, 3, 1
 

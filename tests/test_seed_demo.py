@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from viralforge.demo import DEMO_ORG_SLUG, DEMO_PASSWORD
 
 LOGIN_LINE = re.compile(r"^\s*(owner|admin|editor|viewer)\s+(\S+@\S+)\s+password:\s+(\S+)\s*$", re.MULTILINE)

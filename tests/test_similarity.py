@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.ai.embeddings import HashingEmbedder, cosine
 from apps.ai.models import SimilarityEntry
 from apps.ai.similarity import INDEX_NAME, GuardResult, SimilarityGuard
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 HOOK = "3 Fehler beim Kaffeekochen, die fast alle machen"
 NEAR = "5 Fehler beim Kaffeekochen, die fast alle machen!"  # cosine ≈ 0.96 with the local embedder

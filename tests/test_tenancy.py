@@ -12,7 +12,7 @@ from apps.orgs.access import get_invitation, get_member
 from apps.orgs.models import Invitation, Membership
 from apps.orgs.roles import Role
 from apps.orgs.tenancy import UnscopedTenantQuery
-from apps.planning.models import Project, ProjectUserObjectPermission
+from apps.projects.models import Project, ProjectUserObjectPermission
 
 TENANT_MODELS = [Membership, JobRun, Project, Invitation]
 

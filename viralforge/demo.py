@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 from apps.accounts.models import User
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from viralforge.env import env_str
 
 DEMO_PASSWORD = env_str("VF_DEMO_PASSWORD", "viralforge-demo")
@@ -76,9 +76,9 @@ def fill_demo_month(demo: Demo):
     threads can work in parallel. Returns (plan, created)."""
     from apps.ai.providers.offline import OfflineProvider
     from apps.planning.models import PlanStatus
-    from apps.planning.plan_actions import current_plan, do_generate_month_plan_now, project_today
+    from apps.planning.plan_actions import current_plan, do_generate_month_plan_now
 
-    month = project_today(demo.project).replace(day=1)
+    month = demo.project.today().replace(day=1)
     plan = current_plan(demo.project, month)
     if plan is not None and plan.status == PlanStatus.READY:
         return plan, False

@@ -92,13 +92,14 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.orgs",
     "apps.jobs",
-    "apps.planning",
-    "apps.posts",
     "apps.billing",
     "apps.credentials",
+    "apps.projects",
     "apps.ai",
-    "apps.sandbox",
     "apps.compliance",
+    "apps.planning",
+    "apps.posts",
+    "apps.sandbox",
 ]
 
 MIDDLEWARE = [

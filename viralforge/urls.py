@@ -26,7 +26,8 @@ org_patterns = [
     path("credentials/", include("apps.credentials.urls")),
     path("compliance/", include("apps.compliance.urls")),
     path("ai/", include("apps.ai.urls")),
-    path("p/", include("apps.planning.urls")),
+    path("p/", include("apps.projects.urls")),
+    path("p/<slug:project_slug>/", include("apps.planning.urls")),
     path("p/<slug:project_slug>/", include("apps.posts.urls")),
 ]
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.ai.knowledge import ALLOWED_SUFFIXES, MAX_K
 from apps.ai.models import KnowledgeDoc
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 
 class _ProjectField(forms.ModelChoiceField):

@@ -14,7 +14,7 @@ from pgvector.django import HnswIndex, VectorField
 
 from apps.orgs.models import Organization
 from apps.orgs.tenancy import TenantModel
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 DIMENSION = settings.VF_EMBEDDING_DIMENSION
 

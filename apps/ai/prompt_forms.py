@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.ai.models import AIDecision
 from apps.ai.prompts import MAX_TEMPLATE_CHARS, PromptError, check_template_source
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 
 class PromptOverrideForm(forms.Form):

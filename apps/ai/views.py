@@ -24,7 +24,7 @@ from apps.ai.orchestrator import out_of_credits_today
 from apps.ai.prompt_forms import BrandVoiceForm, DecisionFilterForm, PromptOverrideForm
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 PAGE_SIZE = 50
 

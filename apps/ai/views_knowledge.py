@@ -19,7 +19,7 @@ from apps.ai.models import KnowledgeDoc
 from apps.billing.ratelimit import rate_limit
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from viralforge.htmx import htmx_redirect
 
 PAGE = "ai/knowledge.html"

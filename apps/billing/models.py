@@ -150,7 +150,7 @@ class UsageLedger(TenantModel):
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
     )
     project = models.ForeignKey(
-        "planning.Project",
+        "projects.Project",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -200,7 +200,7 @@ class UsageAggregate(TenantModel):
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
     )
     project = models.ForeignKey(
-        "planning.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
     )
     month = models.DateField(_("month"))
     kind = models.CharField(_("kind"), max_length=20, choices=UsageKind.choices)
@@ -240,7 +240,7 @@ class Reservation(TenantModel):
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
     )
     project = models.ForeignKey(
-        "planning.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=UsageKind.choices)
     month = models.DateField(_("month"))

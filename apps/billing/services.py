@@ -33,6 +33,7 @@ from apps.billing.models import (
     UsageLedger,
 )
 from apps.billing.plans import SEED_PLANS, ensure_seed_plans
+from apps.core.months import next_month
 from apps.orgs.models import Invitation, Membership, Organization
 from apps.orgs.roles import Role
 
@@ -57,10 +58,6 @@ def month_of(moment: datetime | None = None) -> date:
     """The usage month (first day, in UTC) of `moment` (default: now)."""
     moment = moment or timezone.now()
     return moment.astimezone(UTC).date().replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -152,7 +149,7 @@ def seat_limit_error(org: Organization, adding: int = 1) -> str | None:
 
 
 def project_count(org: Organization) -> int:
-    from apps.planning.models import Project
+    from apps.projects.models import Project
 
     return Project.objects.for_org(org).count()
 
@@ -195,7 +192,7 @@ def _percentages(used: int, total: int, limit: int | None) -> tuple[int, int]:
 
 def usage_summary(org: Organization, month: date | None = None) -> dict:
     """Everything the "Plan & usage" page shows about one month, in a fixed number of queries."""
-    from apps.planning.models import Project
+    from apps.projects.models import Project
 
     month = month or month_of()
     subscription = get_subscription(org)

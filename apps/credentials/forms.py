@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.credentials.models import Mode, Provider
-from apps.planning.models import Project
+from apps.projects.models import Project
 
 
 class SecretInput(forms.PasswordInput):

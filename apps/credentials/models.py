@@ -72,7 +72,7 @@ class ProviderCredential(TenantModel):
         Organization, on_delete=models.CASCADE, related_name="credentials", verbose_name=_("organization")
     )
     project = models.ForeignKey(
-        "planning.Project",
+        "projects.Project",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -56,13 +56,14 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from apps.core.months import month_days, month_start
 from apps.jobs.progress import report_progress
 
 logger = logging.getLogger("viralforge.planning")
@@ -105,17 +106,6 @@ class Slot:
     @property
     def key(self) -> tuple[date, int]:
         return (self.date, self.number)
-
-
-def month_start(value: date) -> date:
-    return value.replace(day=1)
-
-
-def month_days(month: date) -> list[date]:
-    """Every day of the month (28–31)."""
-    first = month_start(month)
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return [first + timedelta(days=i) for i in range((following - first).days)]
 
 
 def month_slots(month: date) -> list[Slot]:

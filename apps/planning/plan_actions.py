@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -44,11 +43,13 @@ from django.utils.translation import gettext as _
 
 from apps.billing.models import Reservation, UsageKind
 from apps.billing.quota import QuotaExceeded, commit, release, reserve
+from apps.core.months import month_start
 from apps.jobs.actions import do_enqueue_job
 from apps.jobs.models import JobRun
 from apps.orgs.roles import Role
-from apps.planning.models import ContentPlan, PlanStatus, Project
-from apps.planning.pipeline import PlanFailed, PlanResult, Slot, month_slots, month_start
+from apps.planning.models import ContentPlan, PlanStatus
+from apps.planning.pipeline import PlanFailed, PlanResult, Slot, month_slots
+from apps.projects.models import Project
 
 logger = logging.getLogger("viralforge.planning")
 
@@ -107,16 +108,8 @@ def is_running(plan: ContentPlan | None) -> bool:
     return plan.status == PlanStatus.GENERATING and plan.created_at > timezone.now() - _stale_after()
 
 
-def project_today(project: Project) -> date:
-    try:
-        zone = zoneinfo.ZoneInfo(project.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return timezone.now().astimezone(zone).date()
-
-
 def month_is_over(project: Project, month: date) -> bool:
-    return month_start(month) < project_today(project).replace(day=1)
+    return month_start(month) < project.today().replace(day=1)
 
 
 def month_label(month: date) -> str:

@@ -16,46 +16,28 @@ The calendar includes `planning/_generate_cta.html`, which loads this area.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.months import month_or_404
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 from apps.planning import plan_actions
-from apps.planning.access import get_project
-from apps.planning.models import PlanStatus, Project
+from apps.planning.models import PlanStatus
 from apps.planning.pipeline import month_slots
+from apps.projects.access import get_project
+from apps.projects.links import calendar_url
+from apps.projects.models import Project
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 TEMPLATE = "planning/plan_status.html"
-
-
-def parse_month(value: str) -> date:
-    """`2027-06` → date(2027, 6, 1); anything else → 404."""
-    match = MONTH_RE.match(value or "")
-    if not match:
-        raise Http404
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and 1900 < year < 9999):
-        raise Http404
-    return date(year, month, 1)
-
-
-def calendar_url(org_slug: str, project: Project, month: date) -> str:
-    """The project's calendar of `month` (the dashboard until the calendar is mounted)."""
-    try:
-        return reverse("project_calendar", args=[org_slug, project.slug, f"{month:%Y-%m}"])
-    except NoReverseMatch:
-        return reverse("project_dashboard", args=[org_slug, project.slug])
 
 
 def cta_context(request: OrgRequest, project: Project, month: date, *, error: str = "") -> dict:
@@ -94,7 +76,7 @@ def cta_context(request: OrgRequest, project: Project, month: date, *, error: st
         "can_manage": request.membership.has_role(Role.ADMIN),
         "generate_url": reverse("plan_generate", args=[slug, project.slug, month_param]),
         "status_url": reverse("plan_status", args=[slug, project.slug, month_param]),
-        "calendar_url": calendar_url(slug, project, month),
+        "calendar_url": calendar_url(slug, project.slug, month),
     }
 
 
@@ -109,7 +91,7 @@ def _render(request: OrgRequest, context: dict, status: int = 200) -> HttpRespon
 @require_POST
 @org_view(Role.EDITOR)
 def plan_generate(request: OrgRequest, project_slug: str, month: str) -> HttpResponse:
-    month_start = parse_month(month)
+    month_start = month_or_404(month)
     project = get_project(request.org, project_slug)
     try:
         plan = plan_actions.do_generate_or_regenerate(request.membership, project, month_start, language=get_language())
@@ -124,13 +106,13 @@ def plan_generate(request: OrgRequest, project_slug: str, month: str) -> HttpRes
         messages.success(request, _("The plan is being regenerated. Locked posts stay as they are."))
     else:
         messages.success(request, _("The plan is being generated."))
-    return redirect(calendar_url(request.org.slug, project, month_start))
+    return redirect(calendar_url(request.org.slug, project.slug, month_start))
 
 
 @require_GET
 @org_view()
 def plan_status(request: OrgRequest, project_slug: str, month: str) -> HttpResponse:
-    month_start = parse_month(month)
+    month_start = month_or_404(month)
     project = get_project(request.org, project_slug)
     context = cta_context(request, project, month_start)
     response = _render(request, context)

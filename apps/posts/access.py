@@ -8,8 +8,8 @@ Approving follows the project's `approval_rule`:
 - ``none``: the project has no approval step. Nobody approves or withdraws an approval (the
   buttons are hidden, the endpoints answer 409). A post that passed the policy engine is ready
   to publish as a draft (`is_cleared_for_publishing`).
-- ``editor``: whoever `planning.access.can_approve_posts` allows: editors, admins and owners,
-  plus members with the project's review grant (django-guardian `planning.review_project`).
+- ``editor``: whoever `projects.access.can_approve_posts` allows: editors, admins and owners,
+  plus members with the project's review grant (django-guardian `projects.review_project`).
 - ``client_reviewer``: the client approves. Members with the project's review grant (whatever
   their role), and admins and owners (who may stand in for the client). Editors without
   the grant may not.
@@ -21,9 +21,9 @@ from django.shortcuts import get_object_or_404
 
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
-from apps.planning.access import REVIEW_PERMISSION, can_approve_posts
-from apps.planning.models import ApprovalRule, Project
 from apps.posts.models import PostItem, PostStatus
+from apps.projects.access import REVIEW_PERMISSION, can_approve_posts
+from apps.projects.models import ApprovalRule, Project
 
 
 def get_post(org: Organization, project: Project, post_id) -> PostItem:

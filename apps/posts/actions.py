@@ -28,10 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.compliance.policy import PolicyInput, evaluate
-from apps.planning.models import Project
 from apps.posts import forms as post_forms
 from apps.posts.access import approval_required
 from apps.posts.models import Approval, PostItem, PostStatus
+from apps.projects.models import Project
 
 logger = logging.getLogger("viralforge.posts")
 

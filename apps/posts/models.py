@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.orgs.models import Organization
 from apps.orgs.tenancy import TenantModel
-from apps.planning.models import ContentPlan, Project
+from apps.planning.models import ContentPlan
+from apps.projects.models import Project
 
 
 class PostStatus(models.TextChoices):

@@ -1,9 +1,8 @@
 from django.urls import path
 
-from apps.planning import views_calendar
-from apps.posts import views
+from apps.posts import views, views_calendar
 
-# Mounted under /o/<org_slug>/p/<project_slug>/ by viralforge/urls.py (after apps.planning.urls).
+# Mounted under /o/<org_slug>/p/<project_slug>/ by viralforge/urls.py.
 urlpatterns = [
     path("calendar/", views_calendar.project_calendar_today, name="project_calendar_today"),
     path("calendar/<str:month>/", views_calendar.project_calendar, name="project_calendar"),

@@ -37,13 +37,14 @@ from django_htmx.http import trigger_client_event
 from apps.billing.ratelimit import rate_limit
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
-from apps.planning import views_calendar as cal
-from apps.planning.access import get_project
-from apps.planning.models import Project
 from apps.posts import actions
 from apps.posts import forms as post_forms
+from apps.posts import views_calendar as cal
 from apps.posts.access import approval_required, can_approve, can_edit_posts, get_post
 from apps.posts.models import Approval, PostItem
+from apps.projects.access import get_project
+from apps.projects.links import calendar_url
+from apps.projects.models import Project
 
 DETAIL = "posts/detail.html"
 PROPOSAL_NAMESPACE = "posts.improve"
@@ -70,13 +71,13 @@ def _urls(request: OrgRequest, project: Project, post: PostItem) -> dict[str, st
         "move": f"{base}move/",
         "improve": f"{base}improve/",
         "accept": f"{base}improve/accept/",
-        "calendar": cal.calendar_url(request.org.slug, project.slug, post.plan.month),
+        "calendar": calendar_url(request.org.slug, project.slug, post.plan.month),
     }
 
 
 def _move_form(post: PostItem, project: Project, data=None) -> post_forms.MoveForm:
     first, last = actions.month_bounds(post.plan.month)
-    choices = [(n, f"{n} · {cal.slot_time(project.slot_times, n)}".rstrip(" ·")) for n in (1, 2, 3)]
+    choices = [(n, f"{n} · {project.slot_time(n)}".rstrip(" ·")) for n in (1, 2, 3)]
     return post_forms.MoveForm(
         data,
         initial={"version": post.version, "date": post.date, "slot": post.slot},
@@ -98,7 +99,7 @@ def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> 
         "project": project,
         "post": post,
         "urls": _urls(request, project, post),
-        "slot_time": cal.slot_time(project.slot_times, post.slot),
+        "slot_time": project.slot_time(post.slot),
         "status_label": cal.status_labels().get(post.status, post.status),
         "confidence": round((post.confidence or 0) * 100),
         "can_edit": can_edit_posts(membership),
@@ -122,7 +123,7 @@ def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> 
             Approval.objects.for_org(request.org).filter(post=post).select_related("actor")[:APPROVAL_HISTORY]
         ),
         "in_panel": _htmx(request),
-        "calendar_url": cal.calendar_url(request.org.slug, project.slug, cal.project_today(project).replace(day=1)),
+        "calendar_url": calendar_url(request.org.slug, project.slug, project.today().replace(day=1)),
         "can_manage": membership.has_role(Role.ADMIN),
     }
     return context | extra

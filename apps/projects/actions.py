@@ -22,11 +22,11 @@ from apps.ai import actions as ai_actions
 from apps.billing.services import project_limit_error
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
-from apps.planning.access import grant_project_reviewer, revoke_project_reviewer
-from apps.planning.forms import LOGO_KINDS, PLATFORM_CHOICES, RESERVED_SLUGS, time_zone_names
-from apps.planning.models import ApprovalRule, Project
+from apps.projects.access import grant_project_reviewer, revoke_project_reviewer
+from apps.projects.forms import LOGO_KINDS, PLATFORM_CHOICES, RESERVED_SLUGS, time_zone_names
+from apps.projects.models import ApprovalRule, Project
 
-logger = logging.getLogger("viralforge.planning")
+logger = logging.getLogger("viralforge.projects")
 
 SLOT_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 LOGO_FILE_EXTENSIONS = {"png": "png", "jpeg": "jpg", "svg": "svg", "webp": "webp"}

@@ -3,9 +3,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 
-REVIEW_PERMISSION = "planning.review_project"
+REVIEW_PERMISSION = "projects.review_project"
 
 
 def get_project(org: Organization, project_slug: str) -> Project:
@@ -32,11 +32,11 @@ def can_approve_posts(membership: Membership, project: Project) -> bool:
 
 def reviewer_user_ids(project: Project) -> set:
     """Ids of the users with a per-project review grant on this project."""
-    from apps.planning.models import ProjectUserObjectPermission
+    from apps.projects.models import ProjectUserObjectPermission
 
     codename = REVIEW_PERMISSION.split(".", 1)[1]
     return set(
         ProjectUserObjectPermission.objects.filter(
-            content_object=project, permission__codename=codename, permission__content_type__app_label="planning"
+            content_object=project, permission__codename=codename, permission__content_type__app_label="projects"
         ).values_list("user_id", flat=True)
     )

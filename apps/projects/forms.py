@@ -1,7 +1,7 @@
 """Forms of the project pages: one form per settings section, each validating everything it accepts.
 
 A form that is valid hands the action clean Python values (lists, ints, None for "empty"); the
-actions in `apps.planning.actions` write them.
+actions in `apps.projects.actions` write them.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from apps.ai.models import AgentRoute
-from apps.planning.models import ApprovalRule
 from apps.posts.forms import parse_hashtags
+from apps.projects.models import ApprovalRule
 
 # Slugs the project URLs use for pages of their own (/o/<org>/p/new/).
 RESERVED_SLUGS = frozenset({"new"})

@@ -8,29 +8,27 @@ with the errors. Bad input answers 400 and changes nothing.
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import date
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.ai.models import AgentRoute, BrandVoice
-from apps.billing.services import get_plan, next_month, project_limit_error
+from apps.billing.services import get_plan, project_limit_error
+from apps.core import clock
+from apps.core.months import next_month
 from apps.orgs.access import OrgRequest, get_member, org_view
 from apps.orgs.actions import do_switch_organization
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role
-from apps.planning import actions
-from apps.planning.access import get_project, reviewer_user_ids
-from apps.planning.forms import (
+from apps.planning.models import ContentPlan, PlanStatus
+from apps.projects import actions
+from apps.projects.access import get_project, reviewer_user_ids
+from apps.projects.forms import (
     BrandKitForm,
     BudgetsForm,
     DeleteProjectForm,
@@ -39,10 +37,11 @@ from apps.planning.forms import (
     RoutingForm,
     sorted_time_zones,
 )
-from apps.planning.models import ApprovalRule, ContentPlan, PlanStatus, Project
+from apps.projects.links import calendar_url
+from apps.projects.models import ApprovalRule, Project
 from viralforge.htmx import htmx_redirect
 
-SETTINGS_PAGE = "planning/project_settings.html"
+SETTINGS_PAGE = "projects/project_settings.html"
 CURRENT_PLAN_STATUSES = (PlanStatus.GENERATING, PlanStatus.READY)
 LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml", "webp": "image/webp"}
 
@@ -57,30 +56,10 @@ def _partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-def calendar_url(org, project: Project, month: date) -> str | None:
-    """The project's calendar for `month`, once the calendar is mounted; else None."""
-    try:
-        return reverse("project_calendar", args=[org.slug, project.slug, f"{month:%Y-%m}"])
-    except NoReverseMatch:
-        return None
-
-
-def project_zone(project: Project) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(project.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def _now():
-    return timezone.now()
-
-
 def _project_context(request: OrgRequest, project: Project) -> dict:
-    today = _now().astimezone(project_zone(project)).date()
     return {
         "project": project,
-        "calendar_url": calendar_url(request.org, project, today.replace(day=1)),
+        "calendar_url": calendar_url(request.org.slug, project.slug, project.today().replace(day=1)),
         "can_manage": request.membership.has_role(Role.ADMIN),
     }
 
@@ -101,7 +80,7 @@ def project_list(request: OrgRequest) -> HttpResponse:
         "at_limit": len(projects) >= plan.max_projects,
         "can_manage": request.membership.has_role(Role.ADMIN),
     }
-    return render(request, "planning/project_list.html", context)
+    return render(request, "projects/project_list.html", context)
 
 
 def _create_initial() -> dict:
@@ -133,7 +112,7 @@ def project_create(request: OrgRequest) -> HttpResponse:
             )
             return htmx_redirect(request, "project_settings", org.slug, project.slug)
     context = {"form": form, "time_zones": sorted_time_zones(), "limit_error": project_limit_error(org)}
-    return render(request, "planning/project_create.html", context, status=400 if form.errors else 200)
+    return render(request, "projects/project_create.html", context, status=400 if form.errors else 200)
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -405,7 +384,7 @@ def _dashboard_data(org, project: Project) -> dict:
     """This month's counts and the next posts due, in a fixed number of queries."""
     from apps.posts.models import PostItem, PostStatus
 
-    now = _now().astimezone(project_zone(project))
+    now = clock.now().astimezone(project.zone)
     today = now.date()
     month = today.replace(day=1)
     plans = list(ContentPlan.objects.for_org(org).filter(project=project, month=month).order_by("-version"))
@@ -442,4 +421,4 @@ def project_dashboard(request: OrgRequest, project_slug: str) -> HttpResponse:
     project = get_project(request.org, project_slug)
     do_switch_organization(request.user, request.org)
     context = _project_context(request, project) | _dashboard_data(request.org, project)
-    return render(request, "planning/project_dashboard.html", context)
+    return render(request, "projects/project_dashboard.html", context)

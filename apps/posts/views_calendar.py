@@ -17,81 +17,39 @@ from __future__ import annotations
 
 import calendar
 import html
-import re
 import uuid
-import zoneinfo
 from datetime import date
 
-from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from apps.core.months import month_or_404, month_param, shift_month
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
-from apps.planning.access import get_project
-from apps.planning.models import ContentPlan, PlanStatus, Project
+from apps.planning.models import PlanStatus
+from apps.planning.plan_actions import current_plan
 from apps.posts.models import PostItem, PostStatus
+from apps.projects.access import get_project
+from apps.projects.links import calendar_url
+from apps.projects.models import Project
 
-TEMPLATE = "planning/calendar.html"
+TEMPLATE = "posts/calendar.html"
 CURRENT_PLAN_STATUSES = (PlanStatus.GENERATING, PlanStatus.READY)
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 HOOK_SHORT = 72
 REASON_SHORT = 90
 CARD_FIELDS = ("id", "date", "slot", "format", "hook", "status", "confidence", "locked", "review_reason")
 FORMAT_FILTER_MAX = 60
 
 
-def parse_month(value: str) -> date:
-    """`2026-03` → date(2026, 3, 1); anything else (2026-13, 26-3, ...) → 404."""
-    match = MONTH_RE.match(value or "")
-    if not match:
-        raise Http404
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and 1900 < year < 9999):
-        raise Http404
-    return date(year, month, 1)
-
-
-def month_param(month_start: date) -> str:
-    return f"{month_start:%Y-%m}"
-
-
-def shift_month(month_start: date, delta: int) -> date:
-    index = month_start.year * 12 + month_start.month - 1 + delta
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def project_today(project: Project) -> date:
-    try:
-        zone = zoneinfo.ZoneInfo(project.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return timezone.now().astimezone(zone).date()
-
-
-def calendar_url(org_slug: str, project_slug: str, month_start: date, **query) -> str:
-    url = reverse("project_calendar", args=[org_slug, project_slug, month_param(month_start)])
-    query = {key: value for key, value in query.items() if value}
-    return f"{url}?{urlencode(query)}" if query else url
-
-
 def posts_base_url(org_slug: str, project_slug: str) -> str:
     """`/o/<org>/p/<project>/posts/`: a card's URL is this plus `<id>/`."""
     zero = uuid.UUID(int=0)
     return reverse("post_detail", args=[org_slug, project_slug, zero]).removesuffix(f"{zero}/")
-
-
-def slot_time(slot_times, slot: int) -> str:
-    if isinstance(slot_times, list) and 0 < slot <= len(slot_times):
-        return str(slot_times[slot - 1])
-    return ""
 
 
 def escape(value) -> str:
@@ -117,7 +75,7 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def card_html(values: dict, labels: dict[str, str], slot_times, post_base: str, texts: dict, oob: bool = False) -> str:
+def card_html(values: dict, labels: dict[str, str], project: Project, post_base: str, texts: dict, oob=False) -> str:
     """One post's card (`values`: a dict of CARD_FIELDS) as HTML.
 
     Built here rather than in the template: 90 cards through the template engine cost more than
@@ -129,7 +87,7 @@ def card_html(values: dict, labels: dict[str, str], slot_times, post_base: str, 
     url = f"{post_base}{values['id']}/"
     classes = "slot-card status-" + status + (" is-locked" if values["locked"] else "")
     extra = ' hx-swap-oob="true"' if oob else ""
-    time = escape(slot_time(slot_times, values["slot"]))
+    time = escape(project.slot_time(values["slot"]))
     confidence = round((values["confidence"] or 0) * 100)
     lock = ""
     if values["locked"]:
@@ -156,14 +114,14 @@ def card_html(values: dict, labels: dict[str, str], slot_times, post_base: str, 
 
 def card_for_post(post: PostItem, project: Project, post_base: str, oob: bool = False) -> str:
     values = {name: getattr(post, name) for name in CARD_FIELDS}
-    return mark_safe(card_html(values, status_labels(), project.slot_times, escape(post_base), card_texts(), oob))  # noqa: S308
+    return mark_safe(card_html(values, status_labels(), project, escape(post_base), card_texts(), oob))  # noqa: S308
 
 
-def grid_html(weeks, month_start: date, today: date, cards: dict, slot_times, texts: dict, filtered: bool) -> str:
+def grid_html(weeks, month_start: date, today: date, cards: dict, project: Project, texts: dict, filtered: bool) -> str:
     """The grid's rows: one cell per day (outside the month greyed), three slots per day."""
     empty_label = "" if filtered else f' <span class="visually-hidden">{texts["empty"]}</span>'
     empties = [
-        f'<div class="slot-empty"><span class="slot-time">{escape(slot_time(slot_times, n))}</span>{empty_label}</div>'
+        f'<div class="slot-empty"><span class="slot-time">{escape(project.slot_time(n))}</span>{empty_label}</div>'
         for n in (1, 2, 3)
     ]
     rows = []
@@ -186,15 +144,6 @@ def grid_html(weeks, month_start: date, today: date, cards: dict, slot_times, te
     return "".join(rows)
 
 
-def current_plan(org, project: Project, month_start: date) -> ContentPlan | None:
-    return (
-        ContentPlan.objects.for_org(org)
-        .filter(project=project, month=month_start, status__in=CURRENT_PLAN_STATUSES)
-        .order_by("-version")
-        .first()
-    )
-
-
 def _filters(request) -> dict[str, str]:
     status = request.GET.get("status", "")
     fmt = request.GET.get("format", "")[:FORMAT_FILTER_MAX]
@@ -214,10 +163,9 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
     if rows:
         plan = {"id": rows[0]["plan_id"], "status": rows[0]["plan__status"], "version": rows[0]["plan__version"]}
     else:
-        found = current_plan(org, project, month_start)
+        found = current_plan(project, month_start)
         plan = {"id": found.id, "status": found.status, "version": found.version} if found else None
     labels = status_labels()
-    slot_times = project.slot_times
     texts = card_texts()
     slug, pslug = org.slug, project.slug
     post_base = escape(posts_base_url(slug, pslug))
@@ -232,9 +180,9 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
             continue
         if filters["format"] and values["format"] != filters["format"]:
             continue
-        cards.setdefault(values["date"], {})[values["slot"]] = card_html(values, labels, slot_times, post_base, texts)
+        cards.setdefault(values["date"], {})[values["slot"]] = card_html(values, labels, project, post_base, texts)
         shown += 1
-    today = project_today(project)
+    today = project.today()
     filtered = bool(filters["status"] or filters["format"])
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month_start.year, month_start.month)
     prev_month, next_month = shift_month(month_start, -1), shift_month(month_start, 1)
@@ -244,7 +192,7 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
         "plan": plan,
         "month_start": month_start,
         "month": month_param(month_start),
-        "grid": mark_safe(grid_html(weeks, month_start, today, cards, slot_times, texts, filtered)),  # noqa: S308
+        "grid": mark_safe(grid_html(weeks, month_start, today, cards, project, texts, filtered)),  # noqa: S308
         "weekdays": _weekday_names(),
         "filters": filters,
         "filtered": filtered,
@@ -279,7 +227,7 @@ def _partial(request) -> bool:
 @require_GET
 @org_view()
 def project_calendar(request: OrgRequest, project_slug: str, month: str) -> HttpResponse:
-    month_start = parse_month(month)
+    month_start = month_or_404(month)
     project = get_project(request.org, project_slug)
     context = calendar_context(request, project, month_start)
     partial = _partial(request)
@@ -295,4 +243,4 @@ def project_calendar(request: OrgRequest, project_slug: str, month: str) -> Http
 def project_calendar_today(request: OrgRequest, project_slug: str) -> HttpResponse:
     """The calendar of the current month (in the project's time zone)."""
     project = get_project(request.org, project_slug)
-    return redirect(calendar_url(request.org.slug, project.slug, project_today(project).replace(day=1)))
+    return redirect(calendar_url(request.org.slug, project.slug, project.today().replace(day=1)))
