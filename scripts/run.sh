@@ -17,6 +17,7 @@ trap cleanup EXIT INT TERM
 
 python manage.py services start
 python manage.py migrate --noinput
+python manage.py ensure_defaults
 python manage.py seed_demo
 
 echo

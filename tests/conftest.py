@@ -8,6 +8,22 @@ from apps.orgs.roles import Role
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_sessionstart(session):
+    """The embedded Postgres and Redis (the settings only name them); each xdist worker may ask."""
+    from viralforge import embedded
+
+    embedded.start_configured()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database after `migrate`, with the defaults `manage.py ensure_defaults` seeds."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("ensure_defaults", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and flags in the cache (allauth's e-mail limits, say) must not leak between tests or runs."""

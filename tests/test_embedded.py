@@ -16,7 +16,8 @@ import json, sys
 from pathlib import Path
 from viralforge import embedded
 var = Path(sys.argv[1])
-print(json.dumps({"pg": embedded.postgres_url(var), "redis": embedded.redis_url(var)}))
+pg, redis_url = embedded.start(var)
+print(json.dumps({"pg": pg, "redis": redis_url}))
 """
 
 
@@ -49,7 +50,10 @@ def test_two_processes_starting_at_once_share_one_server(fresh_var):
     client = redis.Redis.from_url(urls[0]["redis"])
     assert client.ping()
 
-    # A third start finds both running and starts nothing new.
+    # A third start finds both running and starts nothing new; the settings' addresses are the same.
+    pid = postmasters[0]
+    assert embedded.start(fresh_var) == [urls[0]["pg"], urls[0]["redis"]]
+    assert (fresh_var / "pg" / "postmaster.pid").read_text().splitlines()[0] == pid
     assert embedded.postgres_url(fresh_var) == urls[0]["pg"]
     assert embedded.redis_url(fresh_var) == urls[0]["redis"]
 
@@ -67,3 +71,14 @@ def test_development_secret_is_generated_once(tmp_path):
 
     Fernet(fernet.encode())  # a usable key, not just random text
     assert (tmp_path / "secrets" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_importing_the_settings_starts_nothing(tmp_path):
+    """A `manage.py` call (settings imported) must not start Postgres or Redis."""
+    var = tmp_path / "var"
+    code = "import django; django.setup(); from django.conf import settings; print(settings.REDIS_URL)"
+    env = {"VF_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "viralforge.settings", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"unix://{var}/redis/redis.sock"
+    assert not (var / "pg").exists() and not (var / "redis").exists()

@@ -9,7 +9,7 @@ from apps.ai.models import AIDecision
 from apps.billing.plans import ensure_seed_plans
 from apps.orgs.models import Organization
 from apps.planning.models import ContentPlan, PlanStatus
-from apps.planning.pipeline import month_slots
+from apps.planning.slots import month_slots
 from apps.posts.models import PostItem
 from apps.projects.models import Project
 from tests.policy_corpus import default_rule_set

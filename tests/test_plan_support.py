@@ -17,9 +17,11 @@ from apps.ai.providers.offline import OfflineProvider
 from apps.ai.types import ProviderFatalError
 from apps.billing.models import Reservation, ReservationStatus, UsageKind
 from apps.billing.testing import subscribe
-from apps.planning import pipeline, plan_actions
+from apps.planning import pipeline
 from apps.planning.models import ContentPlan, PlanStatus
-from apps.planning.pipeline import PlanFailed, Slot, month_slots, parallel_map
+from apps.planning.pipeline import PlanFailed, parallel_map
+from apps.planning.slots import Slot, month_slots
+from apps.posts import plan_runs
 from apps.posts.models import PostItem, PostStatus
 from apps.projects.models import Project
 from tests.policy_corpus import default_rule_set
@@ -133,8 +135,24 @@ def project(org):
 def test_near_duplicate_hooks_are_replaced_and_failed_drafts_repaired(project, transactional_db, settings):
     settings.VF_SIMILARITY_THRESHOLD = 0.9
     provider = Difficult()
-    plan = plan_actions.do_generate_month_plan_now(project, MONTH, provider=provider, concurrency=4)
+    steps = []
+    plan = plan_runs.do_generate_month_plan_now(
+        project, MONTH, provider=provider, concurrency=4, progress=lambda percent, step: steps.append((percent, step))
+    )
     assert plan.status == PlanStatus.READY
+    # Progress: every step, in order, never backwards.
+    labels = [step for _percent, step in steps]
+    for expected in (
+        "Researching the audience and trends",
+        "Choosing the format mix",
+        "Writing hooks and outlines",
+        "Hooks checked for near-duplicates",
+        "Writing scripts, storyboards and video prompts",
+        "Checking every post against the policy rules",
+        "Saving the plan",
+    ):
+        assert any(label.startswith(expected) for label in labels), expected
+    assert [p for p, _s in steps] == sorted(p for p, _s in steps)
     posts = list(PostItem.objects.for_org(project.organization).filter(plan=plan))
     assert len(posts) == 90
     vectors = get_embedder().embed([post.hook for post in posts])
@@ -157,7 +175,7 @@ def test_near_duplicate_hooks_are_replaced_and_failed_drafts_repaired(project, t
 
 def test_a_provider_breakdown_saves_nothing(project, transactional_db):
     with pytest.raises(PlanFailed) as failure:
-        plan_actions.do_generate_month_plan_now(project, MONTH, provider=Difficult(broken="script"), concurrency=4)
+        plan_runs.do_generate_month_plan_now(project, MONTH, provider=Difficult(broken="script"), concurrency=4)
     assert "Script failed, so no plan was saved" in failure.value.message
     assert "the model is gone" in failure.value.message
     plan = ContentPlan.objects.for_org(project.organization).get()

@@ -11,9 +11,9 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
+from apps.ai.actions import do_save_project_brand
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role, role_at_least
-from apps.projects.actions import do_save_brand_kit
 from tests.conftest import make_member
 from tests.test_projects_support import PNG, make_project, media_fixture, purl, snapshot, upload  # noqa: F401
 
@@ -54,7 +54,7 @@ ROLES = ["admin", "editor", "viewer"]  # owners: the happy paths and the 405 tes
 @pytest.fixture
 def world(org, other_org, owner, admin_user, editor, viewer, outsider, media):
     project = make_project(org)
-    do_save_brand_kit(project, voice="Warm", logo=upload("logo.png", PNG), logo_kind="png")
+    do_save_project_brand(project, voice="Warm", logo=upload("logo.png", PNG), logo_kind="png")
     foreign = make_project(other_org, slug="beta-brand", name="Beta Brand")
     client_user = make_member(org, "client@alpha.test", Role.VIEWER)
     return {

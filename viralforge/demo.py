@@ -5,8 +5,14 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 
 from apps.accounts.models import User
+from apps.ai.providers.offline import OfflineProvider
+from apps.billing.models import Plan
+from apps.billing.services import get_subscription
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
+from apps.planning.models import PlanStatus
+from apps.planning.plan_actions import current_plan
+from apps.posts.plan_runs import do_generate_month_plan_now
 from apps.projects.models import Project
 from viralforge.env import env_str
 
@@ -74,10 +80,6 @@ def fill_demo_month(demo: Demo):
     worker) with the offline provider: no network, whatever keys are configured. Idempotent: a
     month that has a ready plan is left alone. Call it outside a transaction, so the pipeline's
     threads can work in parallel. Returns (plan, created)."""
-    from apps.ai.providers.offline import OfflineProvider
-    from apps.planning.models import PlanStatus
-    from apps.planning.plan_actions import current_plan, do_generate_month_plan_now
-
     month = demo.project.today().replace(day=1)
     plan = current_plan(demo.project, month)
     if plan is not None and plan.status == PlanStatus.READY:
@@ -89,9 +91,6 @@ def fill_demo_month(demo: Demo):
 
 def _put_on_plan(org: Organization, plan_slug: str) -> None:
     """The demo agency shows what a paying customer sees (managed keys, room for three members)."""
-    from apps.billing.models import Plan
-    from apps.billing.services import get_subscription
-
     subscription = get_subscription(org)
     plan = Plan.objects.get(slug=plan_slug)
     if subscription.plan_id != plan.id:

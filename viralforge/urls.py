@@ -27,6 +27,7 @@ org_patterns = [
     path("compliance/", include("apps.compliance.urls")),
     path("ai/", include("apps.ai.urls")),
     path("p/", include("apps.projects.urls")),
+    path("p/<slug:project_slug>/", include("apps.ai.project_urls")),
     path("p/<slug:project_slug>/", include("apps.planning.urls")),
     path("p/<slug:project_slug>/", include("apps.posts.urls")),
 ]

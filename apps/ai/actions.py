@@ -13,8 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from apps.ai.contracts import AGENTS
 from apps.ai.models import AgentRoute, BrandVoice, PromptTemplate
 from apps.ai.prompts import PromptError, check_template_source, is_changed
+from apps.projects.actions import ProjectError, do_save_brand_kit
 
 
 class AIRuleError(Exception):
@@ -22,8 +24,6 @@ class AIRuleError(Exception):
 
 
 def _known_prompt_key(key: str) -> None:
-    from apps.ai.contracts import AGENTS
-
     if key not in {spec.prompt_key for spec in AGENTS.values()}:
         raise AIRuleError(_("There is no prompt with the key %(key)s.") % {"key": key})
 
@@ -185,8 +185,6 @@ def do_save_agent_route(
     escalate_below: float = 0.5,
 ) -> AgentRoute:
     """Create or change the route of `agent` for the organization (or one project)."""
-    from apps.ai.contracts import AGENTS
-
     if agent not in AGENTS:
         raise AIRuleError(_("There is no agent %(agent)s.") % {"agent": agent})
     if project is not None and project.organization_id != org.id:
@@ -221,3 +219,43 @@ def do_delete_agent_route(org, agent: str, *, project=None) -> bool:
     rows = AgentRoute.objects.for_org(org).filter(agent=agent)
     rows = rows.filter(project=project) if project is not None else rows.filter(project__isnull=True)
     return bool(rows.delete()[0])
+
+
+# --- a project's brand kit and routes (the AI sections of the project settings) -----------------
+
+
+def do_save_project_brand(project, *, voice="", tone="", do_list="", dont_list="", **brand_kit):
+    """The brand kit (apps.projects) and the project's brand voice, in one transaction."""
+
+    def save_voice():
+        try:
+            do_save_brand_voice(
+                project.organization, project, voice=voice, tone=tone, do_list=do_list, dont_list=dont_list
+            )
+        except AIRuleError as exc:
+            raise ProjectError(str(exc)) from None
+
+    return do_save_brand_kit(project, also=save_voice, **brand_kit)
+
+
+@transaction.atomic
+def do_save_project_routes(project, routes: dict) -> None:
+    """Per agent: a dict (provider, model, escalation_model, escalate_below) saves the project's
+    own route; None removes it, so the organization's route or the default applies."""
+    org = project.organization
+    for agent, route in routes.items():
+        try:
+            if route is None:
+                do_delete_agent_route(org, agent, project=project)
+            else:
+                do_save_agent_route(
+                    org,
+                    agent,
+                    project=project,
+                    provider=route["provider"],
+                    model=route.get("model", ""),
+                    escalation_model=route.get("escalation_model", ""),
+                    escalate_below=route.get("escalate_below", 0.5),
+                )
+        except AIRuleError as exc:
+            raise ProjectError(str(exc), f"{agent}-provider") from None

@@ -9,4 +9,7 @@ class AiConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the guard that keeps used prompt templates immutable (pre_save).
-        from apps.ai import prompts  # noqa: F401
+        from apps.ai import credential_checks, prompts, views_project  # noqa: F401 (prompts: its signal)
+
+        views_project.register()
+        credential_checks.register()

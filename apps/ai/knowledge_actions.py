@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from apps.ai.embeddings import Embedder, get_embedder
 from apps.ai.knowledge import KnowledgeError, chunk_text, clean_text, extract_text
 from apps.ai.models import DIMENSION, KnowledgeChunk, KnowledgeDoc
+from apps.jobs.actions import do_enqueue_job
 from apps.jobs.progress import report_progress
 
 logger = logging.getLogger("viralforge.ai.knowledge")
@@ -266,8 +267,6 @@ def _reembed_one(doc_id, embedder: Embedder, report: ReembedReport) -> None:
 def do_enqueue_reembed_knowledge(org=None):
     """Queue the `reembed_knowledge` job (one organization, or all of them when `org` is None)."""
     from apps.ai.tasks import reembed_knowledge
-    from apps.jobs.actions import do_enqueue_job
-
     if org is not None:
         target = _("Knowledge base of %(org)s") % {"org": org.name}
     else:

@@ -83,6 +83,8 @@ from apps.ai.types import (
 )
 from apps.billing.models import UsageKind
 from apps.billing.quota import QuotaExceeded, check, commit, release, reserve
+from apps.orgs.models import Membership, Organization
+from apps.orgs.roles import Role
 from viralforge.request_id import get_request_id
 
 logger = logging.getLogger("viralforge.ai")
@@ -324,9 +326,6 @@ def notify_out_of_credits(org, agent: str) -> None:
 
 
 def _send_out_of_credits_email(org_id) -> None:
-    from apps.orgs.models import Membership, Organization
-    from apps.orgs.roles import Role
-
     try:
         org = Organization.objects.get(id=org_id)
         owners = Membership.objects.for_org(org).filter(role=Role.OWNER).select_related("user")

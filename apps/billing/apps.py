@@ -6,3 +6,9 @@ class BillingConfig(AppConfig):
     name = "apps.billing"
     label = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from apps.billing.services import seat_limit_error
+        from apps.orgs.extensions import add_seat_check
+
+        add_seat_check(seat_limit_error)

@@ -1,4 +1,4 @@
-"""The plans every installation starts with (seeded by migration 0003; re-created here if missing).
+"""The plans every installation starts with (`manage.py ensure_defaults` creates the missing ones).
 
 Staff change the numbers in the admin; this is only the starting point. A test run that empties
 the tables (transactional tests) gets them back through `ensure_seed_plans`.

@@ -149,9 +149,7 @@ def seat_limit_error(org: Organization, adding: int = 1) -> str | None:
 
 
 def project_count(org: Organization) -> int:
-    from apps.projects.models import Project
-
-    return Project.objects.for_org(org).count()
+    return org.projects.count()  # Project is an app above billing: its reverse relation, no import
 
 
 def project_limit_error(org: Organization, adding: int = 1) -> str | None:
@@ -192,8 +190,6 @@ def _percentages(used: int, total: int, limit: int | None) -> tuple[int, int]:
 
 def usage_summary(org: Organization, month: date | None = None) -> dict:
     """Everything the "Plan & usage" page shows about one month, in a fixed number of queries."""
-    from apps.projects.models import Project
-
     month = month or month_of()
     subscription = get_subscription(org)
     plan = effective_plan(subscription)
@@ -226,7 +222,7 @@ def usage_summary(org: Organization, month: date | None = None) -> dict:
         if row.project_id is not None:
             by_project[row.project_id][row.kind] = row.used + row.reserved
     projects = []
-    for project in Project.objects.for_org(org).order_by("name"):
+    for project in org.projects.order_by("name"):
         usage = by_project.get(project.id, {})
         projects.append(
             {

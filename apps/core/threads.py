@@ -65,7 +65,11 @@ def map(  # noqa: A001 - named after the builtin it parallelises
     def guarded(item):
         if cancel.is_set():
             raise Cancelled
-        return run(item)
+        try:
+            return run(item)
+        except BaseException:
+            cancel.set()  # at once, in this thread: the items not started yet are skipped
+            raise
 
     results: list = [None] * len(items)
     pool = ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="vf-pool")
@@ -73,15 +77,23 @@ def map(  # noqa: A001 - named after the builtin it parallelises
         pool.submit(contextvars.copy_context().run, guarded, item): index for index, item in enumerate(items)
     }
     done_count = 0
+    error: BaseException | None = None  # the first real failure (a Cancelled only when there is none)
     try:
-        while pending:
+        while pending and (error is None or isinstance(error, Cancelled)):
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 index = pending.pop(future)
-                results[index] = future.result()  # re-raises the item's exception here
+                failure = future.exception()
+                if failure is not None:
+                    if error is None or (isinstance(error, Cancelled) and not isinstance(failure, Cancelled)):
+                        error = failure
+                    continue
+                results[index] = future.result()
                 done_count += 1
                 if on_result is not None:
                     on_result(done_count, results[index])
+        if error is not None:
+            raise error
     except BaseException:
         cancel.set()  # a failure or an interruption (time limit): the other items stop too
         pool.shutdown(wait=False, cancel_futures=True)  # busy threads end after their current call

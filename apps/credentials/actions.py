@@ -178,34 +178,12 @@ class TestOutcome:
     message: str
 
 
-@sensitive_variables()
-def _openrouter_check(api_key: str) -> TestOutcome:
-    from apps.ai.openrouter import OpenRouterClient, OpenRouterConnectionError, OpenRouterError
-
-    try:
-        with OpenRouterClient(api_key) as client:
-            info = client.get_key()
-    except OpenRouterConnectionError:
-        return TestOutcome(False, _("OpenRouter could not be reached. Try again later."))
-    except OpenRouterError as exc:
-        if exc.code == 401:
-            return TestOutcome(False, _("OpenRouter rejected the key (invalid, disabled or deleted)."))
-        if exc.code == 402:
-            return TestOutcome(False, _("The key is valid but has no credits left."))
-        if exc.code == 429:
-            return TestOutcome(False, _("OpenRouter is rate limiting this key. Try again in a minute."))
-        return TestOutcome(False, _("OpenRouter answered with error %(code)s.") % {"code": exc.code})
-    if info.limit_remaining is None:
-        message = _("Connection works. Credits used: %(usage)s (no limit).") % {"usage": f"{info.usage:.2f}"}
-    else:
-        message = _("Connection works. Credits used: %(usage)s, remaining: %(remaining)s.") % {
-            "usage": f"{info.usage:.2f}",
-            "remaining": f"{info.limit_remaining:.2f}",
-        }
-    return TestOutcome(True, message)
+# provider → check(secret) -> TestOutcome; apps that talk to a provider add theirs (apps.ai: OpenRouter).
+CHECKS: dict = {}
 
 
-CHECKS = {Provider.OPENROUTER: _openrouter_check}
+def add_connection_check(provider: str, check) -> None:
+    CHECKS[provider] = check
 
 
 def do_test_credential(credential: ProviderCredential) -> TestOutcome:

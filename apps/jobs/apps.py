@@ -6,3 +6,9 @@ class JobsConfig(AppConfig):
     name = "apps.jobs"
     label = "jobs"
     verbose_name = _("Jobs")
+
+    def ready(self) -> None:
+        from apps.jobs.models import JobRun
+        from apps.orgs.extensions import add_dashboard_context
+
+        add_dashboard_context(lambda request: {"recent_jobs": JobRun.objects.for_org(request.org)[:5]})

@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from apps.billing.services import seat_limit_error
+from apps.accounts.models import User
+from apps.orgs.extensions import seat_limit_error
 from apps.orgs.models import Invitation, Membership, Organization
 from apps.orgs.roles import Role
 
@@ -212,8 +213,6 @@ def do_accept_invitation(invitation: Invitation, user) -> Membership:
 def do_accept_invitation_as_new_user(invitation: Invitation, password: str, name: str = ""):
     """Accepting creates the account: the invitation link proves the address, so it is verified."""
     from allauth.account.models import EmailAddress
-
-    from apps.accounts.models import User
 
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise OrgRuleError(_("An account with this address exists already. Sign in to accept the invitation."))

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import User
 from apps.orgs.roles import Role
 
 
@@ -43,8 +44,6 @@ class AcceptInvitationForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords do not match."))
         if p1:
-            from apps.accounts.models import User
-
             try:
                 password_validation.validate_password(p1, User(email=self.email))
             except forms.ValidationError as error:

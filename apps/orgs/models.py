@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.orgs.roles import Role, role_at_least
-from apps.orgs.tenancy import TenantModel
+from apps.orgs.tenancy import SubqueryGuardQuerySet, TenantModel
 
 
 class Organization(models.Model):
@@ -18,6 +18,8 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = models.Manager.from_queryset(SubqueryGuardQuerySet)()
+
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
@@ -25,6 +27,19 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TenantBase(TenantModel):
+    """The abstract base of tenant models: a UUID id, the owning organization, when it was made."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
 
 
 class Membership(TenantModel):

@@ -4,8 +4,11 @@ Every model owned by an organization uses `TenantManager`. A query on such a
 model must be scoped: filtered by a foreign key to the organization (or to
 another tenant-owned parent such as a project), or explicitly marked with
 `.unscoped()` where crossing tenants is the point (admin, jobs that were handed
-an id by trusted code). An unscoped query raises `UnscopedTenantQuery` in tests
-(`VF_TENANT_GUARD_RAISE`) and is logged as an error elsewhere.
+an id by trusted code). Subqueries count too: a tenant queryset inside `Exists(...)`,
+`Subquery(...)` or `field__in=queryset` must be scoped itself (a correlation to a
+tenant parent through `OuterRef` is). An unscoped query raises `UnscopedTenantQuery`
+in development and tests (`VF_TENANT_GUARD_RAISE`) and is logged as an error in
+production.
 """
 
 import logging
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
+from django.db.models.sql.query import Query
 from django.db.models.sql.where import AND
 
 logger = logging.getLogger(__name__)
@@ -66,33 +70,56 @@ def _where_scopes(node, scope_fields: tuple[str, ...]) -> bool:
     return all(results)
 
 
-class TenantQuerySet(models.QuerySet):
-    _vf_unscoped = False
+def _nested_queries(node):
+    """The queries nested in a WHERE tree or expression: Exists, Subquery, `__in=queryset`."""
+    if isinstance(node, Query):
+        yield node
+        return
+    query = getattr(node, "query", None)
+    if isinstance(query, Query):  # Exists, Subquery
+        yield query
+        return
+    if isinstance(node, Lookup):
+        yield from _nested_queries(node.lhs)
+        yield from _nested_queries(node.rhs)
+        return
+    for child in getattr(node, "children", None) or ():
+        yield from _nested_queries(child)
+    if hasattr(node, "get_source_expressions"):
+        for child in node.get_source_expressions():
+            if child is not None:
+                yield from _nested_queries(child)
 
-    def unscoped(self):
-        """Mark this query as deliberately crossing organizations."""
-        clone = self._chain()
-        clone._vf_unscoped = True
-        return clone
 
-    def for_org(self, organization):
-        return self.filter(**{self.model.tenant_path: organization})
+def _is_tenant_model(model) -> bool:
+    return isinstance(getattr(model, "_default_manager", None), TenantManager)
 
-    def _clone(self):
-        clone = super()._clone()
-        clone._vf_unscoped = self._vf_unscoped
-        return clone
+
+def unscoped_in(query: Query) -> str | None:
+    """The label of a tenant model that `query` (or a query nested in it) reads unscoped, else None."""
+    model = query.model
+    if model is not None and _is_tenant_model(model) and not getattr(query, "_vf_unscoped", False):
+        if not _where_scopes(query.where, getattr(model, "tenant_scope_fields", ())):
+            return model._meta.label
+    for node in (query.where, *query.annotations.values()):
+        for nested in _nested_queries(node):
+            label = unscoped_in(nested)
+            if label:
+                return label
+    return None
+
+
+class SubqueryGuardQuerySet(models.QuerySet):
+    """For models that are not tenant-owned but get filtered by tenant rows (Organization):
+    their own rows need no scope, the tenant queries nested in them do."""
 
     def _check_scope(self) -> None:
-        if self._vf_unscoped:
-            return
-        scope_fields = getattr(self.model, "tenant_scope_fields", ())
-        if _where_scopes(self.query.where, scope_fields):
-            return
-        message = f"Unscoped query on tenant model {self.model._meta.label}: filter by organization or use .unscoped()."
-        if settings.VF_TENANT_GUARD_RAISE:
-            raise UnscopedTenantQuery(message)
-        logger.error(message)
+        for node in (self.query.where, *self.query.annotations.values()):
+            for nested in _nested_queries(node):
+                label = unscoped_in(nested)
+                if label:
+                    _report(label)
+                    return
 
     def _fetch_all(self):
         if self._result_cache is None:
@@ -124,6 +151,40 @@ class TenantQuerySet(models.QuerySet):
     def delete(self):
         self._check_scope()
         return super().delete()
+
+
+def _report(label: str) -> None:
+    message = f"Unscoped query on tenant model {label}: filter by organization or use .unscoped()."
+    if settings.VF_TENANT_GUARD_RAISE:
+        raise UnscopedTenantQuery(message)
+    logger.error(message)
+
+
+class TenantQuerySet(SubqueryGuardQuerySet):
+    _vf_unscoped = False
+
+    def unscoped(self):
+        """Mark this query as deliberately crossing organizations."""
+        clone = self._chain()
+        clone._vf_unscoped = True
+        clone.query._vf_unscoped = True  # travels with the query when it is used as a subquery
+        return clone
+
+    def for_org(self, organization):
+        return self.filter(**{self.model.tenant_path: organization})
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._vf_unscoped = self._vf_unscoped
+        return clone
+
+    def _check_scope(self) -> None:
+        if self._vf_unscoped:
+            # Crossing tenants here is deliberate; its subqueries are still checked.
+            self.query._vf_unscoped = True
+        label = unscoped_in(self.query)
+        if label is not None:
+            _report(label)
 
 
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.orgs import actions
+from apps.accounts.models import User
+from apps.orgs import actions, extensions
 from apps.orgs.access import OrgRequest, get_invitation, get_member, get_membership, org_view
 from apps.orgs.forms import (
     AcceptInvitationForm,
@@ -59,16 +60,13 @@ def _remember(request: OrgRequest) -> None:
 @require_GET
 @org_view()
 def org_dashboard(request: OrgRequest) -> HttpResponse:
-    from apps.jobs.models import JobRun
-
     _remember(request)
     org = request.org
     context = {
         "member_count": Membership.objects.for_org(org).count(),
         "project_count": org.projects.count(),
         "projects": org.projects.all()[:10],
-        "recent_jobs": JobRun.objects.for_org(org)[:5],
-    }
+    } | extensions.dashboard_context(request)
     return render(request, "orgs/dashboard.html", context)
 
 
@@ -261,8 +259,6 @@ def _invitation_by_token(token: str) -> Invitation:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    from apps.accounts.models import User
-
     invitation = _invitation_by_token(token)
     context = {"invitation": invitation}
     if invitation.accepted_at is not None or invitation.is_expired:

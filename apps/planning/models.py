@@ -1,11 +1,9 @@
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.orgs.models import Organization
-from apps.orgs.tenancy import TenantModel
+from apps.orgs.models import TenantBase
 
 # Migrations 0003 and 0004 (written when Project lived here) name these callables by this path.
 from apps.projects.models import Project, brand_upload_to, default_slot_times  # noqa: E402, F401
@@ -18,16 +16,16 @@ class PlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Replaced by a newer version")
 
 
-class ContentPlan(TenantModel):
+# The month's plan that counts: the ready one, or the first one while it is generated.
+CURRENT_PLAN_STATUSES = (PlanStatus.GENERATING, PlanStatus.READY)
+
+
+class ContentPlan(TenantBase):
     """A project's month: 30 days × 3 slots of posts. Regenerating creates a new version that keeps
     the locked posts; exactly one version per project and month is current (ready or generating)."""
 
     tenant_scope_fields = ("organization", "project")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plans", verbose_name=_("project"))
     month = models.DateField(_("month"))  # the first day of the month
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -45,7 +43,6 @@ class ContentPlan(TenantModel):
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("content plan")

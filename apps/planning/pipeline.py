@@ -1,11 +1,10 @@
 """The month-plan pipeline: every day of a month × 3 slots of posts, drafted by the agents.
 
-    result = MonthPlanner(org, project, month, nonce=job_run_id).run(slots)   # AI work only
-    plan_actions.do_complete_month_plan(plan, result, ...)                     # one transaction
+    result = MonthPlanner(org, project, month, nonce=job_run_id, progress=report).run(slots)
 
-`run_month_plan(plan_id, job_run_id=...)` (the Dramatiq actor `generate_month_plan` and the
-demo seeding call it) re-fetches the plan, runs the planner and then persists or fails the plan
-through `apps.planning.plan_actions`.
+It computes a `PlanResult` (plain values, nothing saved) from its inputs; the job coordinator
+(`apps.posts.plan_runs.run_month_plan`, run by the actor `generate_month_plan` and the demo
+seeding) claims the plan, runs the planner and persists the posts or fails the plan.
 
 Steps (each agent call goes through `apps.ai.orchestrator.run_agent`):
 
@@ -24,20 +23,19 @@ Steps (each agent call goes through `apps.ai.orchestrator.run_agent`):
    quality check (`qa_judge`), one repair round through the script agent when the judge fails
    the draft or scores it below `QA_MIN_SCORE`, then the video prompts (`prompt_engineer`);
    the storyboard is derived from the script's scenes and the prompts' camera.
-6. **Policy engine** on each post (caption, spoken and on-screen text, CTA, the hook as title,
-   hashtags; the content language; once without a platform and once per target platform):
-   needs_review or hard_block → status needs_review with the rules' descriptions as the reason;
-   pass → needs_approval when the project's approval rule asks for approval, else draft (the
-   same rule the post editor applies after an edit).
+6. **Policy engine** on each post (`apps.compliance.post_check.check_post`: caption, spoken and
+   on-screen text, CTA, the hook as title, hashtags; the content language; once without a
+   platform and once per target platform): needs_review or hard_block → the rules' descriptions
+   become the draft's `review_reason` (with the similarity note, if any). A draft with a reason
+   becomes a post that needs review; the others are cleared (posts decide the status).
 
 Nothing is written here except what the orchestrator records (AIDecision audit rows, token
 usage): the posts and the plan's status change are written by the caller in one transaction.
 Any failed agent call (budget refused, provider down after its retries, an answer that stays
 invalid after repair) raises `PlanFailed` with a translated message.
 
-Speed: independent calls run in a thread pool of `VF_PLAN_CONCURRENCY` threads (each with its
-own database connection, closed when the thread ends). When the caller is inside a transaction
-(which other connections cannot see) everything runs in the calling thread instead.
+Speed: independent calls run on `VF_PLAN_CONCURRENCY` threads (`apps.core.threads`). Progress
+goes to the `progress(percent, step)` callback the caller passes (none: not reported).
 
 Determinism and cache: every call's seed derives from `nonce` (the job run's id), the step,
 the slot and the round, so a retried job reuses the orchestrator's cached answers while a new
@@ -46,11 +44,9 @@ generation (regenerate) gets fresh ones, and no two posts share a cache key.
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import logging
 import operator
-import queue
 import threading
 import time
 import uuid
@@ -59,16 +55,24 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, connections
-from django.utils import formats, translation
+from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext as _
 
-from apps.core.months import month_days, month_start
-from apps.jobs.progress import report_progress
+from apps.ai import routing
+from apps.ai.contracts import AGENTS
+from apps.ai.knowledge import retrieve
+from apps.ai.models import KnowledgeChunk
+from apps.ai.orchestrator import run_agent
+from apps.ai.similarity import GuardResult, SimilarityGuard
+from apps.compliance.policy import active_rule_sets
+from apps.compliance.post_check import check_post, review_reason
+from apps.core import threads
+from apps.core.months import month_start
+from apps.planning.slots import Slot, month_slots  # noqa: F401 (month_slots: part of this module's API)
 
 logger = logging.getLogger("viralforge.planning")
 
-SLOTS_PER_DAY = 3
 CONCEPT_ROUNDS = 3  # rounds of new concepts for rejected or missing slots, after the first
 QA_MIN_SCORE = 6.0  # below this overall score (0–10) a draft gets one repair round
 QA_EVERY = 3  # the quality judge reviews one post in QA_EVERY: one per day, its slot rotating
@@ -91,28 +95,6 @@ class PlanFailed(Exception):
         self.message = message
 
 
-# --- slots ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Slot:
-    date: date
-    number: int  # 1..3
-
-    @property
-    def label(self) -> str:
-        return f"{self.date.isoformat()} #{self.number}"
-
-    @property
-    def key(self) -> tuple[date, int]:
-        return (self.date, self.number)
-
-
-def month_slots(month: date) -> list[Slot]:
-    """Every day of the month × 3 slots: 90 for a 30-day month (84–93 in general)."""
-    return [Slot(day, n) for day in month_days(month) for n in range(1, SLOTS_PER_DAY + 1)]
-
-
 # --- results ----------------------------------------------------------------------------------
 
 
@@ -131,8 +113,7 @@ class PostDraft:
     hashtags: list = field(default_factory=list)
     confidence: float = 0.0
     rationale: str = ""
-    status: str = "draft"
-    review_reason: str = ""
+    review_reason: str = ""  # why the post needs review (policy, similarity); empty: cleared
     policy: dict = field(default_factory=dict)
     offline: bool = False
     guard_note: str = ""  # why the hook needs review (similarity), empty when it is distinct
@@ -152,7 +133,7 @@ class PlanResult:
 
     @property
     def needs_review(self) -> int:
-        return sum(1 for post in self.posts if post.status == "needs_review")
+        return sum(1 for post in self.posts if post.review_reason)
 
 
 # --- parallel execution ---------------------------------------------------------------------
@@ -162,91 +143,12 @@ def plan_concurrency() -> int:
     return max(1, int(getattr(settings, "VF_PLAN_CONCURRENCY", 8)))
 
 
-def parallel_map(
-    fn: Callable,
-    items: Sequence,
-    *,
-    concurrency: int,
-    on_result: Callable[[int, object], None] | None = None,
-    cancel: threading.Event | None = None,
-) -> list:
-    """`[fn(item) for item in items]` on up to `concurrency` threads, results in input order.
-
-    `on_result(done_count, result)` runs in the calling thread as results arrive (progress).
-    The first exception stops the threads from taking new items and is re-raised here. Each
-    thread runs in a copy of the caller's context (request id, job id) and language, and closes its
-    database connections when it ends. Inside a transaction everything runs in this thread:
-    other connections would not see its uncommitted rows.
-    """
-    items = list(items)
-    cancel = cancel or threading.Event()  # set by the first failure: the whole plan stops
-    if concurrency <= 1 or len(items) <= 1 or connection.in_atomic_block:
-        results = []
-        for item in items:
-            if cancel.is_set():
-                raise PlanFailed(_("The plan generation was cancelled."))
-            results.append(fn(item))
-            if on_result is not None:
-                on_result(len(results), results[-1])
-        return results
-
-    todo: queue.SimpleQueue = queue.SimpleQueue()
-    for index, item in enumerate(items):
-        todo.put((index, item))
-    done: queue.SimpleQueue = queue.SimpleQueue()
-    stop = threading.Event()  # this call is over (finished, failed or interrupted)
-    language = translation.get_language()  # Django's active language is not a context variable
-
-    def call(item):
-        with translation.override(language):
-            return fn(item)
-
-    def work(context: contextvars.Context) -> None:
-        try:
-            while not stop.is_set() and not cancel.is_set():
-                try:
-                    index, item = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    done.put((index, context.run(call, item), None))
-                except BaseException as exc:  # handed to the calling thread, which re-raises it
-                    cancel.set()
-                    done.put((index, None, exc))
-                    return
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=work, args=(contextvars.copy_context(),), name=f"vf-plan-{i}", daemon=True)
-        for i in range(min(concurrency, len(items)))
-    ]
-    for thread in threads:
-        thread.start()
-    results: list = [None] * len(items)
-    received = 0
+def parallel_map(fn: Callable, items: Sequence, *, concurrency: int, on_result=None, cancel=None) -> list:
+    """`apps.core.threads.map`, with a cancelled plan reported as PlanFailed."""
     try:
-        while received < len(items):
-            try:
-                index, value, error = done.get(timeout=0.5)
-            except queue.Empty:
-                if not any(thread.is_alive() for thread in threads) and done.empty():
-                    raise PlanFailed(_("The plan generation was cancelled.")) from None
-                continue
-            if error is not None:
-                raise error
-            results[index] = value
-            received += 1
-            if on_result is not None:
-                on_result(received, value)
-    except BaseException:
-        cancel.set()  # a failure or an interruption (time limit): stop the other threads too
-        raise
-    finally:
-        stop.set()  # idle threads stop; busy ones finish their current call
-        for thread in threads:
-            thread.join(timeout=30 if received == len(items) else 5)
-    return results
+        return threads.map(fn, items, concurrency=concurrency, on_result=on_result, cancel=cancel)
+    except threads.Cancelled:
+        raise PlanFailed(_("The plan generation was cancelled.")) from None
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -285,8 +187,6 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def agent_label(agent_key: str) -> str:
-    from apps.ai.contracts import AGENTS
-
     spec = AGENTS.get(agent_key)
     return str(spec.label or spec.key) if spec else agent_key
 
@@ -331,15 +231,14 @@ class MonthPlanner:
     # --- agent calls ------------------------------------------------------------------------
 
     def progress(self, percent: int, step: str) -> None:
-        """Report a step (the bar never goes backwards); `report_progress` unless told otherwise."""
+        """Report a step to the `progress` callback (the bar never goes backwards)."""
         self._percent = max(self._percent, int(percent))
-        (self._report or report_progress)(self._percent, step)
+        if self._report is not None:
+            self._report(self._percent, step)
 
     def provider_for(self, agent: str):
         """The provider of `agent`'s route, resolved (with its credential) once per plan instead
         of once per call; the orchestrator still reads the route's models itself."""
-        from apps.ai import routing
-
         if self.provider is not None:
             return self.provider
         with self._lock:
@@ -351,9 +250,6 @@ class MonthPlanner:
 
     def call(self, agent: str, inputs: dict, *, key: str, knowledge: Sequence[str] = ()):
         """One agent call with a seed and quota key of its own; raises PlanFailed on failure."""
-        from apps.ai import routing
-        from apps.ai.orchestrator import run_agent
-
         if self.cancel.is_set():
             raise PlanFailed(_("The plan generation was cancelled."))
         provider = self.provider_for(agent)
@@ -384,10 +280,6 @@ class MonthPlanner:
 
     def has_knowledge(self) -> bool:
         """Does the project (or its organization) have knowledge to retrieve? Asked once."""
-        from django.db.models import Q
-
-        from apps.ai.models import KnowledgeChunk
-
         if self._has_knowledge is None:
             self._has_knowledge = (
                 KnowledgeChunk.objects.for_org(self.org)
@@ -397,8 +289,6 @@ class MonthPlanner:
         return self._has_knowledge
 
     def _knowledge(self, query: str, k: int) -> list[str]:
-        from apps.ai.knowledge import retrieve
-
         if not query.strip() or not self.has_knowledge():
             return []
         try:
@@ -430,12 +320,11 @@ class MonthPlanner:
         }
 
     def slot_info(self, slot: Slot) -> dict:
-        times = self.project.slot_times if isinstance(self.project.slot_times, list) else []
         return {
             "slot": slot.label,
             "date": slot.date.isoformat(),
             "weekday": slot.date.strftime("%A"),
-            "time": str(times[slot.number - 1]) if 0 < slot.number <= len(times) else "",
+            "time": self.project.slot_time(slot.number),
         }
 
     # --- steps --------------------------------------------------------------------------------
@@ -548,8 +437,6 @@ class MonthPlanner:
 
     def concepts(self, slots: list[Slot], context: dict, format_mix: list, knowledge) -> tuple[dict, dict]:
         """A concept with a distinct hook for every slot (see step 4 in the module docstring)."""
-        from apps.ai.similarity import SimilarityGuard
-
         guard = SimilarityGuard(self.org, self.project, "hook")
         hooks = _HookSet(guard, self.fixed_hooks)
         total = len(slots)
@@ -773,44 +660,22 @@ class MonthPlanner:
 
 
 def apply_policy(org, project, drafts: list[PostDraft], platforms: Sequence[str]) -> None:
-    """Status, reason and verdict of each draft (step 6 of the module docstring)."""
-    from dataclasses import replace
-
-    from apps.compliance.policy import SEVERITY, active_rule_sets, evaluate
-    from apps.posts.access import approval_required
-    from apps.posts.actions import policy_input, review_reason
-    from apps.posts.models import PostItem, PostStatus
-
+    """The policy verdict and review reason of each draft (step 6 of the module docstring)."""
     rule_sets = active_rule_sets(org)
-    cleared = PostStatus.NEEDS_APPROVAL if approval_required(project) else PostStatus.DRAFT
     for draft in drafts:
-        item = PostItem(
-            organization=org,
-            project=project,
+        verdict = check_post(
+            org,
             hook=draft.hook,
             caption=draft.caption,
             hashtags=draft.hashtags,
             script=draft.script,
+            language=project.language,
+            platforms=platforms,
+            rule_sets=rule_sets,
         )
-        content = policy_input(item, project)
-        verdicts = [evaluate(content, rule_sets=rule_sets)]
-        verdicts += [evaluate(replace(content, platform=p), rule_sets=rule_sets) for p in platforms]
-        worst = max(verdicts, key=lambda verdict: SEVERITY[verdict.outcome])
-        matches, seen = [], set()
-        for verdict in verdicts:
-            for match in verdict.matches:
-                if match.rule_id not in seen:
-                    seen.add(match.rule_id)
-                    matches.append(match)
-        merged = replace(worst, matches=tuple(matches))
-        draft.policy = merged.as_dict()
-        reasons = []
-        if merged.outcome != "pass":
-            reasons.append(review_reason(merged))
-        if draft.guard_note:
-            reasons.append(draft.guard_note)
+        draft.policy = verdict.as_dict()
+        reasons = [review_reason(verdict), draft.guard_note]
         draft.review_reason = "\n".join(reason for reason in reasons if reason)[:REASON_MAX]
-        draft.status = PostStatus.NEEDS_REVIEW if reasons else cleared
 
 
 class _HookSet:
@@ -835,8 +700,6 @@ class _HookSet:
             self._vectors.append(vector)
 
     def test(self, text: str):
-        from apps.ai.similarity import GuardResult
-
         (vector,) = self.guard.embed([text])
         if vector is None:
             return GuardResult(ok=False, similarity=1.0, nearest_text=None, nearest_source=None)
@@ -875,56 +738,3 @@ class _HookSet:
             return concept, _clip(concept.get("hook") or concept.get("title"), HOOK_MAX)
         self.accept(best[2])
         return best[1], best[2]
-
-
-# --- running a plan -----------------------------------------------------------------------------
-
-
-def run_month_plan(
-    plan_id,
-    *,
-    job_run_id=None,
-    regenerate: bool = False,
-    user_id=None,
-    provider=None,
-    concurrency: int | None = None,
-):
-    """Generate the plan `plan_id` (a row made by `apps.planning.plan_actions`) and persist it.
-
-    Takes the id and re-fetches; does nothing for a plan that is ready, superseded, gone or
-    owned by another job run (a redelivered or stale message). Returns the ready plan, or None
-    when there was nothing to do. Raises PlanFailed after marking the plan failed.
-    """
-    from apps.planning import plan_actions
-
-    work = plan_actions.claim_plan_work(plan_id, job_run_id, regenerate=regenerate, user_id=user_id)
-    if work is None:
-        return None
-    plan = work.plan
-    reservation = None
-    try:
-        reservation = plan_actions.reserve_plan_posts(work)
-        planner = MonthPlanner(
-            plan.organization,
-            plan.project,
-            plan.month,
-            nonce=work.nonce,
-            plan_id=plan.id,
-            provider=provider,
-            concurrency=concurrency,
-            fixed_hooks=work.locked_hooks,
-        )
-        result = planner.run(work.slots)
-        report_progress(96, _("Saving the plan"))
-        return plan_actions.do_complete_month_plan(work, result, reservation)
-    except PlanFailed as exc:
-        plan_actions.do_fail_month_plan(work, exc.message, reservation)
-        raise
-    except Exception:
-        if not work.retryable:  # nobody retries a synchronous run: fail it now
-            plan_actions.do_fail_month_plan(work, generic_failure_message(), reservation)
-        raise
-
-
-def generic_failure_message() -> str:
-    return _("Something went wrong while generating the plan, so nothing was saved. Please try again.")

@@ -32,7 +32,7 @@ from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 from apps.planning import plan_actions
 from apps.planning.models import PlanStatus
-from apps.planning.pipeline import month_slots
+from apps.planning.slots import month_slots
 from apps.projects.access import get_project
 from apps.projects.links import calendar_url
 from apps.projects.models import Project

@@ -27,7 +27,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.compliance.policy import PolicyInput, evaluate
+from apps.ai.orchestrator import run_agent
+from apps.compliance.post_check import check_post, review_reason
 from apps.posts import forms as post_forms
 from apps.posts.access import approval_required
 from apps.posts.models import Approval, PostItem, PostStatus
@@ -36,7 +37,6 @@ from apps.projects.models import Project
 logger = logging.getLogger("viralforge.posts")
 
 POLICY_FIELDS = frozenset({"hook", "caption", "hashtags", "script"})
-REVIEW_REASON_MAX = 1000
 SWAP_PARKING_DATE = date(1900, 1, 1)  # a date no plan uses: where a post waits during a swap
 
 
@@ -77,33 +77,23 @@ def _check_version(row: PostItem, version: int | None) -> None:
         raise StaleVersion(row.version)
 
 
-def _after_edit_status(project: Project) -> str:
+def cleared_status(project: Project) -> str:
+    """The status of a post that passed the policy check (after an edit, or drafted by the plan)."""
     return PostStatus.NEEDS_APPROVAL if approval_required(project) else PostStatus.DRAFT
 
 
 # --- policy -------------------------------------------------------------------------------------
 
 
-def policy_input(post: PostItem, project: Project) -> PolicyInput:
-    """What the policy engine checks: the caption and the script's spoken and shown text, the hook as title."""
-    script = post.script if isinstance(post.script, dict) else {}
-    lines = [post.caption]
-    for scene in post_forms.script_scenes(post):
-        lines += [str(scene.get("voiceover") or ""), str(scene.get("on_screen_text") or "")]
-    lines.append(str(script.get("cta") or ""))
-    hashtags = tuple(str(tag) for tag in (post.hashtags or []) if tag)
-    return PolicyInput(
-        text="\n".join(line for line in lines if line), title=post.hook, hashtags=hashtags, language=project.language
-    )
-
-
-def review_reason(verdict) -> str:
-    reasons = list(dict.fromkeys(match.description or match.code for match in verdict.matches))
-    return "; ".join(reasons)[:REVIEW_REASON_MAX]
-
-
 def _apply_policy(row: PostItem, project: Project):
-    verdict = evaluate(policy_input(row, project), org=row.organization_id)
+    verdict = check_post(
+        row.organization_id,
+        hook=row.hook,
+        caption=row.caption,
+        hashtags=row.hashtags,
+        script=row.script,
+        language=project.language,
+    )
     row.policy = verdict.as_dict()
     return verdict
 
@@ -134,9 +124,9 @@ def do_save_post(post: PostItem, *, version: int, changes: dict, actor) -> tuple
         row.status = PostStatus.NEEDS_REVIEW
         row.review_reason = review_reason(verdict)
     elif was == PostStatus.APPROVED:
-        row.status = _after_edit_status(project)
+        row.status = cleared_status(project)
     elif was == PostStatus.NEEDS_REVIEW and verdict is not None:
-        row.status = _after_edit_status(project)
+        row.status = cleared_status(project)
         row.review_reason = ""
     if was == PostStatus.APPROVED:
         row.approved_by = None
@@ -395,8 +385,6 @@ def _value_from_output(post: PostItem, field: str, output):
 
 def propose_improvement(post: PostItem, project: Project, *, field: str, instruction: str) -> Proposal:
     """Ask the orchestrator for a better value of one field. Writes nothing but the AI audit rows."""
-    from apps.ai.orchestrator import run_agent
-
     if post.locked:
         raise PostLocked
     current = getattr(post, field)

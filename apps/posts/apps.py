@@ -6,3 +6,8 @@ class PostsConfig(AppConfig):
     name = "apps.posts"
     label = "posts"
     verbose_name = _("Posts")
+
+    def ready(self) -> None:
+        from apps.posts import dashboard
+
+        dashboard.register()

@@ -17,12 +17,11 @@ The limits follow the agents' contracts (apps.ai.contracts), so an AI draft alwa
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.posts.models import PostItem
+from apps.projects.forms import MAX_HASHTAG_LENGTH, parse_hashtags
 
 HOOK_MAX = 150
 FORMAT_MAX = 60
@@ -39,39 +38,10 @@ SCENE_SECONDS_MAX = 30
 SCRIPT_SECONDS_MAX = 180
 MAX_ROWS = 10
 MAX_HASHTAGS = 10
-MAX_HASHTAG_LENGTH = 40  # with the '#'
 INSTRUCTION_MAX = 500
 ASPECT_RATIOS = ("9:16", "1:1", "16:9")
 
-HASHTAG_RE = re.compile(r"^\w+$")
 EDITABLE_FIELDS = ("hook", "format", "script", "storyboard", "video_prompt", "caption", "hashtags")
-
-
-def parse_hashtags(raw: str, max_tags: int = MAX_HASHTAGS) -> list[str]:
-    """`#a #b, c` → ["#a", "#b", "#c"] (unique, case-insensitive); raises ValidationError."""
-    tags, seen = [], set()
-    for item in re.split(r"[\s,;]+", raw or ""):
-        if not item:
-            continue
-        word = item.lstrip("#")
-        if not word or not HASHTAG_RE.match(word):
-            raise forms.ValidationError(
-                _("“%(value)s” is not a hashtag: use letters, digits and underscores only."),
-                code="invalid",
-                params={"value": item[:40]},
-            )
-        tag = f"#{word}"
-        if len(tag) > MAX_HASHTAG_LENGTH:
-            raise forms.ValidationError(
-                _("“%(value)s…” is too long: at most %(max)s characters per hashtag."),
-                params={"value": tag[:20], "max": MAX_HASHTAG_LENGTH},
-            )
-        if tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            tags.append(tag)
-    if len(tags) > max_tags:
-        raise forms.ValidationError(_("Enter at most %(max)s hashtags."), params={"max": max_tags})
-    return tags
 
 
 def _dicts(value) -> list[dict]:
@@ -192,7 +162,7 @@ class PostForm(forms.Form):
     prompt_style = forms.CharField(label=_("Visual style"), max_length=STYLE_MAX, required=False)
 
     def clean_hashtags(self):
-        return parse_hashtags(self.cleaned_data["hashtags"])
+        return parse_hashtags(self.cleaned_data["hashtags"], MAX_HASHTAGS)
 
 
 def _initial(post: PostItem) -> dict:
@@ -390,7 +360,7 @@ def check_value(field: str, value):
     if field == "hashtags":
         if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
             raise forms.ValidationError(_("The suggestion does not fit this field."))
-        return parse_hashtags(" ".join(value))
+        return parse_hashtags(" ".join(value), MAX_HASHTAGS)
     rows = value.get("scenes" if field == "script" else "prompts") if isinstance(value, dict) else value
     if not isinstance(rows, list) or len(rows) > MAX_ROWS or not all(isinstance(row, dict) for row in rows):
         raise forms.ValidationError(_("The suggestion does not fit this field."))

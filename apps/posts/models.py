@@ -1,10 +1,9 @@
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.orgs.models import Organization
+from apps.orgs.models import Organization, TenantBase
 from apps.orgs.tenancy import TenantModel
 from apps.planning.models import ContentPlan
 from apps.projects.models import Project
@@ -17,7 +16,7 @@ class PostStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-class PostItem(TenantModel):
+class PostItem(TenantBase):
     """One slot of a month plan: what to post, when, and where it stands.
 
     `version` is the optimistic lock: a save names the version it edited; a stale version is
@@ -26,10 +25,6 @@ class PostItem(TenantModel):
 
     tenant_scope_fields = ("organization", "project", "plan")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="posts", verbose_name=_("project"))
     plan = models.ForeignKey(ContentPlan, on_delete=models.CASCADE, related_name="posts", verbose_name=_("month plan"))
     date = models.DateField(_("date"))
@@ -58,7 +53,6 @@ class PostItem(TenantModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

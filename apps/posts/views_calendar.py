@@ -5,33 +5,38 @@ or generating). Every member may look. Filters (status, format) and the month na
 GET links and forms; with HTMX they swap `#calendar` (the partial) and push the URL. Clicking a
 card opens the post editor panel (apps.posts.views) beside the grid.
 
+Rendering: the grid and each card are partials of `posts/calendar.html` (`grid`, `card`). A
+card's HTML is cached (the Django cache, shared by all processes) under the post's id, version
+and `updated_at` (every save moves it, so a save invalidates the card) plus what else shows on
+it (language, the project's address and slot time): one `get_many` fetches a page's cards and
+only the missing ones are rendered.
+
 Speed: the page runs a fixed number of queries whatever the number of posts (one for all the
 current plan's posts as plain values, with the plan's status; an empty month asks for the plan
-alone; filters apply in Python over at most 93 rows). The grid's rows are built in Python
-(`grid_html`, `card_html`) from those values with translations looked up once per request:
-no template loop, model method, lazy translation or `{% url %}` per card (a card's URL is the
-posts base URL plus its id). Nothing is cached between requests.
+alone; filters apply in Python over at most 93 rows).
 """
 
 from __future__ import annotations
 
 import calendar
-import html
 import uuid
 from datetime import date
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from apps.core.months import month_or_404, month_param, shift_month
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
-from apps.planning.models import PlanStatus
+from apps.planning.models import CURRENT_PLAN_STATUSES
 from apps.planning.plan_actions import current_plan
 from apps.posts.models import PostItem, PostStatus
 from apps.projects.access import get_project
@@ -39,10 +44,9 @@ from apps.projects.links import calendar_url
 from apps.projects.models import Project
 
 TEMPLATE = "posts/calendar.html"
-CURRENT_PLAN_STATUSES = (PlanStatus.GENERATING, PlanStatus.READY)
-HOOK_SHORT = 72
-REASON_SHORT = 90
 CARD_FIELDS = ("id", "date", "slot", "format", "hook", "status", "confidence", "locked", "review_reason")
+CARD_KEY_FIELDS = ("version", "updated_at")
+CARD_CACHE_SECONDS = 7 * 24 * 3600
 FORMAT_FILTER_MAX = 60
 
 
@@ -52,96 +56,67 @@ def posts_base_url(org_slug: str, project_slug: str) -> str:
     return reverse("post_detail", args=[org_slug, project_slug, zero]).removesuffix(f"{zero}/")
 
 
-def escape(value) -> str:
-    """HTML-escape (the standard library's, without Django's lazy-string wrapper: this runs ~1000 times a page)."""
-    return html.escape(str(value))
-
-
-def card_texts() -> dict[str, str]:
-    """The grid's fixed texts, translated and escaped once per request."""
-    return {
-        "locked": escape(_("Locked")),
-        "confidence": escape(_("Confidence")),
-        "empty": escape(_("Empty slot")),
-    }
-
-
 def status_labels() -> dict[str, str]:
     """The status labels, translated once per request (no lazy objects in the loops)."""
     return {value: str(label) for value, label in PostStatus.choices}
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _card_context(values: dict, project: Project, post_base: str, labels: dict, oob: bool = False) -> dict:
+    return {
+        "card": values,
+        "url": f"{post_base}{values['id']}/",
+        "time": project.slot_time(values["slot"]),
+        "label": labels.get(values["status"], values["status"]),
+        "confidence": round((values["confidence"] or 0) * 100),
+        "oob": oob,
+    }
 
 
-def card_html(values: dict, labels: dict[str, str], project: Project, post_base: str, texts: dict, oob=False) -> str:
-    """One post's card (`values`: a dict of CARD_FIELDS) as HTML.
+def card_key(values: dict, project: Project, post_base: str) -> str:
+    stamp = values["updated_at"].timestamp() if values.get("updated_at") else ""
+    where = f"{post_base}|{project.slot_time(values['slot'])}"
+    return f"calendar-card:{values['id']}:{values['version']}:{stamp}:{get_language()}:{where}"
 
-    Built here rather than in the template: 90 cards through the template engine cost more than
-    the rest of the page. `post_base` and `texts` must already be escaped.
-    """
-    status = escape(values["status"])
-    label = escape(labels.get(values["status"], values["status"]))
-    hook = values["hook"] or ""
-    url = f"{post_base}{values['id']}/"
-    classes = "slot-card status-" + status + (" is-locked" if values["locked"] else "")
-    extra = ' hx-swap-oob="true"' if oob else ""
-    time = escape(project.slot_time(values["slot"]))
-    confidence = round((values["confidence"] or 0) * 100)
-    lock = ""
-    if values["locked"]:
-        lock = (
-            f'<span class="slot-lock" title="{texts["locked"]}"><span aria-hidden="true">🔒</span>'
-            f'<span class="visually-hidden">{texts["locked"]}</span></span>'
-        )
-    reason = values["review_reason"] or ""
-    if reason:
-        reason = (
-            f'<span class="slot-reason"><span aria-hidden="true">⚠</span> {escape(_short(reason, REASON_SHORT))}</span>'
-        )
-    return (
-        f'<a id="card-{values["id"]}" class="{classes}" href="{url}" hx-get="{url}" hx-target="#post-panel" '
-        f'hx-swap="innerHTML show:top" title="{escape(hook)}"{extra}>'
-        f'<span class="slot-meta"><span class="slot-time">{time}</span>'
-        f'<span class="slot-format">{escape(values["format"])}</span>{lock}</span>'
-        f'<span class="slot-hook">{escape(_short(hook, HOOK_SHORT))}</span>'
-        f'<span class="slot-foot"><span class="badge badge-status-{status}">{label}</span>'
-        f'<span class="slot-confidence" title="{texts["confidence"]}">{confidence}%</span></span>'
-        f"{reason}</a>"
-    )
+
+def render_cards(rows: list[dict], project: Project, post_base: str) -> dict:
+    """The cards' HTML by post id: from the cache, the missing ones rendered (and cached)."""
+    keys = {row["id"]: card_key(row, project, post_base) for row in rows}
+    cached = cache.get_many(list(keys.values()))
+    template = get_template(f"{TEMPLATE}#card")
+    labels = status_labels()
+    fresh, cards = {}, {}
+    for row in rows:
+        key = keys[row["id"]]
+        if key not in cached:
+            cached[key] = fresh[key] = template.render(_card_context(row, project, post_base, labels))
+        cards[row["id"]] = mark_safe(cached[key])  # noqa: S308 - the template's own (escaped) output
+    if fresh:
+        cache.set_many(fresh, CARD_CACHE_SECONDS)
+    return cards
 
 
 def card_for_post(post: PostItem, project: Project, post_base: str, oob: bool = False) -> str:
+    """One post's card, rendered now (the editor's out-of-band update after a change)."""
     values = {name: getattr(post, name) for name in CARD_FIELDS}
-    return mark_safe(card_html(values, status_labels(), project, escape(post_base), card_texts(), oob))  # noqa: S308
+    context = _card_context(values, project, post_base, status_labels(), oob)
+    return get_template(f"{TEMPLATE}#card").render(context)
 
 
-def grid_html(weeks, month_start: date, today: date, cards: dict, project: Project, texts: dict, filtered: bool) -> str:
-    """The grid's rows: one cell per day (outside the month greyed), three slots per day."""
-    empty_label = "" if filtered else f' <span class="visually-hidden">{texts["empty"]}</span>'
-    empties = [
-        f'<div class="slot-empty"><span class="slot-time">{escape(project.slot_time(n))}</span>{empty_label}</div>'
-        for n in (1, 2, 3)
-    ]
-    rows = []
-    for week in weeks:
-        cells = []
+def _weeks(month_start: date, today: date, cards: dict, project: Project) -> list[list[dict]]:
+    """The grid: weeks of days (outside the month: greyed), three (card or empty, slot time) per day."""
+    times = [project.slot_time(n) for n in (1, 2, 3)]
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month_start.year, month_start.month):
+        days = []
         for day in week:
             if day.month != month_start.month:
-                cells.append(
-                    f'<td class="cal-day is-outside" aria-hidden="true"><div class="cal-date">{day.day}</div></td>'
-                )
+                days.append({"date": day, "outside": True})
                 continue
-            iso = day.isoformat()
             day_cards = cards.get(day, {})
-            slots = "".join(day_cards.get(n) or empties[n - 1] for n in (1, 2, 3))
-            cells.append(
-                f'<td class="cal-day{" is-today" if day == today else ""}" id="day-{iso}">'
-                f'<div class="cal-date"><time datetime="{iso}">{day.day}</time></div>{slots}</td>'
-            )
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return "".join(rows)
+            slots = [(day_cards.get(n), times[n - 1]) for n in (1, 2, 3)]
+            days.append({"date": day, "iso": day.isoformat(), "today": day == today, "slots": slots})
+        weeks.append(days)
+    return weeks
 
 
 def _filters(request) -> dict[str, str]:
@@ -158,7 +133,7 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
         PostItem.objects.for_org(org)
         .filter(project=project, plan__month=month_start, plan__status__in=CURRENT_PLAN_STATUSES)
         .order_by("date", "slot")
-        .values(*CARD_FIELDS, "plan_id", "plan__status", "plan__version")
+        .values(*CARD_FIELDS, *CARD_KEY_FIELDS, "plan_id", "plan__status", "plan__version")
     )
     if rows:
         plan = {"id": rows[0]["plan_id"], "status": rows[0]["plan__status"], "version": rows[0]["plan__version"]}
@@ -166,13 +141,10 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
         found = current_plan(project, month_start)
         plan = {"id": found.id, "status": found.status, "version": found.version} if found else None
     labels = status_labels()
-    texts = card_texts()
     slug, pslug = org.slug, project.slug
-    post_base = escape(posts_base_url(slug, pslug))
     counts = dict.fromkeys(PostStatus.values, 0)
     formats: set[str] = set()
-    cards: dict[date, dict[int, str]] = {}
-    shown = 0
+    shown_rows = []
     for values in rows:
         counts[values["status"]] = counts.get(values["status"], 0) + 1
         formats.add(values["format"])
@@ -180,11 +152,13 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
             continue
         if filters["format"] and values["format"] != filters["format"]:
             continue
-        cards.setdefault(values["date"], {})[values["slot"]] = card_html(values, labels, project, post_base, texts)
-        shown += 1
+        shown_rows.append(values)
+    html = render_cards(shown_rows, project, posts_base_url(slug, pslug))
+    cards: dict[date, dict[int, str]] = {}
+    for values in shown_rows:
+        cards.setdefault(values["date"], {})[values["slot"]] = html[values["id"]]
     today = project.today()
     filtered = bool(filters["status"] or filters["format"])
-    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month_start.year, month_start.month)
     prev_month, next_month = shift_month(month_start, -1), shift_month(month_start, 1)
     this_month = today.replace(day=1)
     return {
@@ -192,14 +166,14 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
         "plan": plan,
         "month_start": month_start,
         "month": month_param(month_start),
-        "grid": mark_safe(grid_html(weeks, month_start, today, cards, project, texts, filtered)),  # noqa: S308
+        "weeks": _weeks(month_start, today, cards, project),
         "weekdays": _weekday_names(),
         "filters": filters,
         "filtered": filtered,
         "status_options": [(value, labels[value], counts.get(value, 0)) for value in PostStatus.values],
         "format_options": sorted(formats | ({filters["format"]} if filters["format"] else set()), key=str.casefold),
         "total": len(rows),
-        "shown": shown,
+        "shown": len(shown_rows),
         "self_url": calendar_url(slug, pslug, month_start, **filters),
         "month_url": calendar_url(slug, pslug, month_start),
         "prev_url": calendar_url(slug, pslug, prev_month, **filters),
@@ -215,8 +189,6 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
 
 def _weekday_names() -> list[tuple[str, str]]:
     """(short, long) weekday names, Monday first, in the active language."""
-    from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-
     return [(str(WEEKDAYS_ABBR[i]), str(WEEKDAYS[i])) for i in range(7)]
 
 

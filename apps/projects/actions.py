@@ -2,8 +2,8 @@
 AI routing), client reviewers, delete.
 
 Every rule violation raises `ProjectError` with a translated message (and the form field it
-belongs to, if any) and changes nothing. The brand voice and the agent routes are written
-through `apps.ai.actions`, inside the same transaction as the project's own fields.
+belongs to, if any) and changes nothing. The brand voice and the agent routes belong to the
+AI app (apps.ai.actions writes them, the brand voice in the same transaction as the brand kit).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -18,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from apps.ai import actions as ai_actions
 from apps.billing.services import project_limit_error
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
@@ -171,10 +171,6 @@ def _delete_file(name: str) -> None:
 def do_save_brand_kit(
     project: Project,
     *,
-    voice: str = "",
-    tone: str = "",
-    do_list: str = "",
-    dont_list: str = "",
     audience: str = "",
     colors=(),
     cta: str = "",
@@ -184,20 +180,18 @@ def do_save_brand_kit(
     logo=None,
     logo_kind: str = "",
     remove_logo: bool = False,
+    also: Callable[[], None] | None = None,
 ) -> Project:
-    """Save the brand kit: the voice into `BrandVoice(project)`, the rest on the project.
+    """Save the brand kit on the project; `also()` runs inside the same transaction (the AI app
+    saves the brand voice with it: apps.ai.actions.do_save_project_brand).
 
     A new logo is stored under the project's brand prefix before the transaction; if the
     transaction fails it is deleted again, and the replaced logo is deleted only after commit."""
     new_logo = _store_logo(project, logo, logo_kind) if logo is not None else ""
     try:
         with transaction.atomic():
-            try:
-                ai_actions.do_save_brand_voice(
-                    project.organization, project, voice=voice, tone=tone, do_list=do_list, dont_list=dont_list
-                )
-            except ai_actions.AIRuleError as exc:
-                raise ProjectError(str(exc)) from None
+            if also is not None:
+                also()
             old_logo = project.logo.name if project.logo else ""
             project.audience = audience.strip()
             project.colors = list(colors)
@@ -248,29 +242,6 @@ def do_update_budgets(project: Project, **budgets) -> Project:
         setattr(project, name, value)
     project.save(update_fields=list(BUDGET_FIELDS))
     return project
-
-
-@transaction.atomic
-def do_save_project_routes(project: Project, routes: dict) -> None:
-    """Per agent: a dict (provider, model, escalation_model, escalate_below) saves the project's
-    own route; None removes it, so the organization's route or the default applies."""
-    org = project.organization
-    for agent, route in routes.items():
-        try:
-            if route is None:
-                ai_actions.do_delete_agent_route(org, agent, project=project)
-            else:
-                ai_actions.do_save_agent_route(
-                    org,
-                    agent,
-                    project=project,
-                    provider=route["provider"],
-                    model=route.get("model", ""),
-                    escalation_model=route.get("escalation_model", ""),
-                    escalate_below=route.get("escalate_below", 0.5),
-                )
-        except ai_actions.AIRuleError as exc:
-            raise ProjectError(str(exc), f"{agent}-provider") from None
 
 
 # --- client reviewers -----------------------------------------------------------------------

@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     name = "apps.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from apps.projects import sections
+
+        sections.register()

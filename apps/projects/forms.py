@@ -15,8 +15,6 @@ from django.conf import settings
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from apps.ai.models import AgentRoute
-from apps.posts.forms import parse_hashtags
 from apps.projects.models import ApprovalRule
 
 # Slugs the project URLs use for pages of their own (/o/<org>/p/new/).
@@ -37,10 +35,11 @@ MAX_LIST_ITEMS = 30
 MAX_LIST_ITEM_LENGTH = 200
 MAX_COLORS = 12
 MAX_HASHTAGS = 30
+MAX_HASHTAG_LENGTH = 40  # with the '#'
+HASHTAG_RE = re.compile(r"^\w+$")
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_KINDS = {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml", "webp": "image/webp"}
 LOGO_EXTENSIONS = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "svg": "svg", "webp": "webp"}
-MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
 COLOR_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SVG_FORBIDDEN = re.compile(rb"<script|<foreignobject|\bon[a-z]+\s*=|javascript:|<!entity", re.IGNORECASE)
 
@@ -56,6 +55,33 @@ def sorted_time_zones() -> list[str]:
 
 def split_lines(value: str) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+def parse_hashtags(raw: str, max_tags: int) -> list[str]:
+    """`#a #b, c` → ["#a", "#b", "#c"] (unique, case-insensitive); raises ValidationError."""
+    tags, seen = [], set()
+    for item in re.split(r"[\s,;]+", raw or ""):
+        if not item:
+            continue
+        word = item.lstrip("#")
+        if not word or not HASHTAG_RE.match(word):
+            raise forms.ValidationError(
+                _("“%(value)s” is not a hashtag: use letters, digits and underscores only."),
+                code="invalid",
+                params={"value": item[:40]},
+            )
+        tag = f"#{word}"
+        if len(tag) > MAX_HASHTAG_LENGTH:
+            raise forms.ValidationError(
+                _("“%(value)s…” is too long: at most %(max)s characters per hashtag."),
+                params={"value": tag[:20], "max": MAX_HASHTAG_LENGTH},
+            )
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    if len(tags) > max_tags:
+        raise forms.ValidationError(_("Enter at most %(max)s hashtags."), params={"max": max_tags})
+    return tags
 
 
 class LinesField(forms.CharField):
@@ -252,7 +278,7 @@ class BrandKitForm(forms.Form):
         return colors
 
     def clean_hashtags(self):
-        return parse_hashtags(self.cleaned_data["hashtags"], max_tags=MAX_HASHTAGS)
+        return parse_hashtags(self.cleaned_data["hashtags"], MAX_HASHTAGS)
 
     def clean_do_list(self):
         return "\n".join(self.cleaned_data["do_list"])
@@ -354,90 +380,6 @@ class BudgetsForm(forms.Form):
     @classmethod
     def initial_for(cls, project) -> dict:
         return {name: getattr(project, name) for name in cls.FIELDS}
-
-
-PROVIDER_CHOICES = [("", _("Default (organization)")), *AgentRoute.ProviderName.choices]
-
-
-class RoutingForm(forms.Form):
-    """One row per agent: provider (empty = the organization's route or the default), model,
-    escalation model and threshold. Field names are `<agent>-<field>`."""
-
-    ROW_FIELDS = ("provider", "model", "escalation_model", "escalate_below")
-
-    def __init__(self, *args, agents, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agents = list(agents)
-        for key, _spec in self.agents:
-            self.fields[f"{key}-provider"] = forms.ChoiceField(
-                label=_("Provider"), choices=PROVIDER_CHOICES, required=False
-            )
-            self.fields[f"{key}-model"] = forms.CharField(
-                label=_("Model"), max_length=100, required=False, widget=forms.TextInput(attrs={"spellcheck": "false"})
-            )
-            self.fields[f"{key}-escalation_model"] = forms.CharField(
-                label=_("Escalation model"),
-                max_length=100,
-                required=False,
-                widget=forms.TextInput(attrs={"spellcheck": "false"}),
-            )
-            self.fields[f"{key}-escalate_below"] = forms.FloatField(
-                label=_("Escalate below"),
-                min_value=0,
-                max_value=1,
-                required=False,
-                widget=forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"}),
-            )
-
-    @staticmethod
-    def initial_for(routes) -> dict:
-        initial = {}
-        for route in routes:
-            initial |= {
-                f"{route.agent}-provider": route.provider,
-                f"{route.agent}-model": route.model,
-                f"{route.agent}-escalation_model": route.escalation_model,
-                f"{route.agent}-escalate_below": route.escalate_below,
-            }
-        return initial
-
-    provider_choices = PROVIDER_CHOICES
-
-    def rows(self):
-        """(agent key, spec, bound fields) for the template: provider, models (model, escalation), threshold."""
-        rows = []
-        for key, spec in self.agents:
-            fields = {name: self[f"{key}-{name}"] for name in self.ROW_FIELDS}
-            fields["models"] = [fields["model"], fields["escalation_model"]]
-            rows.append((key, spec, fields))
-        return rows
-
-    def clean(self):
-        cleaned = super().clean()
-        routes = {}
-        for key, _spec in self.agents:
-            provider = cleaned.get(f"{key}-provider")
-            model = (cleaned.get(f"{key}-model") or "").strip()
-            escalation = (cleaned.get(f"{key}-escalation_model") or "").strip()
-            threshold = cleaned.get(f"{key}-escalate_below")
-            for name, value in (("model", model), ("escalation_model", escalation)):
-                if value and not MODEL_RE.match(value):
-                    self.add_error(f"{key}-{name}", _("Use a model id such as openai/gpt-4o-mini (no spaces)."))
-            if provider is None:
-                continue  # a field error already
-            if not provider:
-                if model or escalation:
-                    self.add_error(f"{key}-provider", _("Choose a provider to use these models."))
-                routes[key] = None
-                continue
-            routes[key] = {
-                "provider": provider,
-                "model": model,
-                "escalation_model": escalation,
-                "escalate_below": 0.5 if threshold is None else threshold,
-            }
-        cleaned["routes"] = routes
-        return cleaned
 
 
 class DeleteProjectForm(forms.Form):

@@ -10,14 +10,12 @@ urlpatterns = [
     path("<slug:project_slug>/logo/", views.project_logo, name="project_logo"),
     path("<slug:project_slug>/settings/", views.project_settings, name="project_settings"),
     path("<slug:project_slug>/settings/basics/", views.project_settings_basics, name="project_settings_basics"),
-    path("<slug:project_slug>/settings/brand/", views.project_settings_brand, name="project_settings_brand"),
     path(
         "<slug:project_slug>/settings/publishing/",
         views.project_settings_publishing,
         name="project_settings_publishing",
     ),
     path("<slug:project_slug>/settings/budgets/", views.project_settings_budgets, name="project_settings_budgets"),
-    path("<slug:project_slug>/settings/routing/", views.project_settings_routing, name="project_settings_routing"),
     path(
         "<slug:project_slug>/settings/reviewers/<uuid:membership_id>/grant/",
         views.project_reviewer_grant,

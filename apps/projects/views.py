@@ -10,53 +10,32 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.ai.models import AgentRoute, BrandVoice
 from apps.billing.services import get_plan, project_limit_error
-from apps.core import clock
-from apps.core.months import next_month
 from apps.orgs.access import OrgRequest, get_member, org_view
 from apps.orgs.actions import do_switch_organization
-from apps.orgs.models import Membership
 from apps.orgs.roles import Role
-from apps.planning.models import ContentPlan, PlanStatus
-from apps.projects import actions
-from apps.projects.access import get_project, reviewer_user_ids
-from apps.projects.forms import (
-    BrandKitForm,
-    BudgetsForm,
-    DeleteProjectForm,
-    ProjectBasicsForm,
-    PublishingForm,
-    RoutingForm,
-    sorted_time_zones,
-)
+from apps.projects import actions, extensions, sections
+from apps.projects.access import get_project
+from apps.projects.forms import BudgetsForm, DeleteProjectForm, ProjectBasicsForm, PublishingForm, sorted_time_zones
 from apps.projects.links import calendar_url
-from apps.projects.models import ApprovalRule, Project
+from apps.projects.models import Project
 from viralforge.htmx import htmx_redirect
 
 SETTINGS_PAGE = "projects/project_settings.html"
-CURRENT_PLAN_STATUSES = (PlanStatus.GENERATING, PlanStatus.READY)
 LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml", "webp": "image/webp"}
 
 
-def _agents():
-    from apps.ai.contracts import AGENTS
-
-    return list(AGENTS.items())
-
-
-def _partial(request) -> bool:
+def is_partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-def _project_context(request: OrgRequest, project: Project) -> dict:
+def project_context(request: OrgRequest, project: Project) -> dict:
     return {
         "project": project,
         "calendar_url": calendar_url(request.org.slug, project.slug, project.today().replace(day=1)),
@@ -118,69 +97,37 @@ def project_create(request: OrgRequest) -> HttpResponse:
 # --- settings -------------------------------------------------------------------------------
 
 
-def _reviewers_context(request: OrgRequest, project: Project) -> dict:
-    granted = reviewer_user_ids(project)
-    members = Membership.objects.for_org(request.org).select_related("user").order_by("user__email")
-    rows = [{"member": m, "granted": m.user_id in granted, "by_role": m.has_role(Role.EDITOR)} for m in members]
-    return {
-        "reviewer_rows": rows,
-        "show_reviewers": project.approval_rule == ApprovalRule.CLIENT_REVIEWER or bool(granted),
-    }
+def _sections_context(request: OrgRequest, project: Project, forms: dict) -> dict:
+    context = {"sections": extensions.settings_sections()}
+    for section in context["sections"]:
+        context |= section.context(request, project, forms.get(section.key))
+    return context
 
 
-def _section_context(request: OrgRequest, project: Project, section: str, form=None) -> dict:
-    org = request.org
-    if section == "basics":
-        return {
-            "basics_form": form or ProjectBasicsForm(initial=ProjectBasicsForm.initial_for(project)),
-            "time_zones": sorted_time_zones(),
-        }
-    if section == "brand":
-        if form is None:
-            voice = BrandVoice.objects.for_org(org).filter(project=project).first()
-            form = BrandKitForm(initial=BrandKitForm.initial_for(project, voice))
-        return {"brand_form": form}
-    if section == "publishing":
-        form = form or PublishingForm(initial=PublishingForm.initial_for(project))
-        return {"publishing_form": form} | _reviewers_context(request, project)
-    if section == "budgets":
-        return {"budgets_form": form or BudgetsForm(initial=BudgetsForm.initial_for(project)), "plan": get_plan(org)}
-    if section == "routing":
-        if form is None:
-            routes = AgentRoute.objects.for_org(org).filter(project=project)
-            form = RoutingForm(initial=RoutingForm.initial_for(routes), agents=_agents())
-        return {"routing_form": form}
-    if section == "delete":
-        return {"delete_form": form or DeleteProjectForm()}
-    raise ValueError(section)
-
-
-SECTIONS = ("basics", "brand", "publishing", "budgets", "routing", "delete")
-
-
-def _settings_page(request: OrgRequest, project: Project, status: int = 200, **forms) -> HttpResponse:
-    context = _project_context(request, project)
-    for section in SECTIONS:
-        context |= _section_context(request, project, section, forms.get(section))
-    context |= {key: value for key, value in forms.items() if key not in SECTIONS}
+def settings_page(request: OrgRequest, project: Project, status: int = 200, **forms) -> HttpResponse:
+    """The whole settings page; `forms` holds bound forms (by section key) and extra context."""
+    context = project_context(request, project) | _sections_context(request, project, forms)
+    keys = {section.key for section in context["sections"]}
+    context |= {key: value for key, value in forms.items() if key not in keys}
     return render(request, SETTINGS_PAGE, context, status=status)
 
 
-def _section_response(
-    request: OrgRequest, project: Project, section: str, form=None, status: int = 200, **extra
+def section_response(
+    request: OrgRequest, project: Project, key: str, form=None, status: int = 200, **extra
 ) -> HttpResponse:
     """After a section POST: the section's partial (HTMX), else a redirect (saved) or the page (errors)."""
-    if _partial(request):
-        context = _project_context(request, project) | _section_context(request, project, section, form) | extra
-        return render(request, f"{SETTINGS_PAGE}#section_{section}", context, status=status)
+    section = extensions.settings_section(key)
+    if is_partial(request):
+        context = project_context(request, project) | section.context(request, project, form) | extra
+        return render(request, section.template, context, status=status)
     if status == 200:
         response = redirect("project_settings", request.org.slug, project.slug)
-        response["Location"] += f"#section-{section}"
+        response["Location"] += f"#section-{key}"
         return response
-    return _settings_page(request, project, status, **{section: form}, **extra)
+    return settings_page(request, project, status, **{key: form}, **extra)
 
 
-def _apply(request, project: Project, section: str, form, save, saved_message) -> HttpResponse:
+def apply_section(request, project: Project, key: str, form, save, saved_message) -> HttpResponse:
     """Validate `form`, run `save(project, cleaned_data)`, answer for the section."""
     if form.is_valid():
         try:
@@ -189,15 +136,15 @@ def _apply(request, project: Project, section: str, form, save, saved_message) -
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, saved_message)
-            return _section_response(request, project, section)
-    return _section_response(request, project, section, form, status=400)
+            return section_response(request, project, key)
+    return section_response(request, project, key, form, status=400)
 
 
 @require_GET
 @org_view(Role.ADMIN)
 def project_settings(request: OrgRequest, project_slug: str) -> HttpResponse:
     project = get_project(request.org, project_slug)
-    return _settings_page(request, project)
+    return settings_page(request, project)
 
 
 @require_POST
@@ -223,36 +170,8 @@ def project_settings_basics(request: OrgRequest, project_slug: str) -> HttpRespo
             messages.success(request, _("Project settings saved."))
             if project.slug != old_slug:  # every link on the page changes: load the new address
                 return htmx_redirect(request, reverse("project_settings", args=[request.org.slug, project.slug]))
-            return _section_response(request, project, "basics")
-    return _section_response(request, project, "basics", form, status=400)
-
-
-def _save_brand(project, data):
-    logo = data.get("logo")
-    actions.do_save_brand_kit(
-        project,
-        voice=data["voice"],
-        tone=data["tone"],
-        do_list=data["do_list"],
-        dont_list=data["dont_list"],
-        audience=data["audience"],
-        colors=data["colors"],
-        cta=data["cta"],
-        hashtags=data["hashtags"],
-        topics=data["topics"],
-        content_pillars=data["content_pillars"],
-        logo=logo,
-        logo_kind=getattr(logo, "logo_kind", ""),
-        remove_logo=data["remove_logo"],
-    )
-
-
-@require_POST
-@org_view(Role.ADMIN)
-def project_settings_brand(request: OrgRequest, project_slug: str) -> HttpResponse:
-    project = get_project(request.org, project_slug)
-    form = BrandKitForm(request.POST, request.FILES)
-    return _apply(request, project, "brand", form, _save_brand, _("Brand kit saved."))
+            return section_response(request, project, "basics")
+    return section_response(request, project, "basics", form, status=400)
 
 
 @require_POST
@@ -269,7 +188,7 @@ def project_settings_publishing(request: OrgRequest, project_slug: str) -> HttpR
             approval_rule=data["approval_rule"],
         )
 
-    return _apply(request, project, "publishing", form, save, _("Publishing settings saved."))
+    return apply_section(request, project, "publishing", form, save, _("Publishing settings saved."))
 
 
 @require_POST
@@ -281,19 +200,7 @@ def project_settings_budgets(request: OrgRequest, project_slug: str) -> HttpResp
     def save(project, data):
         actions.do_update_budgets(project, **{name: data[name] for name in BudgetsForm.FIELDS})
 
-    return _apply(request, project, "budgets", form, save, _("Budgets saved."))
-
-
-@require_POST
-@org_view(Role.ADMIN)
-def project_settings_routing(request: OrgRequest, project_slug: str) -> HttpResponse:
-    project = get_project(request.org, project_slug)
-    form = RoutingForm(request.POST, agents=_agents())
-
-    def save(project, data):
-        actions.do_save_project_routes(project, data["routes"])
-
-    return _apply(request, project, "routing", form, save, _("AI routing saved."))
+    return apply_section(request, project, "budgets", form, save, _("Budgets saved."))
 
 
 def _reviewer_change(request: OrgRequest, project_slug: str, membership_id, change, done: str) -> HttpResponse:
@@ -305,14 +212,14 @@ def _reviewer_change(request: OrgRequest, project_slug: str, membership_id, chan
         error = str(exc)
     else:
         messages.success(request, done % {"email": member.user.email})
-        if not _partial(request):
-            return _section_response(request, project, "publishing")
+        if not is_partial(request):
+            return section_response(request, project, "publishing")
         error = ""
     status = 400 if error else 200
-    if _partial(request):
-        context = _project_context(request, project) | _reviewers_context(request, project)
+    if is_partial(request):
+        context = project_context(request, project) | sections.reviewers_context(request, project)
         return render(request, f"{SETTINGS_PAGE}#reviewers", context | {"reviewers_error": error}, status=status)
-    return _settings_page(request, project, status, reviewers_error=error)
+    return settings_page(request, project, status, reviewers_error=error)
 
 
 @require_POST
@@ -353,7 +260,7 @@ def project_delete(request: OrgRequest, project_slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Project %(name)s deleted.") % {"name": name})
             return htmx_redirect(request, "project_list", request.org.slug)
-    return _section_response(request, project, "delete", form, status=400)
+    return section_response(request, project, "delete", form, status=400)
 
 
 @require_GET
@@ -380,45 +287,12 @@ def project_logo(request: OrgRequest, project_slug: str) -> HttpResponse:
 # --- dashboard ------------------------------------------------------------------------------
 
 
-def _dashboard_data(org, project: Project) -> dict:
-    """This month's counts and the next posts due, in a fixed number of queries."""
-    from apps.posts.models import PostItem, PostStatus
-
-    now = clock.now().astimezone(project.zone)
-    today = now.date()
-    month = today.replace(day=1)
-    plans = list(ContentPlan.objects.for_org(org).filter(project=project, month=month).order_by("-version"))
-    current = next((plan for plan in plans if plan.status in CURRENT_PLAN_STATUSES), None)
-    posts = PostItem.objects.for_org(org).filter(project=project, plan__status__in=CURRENT_PLAN_STATUSES)
-    counts = posts.filter(date__gte=month, date__lt=next_month(month)).aggregate(
-        total=Count("id"),
-        locked=Count("id", filter=Q(locked=True)),
-        **{status: Count("id", filter=Q(status=status)) for status in PostStatus.values},
-    )
-    slot_times = list(project.slot_times or [])
-    remaining_today = [index + 1 for index, time in enumerate(slot_times) if time >= now.strftime("%H:%M")]
-    upcoming = list(
-        posts.filter(Q(date__gt=today) | Q(date=today, slot__in=remaining_today))
-        .order_by("date", "slot")
-        .only("id", "date", "slot", "format", "hook", "status", "locked", "confidence", "offline")[:5]
-    )
-    for post in upcoming:
-        post.slot_time = slot_times[post.slot - 1] if 0 < post.slot <= len(slot_times) else ""
-    return {
-        "month": month,
-        "today": today,
-        "plan": current,
-        "latest_plan": plans[0] if plans else None,
-        "counts": counts,
-        "status_counts": [(value, label, counts[value]) for value, label in PostStatus.choices],
-        "upcoming": upcoming,
-    }
-
-
 @require_GET
 @org_view()
 def project_dashboard(request: OrgRequest, project_slug: str) -> HttpResponse:
     project = get_project(request.org, project_slug)
     do_switch_organization(request.user, request.org)
-    context = _project_context(request, project) | _dashboard_data(request.org, project)
+    context = project_context(request, project) | {"panels": extensions.dashboard_panels()}
+    for panel in context["panels"]:
+        context |= panel.context(request, project)
     return render(request, "projects/project_dashboard.html", context)

@@ -39,6 +39,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.ai.embeddings import HashingEmbedder
 from apps.sandbox.apps import STARTED_KEY
 from apps.sandbox.faults import HEADER as FAULT_HEADER
 from apps.sandbox.faults import Fault, FaultConfigError, draw_fault
@@ -428,8 +429,6 @@ def chat_completions(request: HttpRequest) -> HttpResponse:
 
 @lru_cache(maxsize=8)
 def _embedder(dimension: int):
-    from apps.ai.embeddings import HashingEmbedder
-
     return HashingEmbedder(dimension)
 
 

@@ -55,6 +55,7 @@ from apps.ai.types import (
     ProviderRetryableError,
     Usage,
 )
+from apps.credentials.services import resolve_credential
 from viralforge.request_id import get_request_id
 
 logger = logging.getLogger("viralforge.ai.openrouter")
@@ -254,8 +255,6 @@ class OpenRouterProvider:
 
         Raises `apps.credentials.services.CredentialUnavailable` (translated) when there is none.
         """
-        from apps.credentials.services import resolve_credential
-
         return cls(resolve_credential(org, PROVIDER_NAME, project=project).secret, **kwargs)
 
     @property
@@ -349,8 +348,6 @@ class OpenRouterEmbedder:
 
     @classmethod
     def for_org(cls, org, project=None, **kwargs) -> OpenRouterEmbedder:
-        from apps.credentials.services import resolve_credential
-
         return cls(resolve_credential(org, PROVIDER_NAME, project=project).secret, **kwargs)
 
     def __repr__(self) -> str:

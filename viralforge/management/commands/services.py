@@ -17,7 +17,8 @@ class Command(BaseCommand):
             stopped = embedded.stop_all(settings.VAR_DIR)
             self.stdout.write("Stopped: " + (", ".join(stopped) or "nothing was running"))
             return
-        # Importing the settings already started what was missing; report it.
+        if action == "start":
+            embedded.start_configured()
         database = settings.DATABASES["default"]
         where = database.get("OPTIONS", {}).get("host") or database["HOST"]
         self.stdout.write(f"postgres: {'embedded' if embedded_db else 'external'} {where}")

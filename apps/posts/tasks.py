@@ -1,4 +1,4 @@
-"""Dramatiq actors of the planning app (autodiscovered by django_dramatiq)."""
+"""Dramatiq actors of the posts app (autodiscovered by django_dramatiq): the month plan's job."""
 
 import logging
 
@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 from dramatiq.middleware import TimeLimitExceeded
 
 from apps.jobs.progress import current_job_run_id
+from apps.planning.pipeline import PlanFailed
+from apps.posts import plan_runs
 
-logger = logging.getLogger("viralforge.planning")
+logger = logging.getLogger("viralforge.posts")
 
 # A month plan makes a few hundred agent calls; with a slow provider that takes minutes.
 PLAN_TIME_LIMIT_MS = 30 * 60 * 1000
@@ -32,7 +34,7 @@ def _language(language: str) -> str:
     on_retry_exhausted="month_plan_retries_exhausted",
 )
 def generate_month_plan(plan_id: str, regenerate: bool = False, user_id: str | None = None, language: str = "") -> None:
-    """Draft the month plan `plan_id` (apps.planning.pipeline) and persist it in one transaction.
+    """Draft the month plan `plan_id` (apps.planning.pipeline) and persist it (apps.posts.plan_runs).
 
     Idempotent: a plan that is ready (or superseded) or owned by another job run is left alone.
     A failure the user has to see (budget, provider, invalid answers) marks the plan failed and
@@ -40,36 +42,30 @@ def generate_month_plan(plan_id: str, regenerate: bool = False, user_id: str | N
     retried, and when the retries run out `month_plan_retries_exhausted` marks the plan failed.
     Step labels and messages are in the language of the person who asked (`language`).
     """
-    from apps.planning import plan_actions
-    from apps.planning.pipeline import PlanFailed, run_month_plan
-
     job_run_id = current_job_run_id.get()
     with translation.override(_language(language)):
         try:
-            run_month_plan(plan_id, job_run_id=job_run_id, regenerate=bool(regenerate), user_id=user_id)
+            plan_runs.run_month_plan(plan_id, job_run_id=job_run_id, regenerate=bool(regenerate), user_id=user_id)
         except PlanFailed as exc:
             raise PlanGenerationFailed(exc.message) from None
         except TimeLimitExceeded:
             message = _("Generating the plan took too long, so nothing was saved. Please try again.")
-            plan_actions.fail_plan_by_id(plan_id, job_run_id, regenerate=bool(regenerate), message=message)
+            plan_runs.fail_plan_by_id(plan_id, job_run_id, regenerate=bool(regenerate), message=message)
             raise PlanGenerationFailed(message) from None
 
 
 @dramatiq.actor(queue_name="default", max_retries=3)
 def month_plan_retries_exhausted(message_data: dict, retry_info: dict | None = None) -> None:
     """`generate_month_plan` failed for good on unexpected errors: mark its plan failed."""
-    from apps.planning import plan_actions
-    from apps.planning.pipeline import generic_failure_message
-
     kwargs = message_data.get("kwargs") or {}
     options = message_data.get("options") or {}
     plan_id = kwargs.get("plan_id")
     if not plan_id:
         return
     with translation.override(_language(kwargs.get("language") or "")):
-        plan_actions.fail_plan_by_id(
+        plan_runs.fail_plan_by_id(
             plan_id,
             options.get("job_run_id"),
             regenerate=bool(kwargs.get("regenerate")),
-            message=generic_failure_message(),
+            message=plan_runs.generic_failure_message(),
         )

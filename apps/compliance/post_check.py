@@ -1,0 +1,70 @@
+"""The policy check of one post's text, shared by the month-plan pipeline and the post editor.
+
+    verdict = check_post(org, hook=..., caption=..., hashtags=[...], script={...}, language="de",
+                         platforms=["tiktok", "x"])
+    reason = review_reason(verdict)   # "" when it passed
+
+Checked: the caption, the script's spoken and shown text and its call to action, the hook as the
+title and the hashtags, once without a platform and once per platform; the verdict is the worst
+outcome with every rule's matches once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from apps.compliance.policy import SEVERITY, PolicyInput, Verdict, active_rule_sets, evaluate
+
+REVIEW_REASON_MAX = 1000
+
+
+def _dicts(value) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def post_policy_input(*, hook: str, caption: str, hashtags, script, language: str | None) -> PolicyInput:
+    script = script if isinstance(script, dict) else {}
+    lines = [caption]
+    for scene in _dicts(script.get("scenes")):
+        lines += [str(scene.get("voiceover") or ""), str(scene.get("on_screen_text") or "")]
+    lines.append(str(script.get("cta") or ""))
+    tags = tuple(str(tag) for tag in (hashtags or []) if tag)
+    return PolicyInput(text="\n".join(line for line in lines if line), title=hook, hashtags=tags, language=language)
+
+
+def check_post(
+    org,
+    *,
+    hook: str,
+    caption: str,
+    hashtags,
+    script,
+    language: str | None,
+    platforms: Sequence[str] = (),
+    rule_sets=None,
+) -> Verdict:
+    """The verdict on a post's text (see the module docstring). `rule_sets`: the organization's
+    active rule sets, when the caller checks many posts (`active_rule_sets(org)` once)."""
+    rule_sets = active_rule_sets(org) if rule_sets is None else rule_sets
+    content = post_policy_input(hook=hook, caption=caption, hashtags=hashtags, script=script, language=language)
+    verdicts = [evaluate(content, rule_sets=rule_sets)]
+    verdicts += [evaluate(replace(content, platform=platform), rule_sets=rule_sets) for platform in platforms]
+    if len(verdicts) == 1:
+        return verdicts[0]
+    worst = max(verdicts, key=lambda verdict: SEVERITY[verdict.outcome])
+    matches, seen = [], set()
+    for verdict in verdicts:
+        for match in verdict.matches:
+            if match.rule_id not in seen:
+                seen.add(match.rule_id)
+                matches.append(match)
+    return replace(worst, matches=tuple(matches))
+
+
+def review_reason(verdict: Verdict) -> str:
+    """Why a post needs review: the matched rules' descriptions, once each; "" when it passed."""
+    if verdict.outcome == "pass":
+        return ""
+    reasons = list(dict.fromkeys(match.description or match.code for match in verdict.matches))
+    return "; ".join(reasons)[:REVIEW_REASON_MAX]
