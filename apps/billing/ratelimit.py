@@ -8,7 +8,8 @@
     @rate_limit("credential_test", settings.VF_RATE_LIMIT_CREDENTIAL_TESTS)
     def credential_test(request, credential_id): ...
 
-`rate_limit` goes *below* `org_view` (it needs `request.org`). Each organization gets
+`rate_limit` goes *below* `org_view` (it needs `request.org`). The counting is
+`apps.core.ratelimit.sliding_window`. Each organization gets
 `per_minute` calls of `name` in any sliding 60-second window; the next one is answered
 with 429, a `Retry-After` header (seconds until the oldest call leaves the window) and a
 translated message (for HTMX requests a small fragment that lands in the message area).
@@ -16,76 +17,33 @@ translated message (for HTMX requests a small fragment that lands in the message
 
 import functools
 import logging
-import math
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
-from redis import RedisError
 
-from viralforge.redis import get_redis, key
+from apps.core import ratelimit as limits
+from viralforge.redis import key
 
 logger = logging.getLogger("viralforge.billing")
 
 WINDOW_SECONDS = 60
 
-# A sliding log in a sorted set, atomic in Redis; the clock is Redis's, so web processes on
-# machines with skewed clocks still share one window. Returns {allowed, retry_after_ms, count}.
-_SLIDING_WINDOW = """
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
-local window = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-if count < limit then
-  redis.call('ZADD', KEYS[1], now, now .. '-' .. ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return {1, 0, count + 1}
-end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local retry = window
-if oldest[2] then retry = tonumber(oldest[2]) + window - now end
-return {0, retry, count}
-"""
+
+def _key(name: str, org) -> str:
+    return key("ratelimit", name, str(getattr(org, "id", org)))
 
 
-@dataclass(frozen=True)
-class RateLimitResult:
-    allowed: bool
-    retry_after: int  # seconds; 0 when allowed
-    count: int  # calls in the window, this one included when allowed
-
-
-@functools.cache
-def _script():
-    return get_redis().register_script(_SLIDING_WINDOW)
-
-
-def hit(name: str, org, limit: int, window_seconds: int = WINDOW_SECONDS) -> RateLimitResult:
+def hit(name: str, org, limit: int, window_seconds: int = WINDOW_SECONDS) -> limits.Result:
     """Count one call of `name` for `org` (an Organization or its id) if the last `window_seconds` have room."""
-    org_id = getattr(org, "id", org)
-    redis_key = key("ratelimit", name, str(org_id))
-    try:
-        allowed, retry_ms, count = _script()(
-            keys=[redis_key], args=[window_seconds * 1000, limit, secrets.token_hex(6)]
-        )
-    except RedisError:
-        # Without Redis nothing is shared between processes; let the call through rather than lock everyone out.
-        logger.exception("Rate limit %s could not be checked; allowing the call.", name)
-        return RateLimitResult(True, 0, 0)
-    if allowed:
-        return RateLimitResult(True, 0, int(count))
-    return RateLimitResult(False, max(1, math.ceil(int(retry_ms) / 1000)), int(count))
+    return limits.sliding_window(_key(name, org), limit=limit, window_seconds=window_seconds)
 
 
 def reset(name: str, org) -> None:
     """Forget the calls counted for `org` (tests, support)."""
-    get_redis().delete(key("ratelimit", name, str(getattr(org, "id", org))))
+    limits.reset(_key(name, org))
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
