@@ -25,7 +25,7 @@ from viralforge.redis import get_redis
 logger = logging.getLogger("viralforge.ratelimit")
 
 # A sliding log in a sorted set. Returns {allowed, retry_after_ms, count}.
-_SLIDING_WINDOW = """
+_WINDOW_SCRIPT = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
 local window = tonumber(ARGV[1])
@@ -45,7 +45,7 @@ return {0, retry, count}
 
 # A bucket of `capacity` tokens refilled at `rate` tokens per millisecond. Returns
 # {allowed, retry_after_ms, tokens left (as text: Lua numbers come back as integers)}.
-_TOKEN_BUCKET = """
+_BUCKET_SCRIPT = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
 local capacity = tonumber(ARGV[1])
@@ -89,7 +89,7 @@ class Result:
 @functools.cache
 def _scripts():
     client = get_redis()
-    return client.register_script(_SLIDING_WINDOW), client.register_script(_TOKEN_BUCKET)
+    return client.register_script(_WINDOW_SCRIPT), client.register_script(_BUCKET_SCRIPT)
 
 
 def sliding_window(redis_key: str, *, limit: int, window_seconds: float) -> Result:
