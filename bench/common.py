@@ -1,5 +1,6 @@
 """Shared helpers for benchmarks: Django setup, timing and the one-JSON-line-per-figure output."""
 
+import io
 import json
 import os
 import statistics
@@ -17,8 +18,9 @@ def setup_django() -> None:
     from viralforge import embedded
 
     embedded.start_configured()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("ensure_defaults", verbosity=0)
+    quiet = io.StringIO()  # stdout carries only the figures' JSON lines
+    call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
+    call_command("ensure_defaults", verbosity=0, stdout=quiet)
 
 
 def p95_ms(samples_s: list[float]) -> float:
