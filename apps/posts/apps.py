@@ -8,6 +8,7 @@ class PostsConfig(AppConfig):
     verbose_name = _("Posts")
 
     def ready(self) -> None:
-        from apps.posts import dashboard
+        # tasks: its actors join the broker now, so apps.planning can enqueue them by name.
+        from apps.posts import dashboard, tasks  # noqa: F401
 
         dashboard.register()
