@@ -155,6 +155,11 @@ class ProjectBasicsForm(forms.Form):
 
     SLOT_FIELDS = ("slot_1", "slot_2", "slot_3")
 
+    def basics(self) -> dict:
+        """The cleaned values as `do_create_project` / `do_update_project_basics` take them."""
+        names = ("name", "slug", "language", "time_zone", "slot_times")
+        return {name: self.cleaned_data[name] for name in names}
+
     @classmethod
     def initial_for(cls, project) -> dict:
         initial = {

@@ -35,6 +35,11 @@ def is_partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
+def add_error(form, error: actions.ProjectError) -> None:
+    """Show a refused action's reason at its field (or above the form)."""
+    form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
 def project_context(request: OrgRequest, project: Project) -> dict:
     return {
         "project": project,
@@ -72,18 +77,10 @@ def project_create(request: OrgRequest) -> HttpResponse:
     org = request.org
     form = ProjectBasicsForm(request.POST if request.method == "POST" else None, initial=_create_initial())
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            project = actions.do_create_project(
-                org,
-                name=data["name"],
-                slug=data["slug"],
-                language=data["language"],
-                time_zone=data["time_zone"],
-                slot_times=data["slot_times"],
-            )
+            project = actions.do_create_project(org, **form.basics())
         except actions.ProjectError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_error(form, exc)
         else:
             messages.success(
                 request,
@@ -133,7 +130,7 @@ def apply_section(request, project: Project, key: str, form, save, saved_message
         try:
             save(project, form.cleaned_data)
         except actions.ProjectError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_error(form, exc)
         else:
             messages.success(request, saved_message)
             return section_response(request, project, key)
@@ -153,19 +150,11 @@ def project_settings_basics(request: OrgRequest, project_slug: str) -> HttpRespo
     project = get_project(request.org, project_slug)
     form = ProjectBasicsForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         old_slug = project.slug
         try:
-            actions.do_update_project_basics(
-                project,
-                name=data["name"],
-                slug=data["slug"],
-                language=data["language"],
-                time_zone=data["time_zone"],
-                slot_times=data["slot_times"],
-            )
+            actions.do_update_project_basics(project, **form.basics())
         except actions.ProjectError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_error(form, exc)
         else:
             messages.success(request, _("Project settings saved."))
             if project.slug != old_slug:  # every link on the page changes: load the new address

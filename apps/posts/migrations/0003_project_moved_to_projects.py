@@ -1,12 +1,15 @@
 """Project moved from apps.planning to apps.projects: the foreign keys follow in the state only
 (the table planning_project stays, so the database constraints are unchanged)."""
 
-import django.db.models.deletion
 from django.db import migrations, models
+
+# model → the options of its `project` foreign key (unchanged but for the target)
+PROJECT_FOREIGN_KEYS = {
+    "postitem": dict(on_delete=models.CASCADE, related_name='posts'),
+}
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('posts', '0002_post_month_plan_label'),
         ('projects', '0001_initial'),
@@ -16,11 +19,9 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='postitem',
-                    name='project',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='projects.project', verbose_name='project'),
-                ),
-            ],
-            database_operations=[],
-        ),
+                    model, "project", models.ForeignKey(to="projects.project", verbose_name="project", **options)
+                )
+                for model, options in PROJECT_FOREIGN_KEYS.items()
+            ]
+        )
     ]
