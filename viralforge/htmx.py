@@ -6,6 +6,12 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
 
+def wants_partial(request: HttpRequest) -> bool:
+    """An HTMX request that swaps part of the page (not a boosted link, not a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
 def htmx_redirect(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """`redirect()` that also works for HTMX requests, as a full page navigation (HX-Redirect)."""
     response = redirect(*args, **kwargs)

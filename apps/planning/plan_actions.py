@@ -173,6 +173,30 @@ def reserve_posts(plan: ContentPlan, project: Project, quantity: int, key: str) 
         raise PlanError(str(exc)) from None
 
 
+def _retry_or_new_plan(project: Project, month: date) -> ContentPlan:
+    """The month's failed attempt (a retry reuses it rather than adding a version), else a new version."""
+    plan = (
+        ContentPlan.objects.for_org(project.organization_id)
+        .filter(project=project, month=month, status=PlanStatus.FAILED)
+        .order_by("-version")
+        .first()
+    )
+    if plan is not None:
+        return plan
+    latest = (
+        ContentPlan.objects.for_org(project.organization_id)
+        .filter(project=project, month=month)
+        .aggregate(v=Max("version"))["v"]
+    )
+    return ContentPlan(organization=project.organization, project=project, month=month, version=(latest or 0) + 1)
+
+
+def _generating(plan: ContentPlan, *, user) -> ContentPlan:
+    plan.status, plan.error, plan.job_run, plan.created_by = PlanStatus.GENERATING, "", None, user
+    plan.save()
+    return plan
+
+
 @transaction.atomic
 def do_request_month_plan(membership, project: Project, month: date, *, language: str | None = None) -> ContentPlan:
     """Start generating the month's first plan (or retry a failed one). See the module docstring."""
@@ -187,24 +211,7 @@ def do_request_month_plan(membership, project: Project, month: date, *, language
         )
     if plan is not None and is_running(plan):
         _refuse_running(month)
-    if plan is None:  # reuse the month's failed attempt, if any: a retry, not another version
-        plan = (
-            ContentPlan.objects.for_org(project.organization_id)
-            .filter(project=project, month=month, status=PlanStatus.FAILED)
-            .order_by("-version")
-            .first()
-        )
-    if plan is None:
-        latest = (
-            ContentPlan.objects.for_org(project.organization_id)
-            .filter(project=project, month=month)
-            .aggregate(v=Max("version"))["v"]
-        )
-        plan = ContentPlan(organization=project.organization, project=project, month=month, version=(latest or 0) + 1)
-    plan.status = PlanStatus.GENERATING
-    plan.error = ""
-    plan.created_by = membership.user
-    plan.save()
+    plan = _generating(plan or _retry_or_new_plan(project, month), user=membership.user)
     job = _enqueue(plan, regenerate=False, user=membership.user, language=language)
     plan.job_run = job
     plan.save(update_fields=["job_run"])
@@ -350,19 +357,4 @@ def do_prepare_plan_now(project: Project, month: date, *, user=None) -> tuple[Co
     plan = current_plan(project, month)
     if plan is not None and plan.status == PlanStatus.READY:
         return plan, True
-    if plan is None:
-        plan = (
-            ContentPlan.objects.for_org(project.organization_id)
-            .filter(project=project, month=month, status=PlanStatus.FAILED)
-            .first()
-        )
-    if plan is None:
-        latest = (
-            ContentPlan.objects.for_org(project.organization_id)
-            .filter(project=project, month=month)
-            .aggregate(v=Max("version"))["v"]
-        )
-        plan = ContentPlan(organization=project.organization, project=project, month=month, version=(latest or 0) + 1)
-    plan.status, plan.error, plan.job_run, plan.created_by = PlanStatus.GENERATING, "", None, user
-    plan.save()
-    return plan, False
+    return _generating(plan or _retry_or_new_plan(project, month), user=user), False

@@ -36,6 +36,7 @@ from apps.planning.slots import month_slots
 from apps.projects.access import get_project
 from apps.projects.links import calendar_url
 from apps.projects.models import Project
+from viralforge.htmx import wants_partial
 
 TEMPLATE = "planning/plan_status.html"
 
@@ -81,7 +82,7 @@ def cta_context(request: OrgRequest, project: Project, month: date, *, error: st
 
 
 def _render(request: OrgRequest, context: dict, status: int = 200) -> HttpResponse:
-    partial = bool(request.htmx) and not request.htmx.boosted
+    partial = wants_partial(request)
     template = f"{TEMPLATE}#cta" if partial else TEMPLATE
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))

@@ -45,6 +45,7 @@ from apps.posts.models import Approval, PostItem
 from apps.projects.access import get_project
 from apps.projects.links import calendar_url
 from apps.projects.models import Project
+from viralforge.htmx import wants_partial
 
 DETAIL = "posts/detail.html"
 PROPOSAL_NAMESPACE = "posts.improve"
@@ -53,10 +54,6 @@ APPROVAL_HISTORY = 5
 
 
 # --- rendering ----------------------------------------------------------------------------------
-
-
-def _htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
 
 
 def _urls(request: OrgRequest, project: Project, post: PostItem) -> dict[str, str]:
@@ -122,7 +119,7 @@ def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> 
         "approvals": list(
             Approval.objects.for_org(request.org).filter(post=post).select_related("actor")[:APPROVAL_HISTORY]
         ),
-        "in_panel": _htmx(request),
+        "in_panel": wants_partial(request),
         "calendar_url": calendar_url(request.org.slug, project.slug, project.today().replace(day=1)),
         "can_manage": membership.has_role(Role.ADMIN),
     }
@@ -146,7 +143,7 @@ def _panel(
 ) -> HttpResponse:
     """The panel (HTMX) or the post's page, with the cards of the changed posts out-of-band."""
     context = _context(request, project, post, **extra)
-    if _htmx(request):
+    if wants_partial(request):
         if changed:
             base = cal.posts_base_url(request.org.slug, project.slug)
             context["oob_cards"] = [cal.card_for_post(item, project, base, oob=True) for item in (post, *others)]
@@ -161,7 +158,7 @@ def _done(request: OrgRequest, project: Project, post: PostItem, message: str, *
     """After a successful action: the panel (HTMX) or a redirect to the post's page."""
     if message:
         messages.success(request, message)
-    if _htmx(request):
+    if wants_partial(request):
         return _panel(request, project, post, changed=True, **kwargs)
     return redirect(_urls(request, project, post)["detail"])
 
@@ -216,7 +213,7 @@ def post_edit(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
         return _panel(request, project, fresh, status=exc.status, editor=editor, error=str(exc))
     if not changed:
         messages.info(request, _("Nothing changed."))
-        if _htmx(request):
+        if wants_partial(request):
             return _panel(request, project, saved)
         return redirect(_urls(request, project, post)["detail"])
     saved = _fresh(request, project, saved)
@@ -368,7 +365,7 @@ def field_text(field: str, value) -> str:
 
 
 def _improve_response(request, project, post, *, status=200, **extra) -> HttpResponse:
-    if _htmx(request):
+    if wants_partial(request):
         context = _context(request, project, post, **extra)
         return render(request, f"{DETAIL}#improve", context, status=status)
     return _panel(request, project, post, status=status, **extra)
@@ -430,7 +427,7 @@ def post_improve_accept(request: OrgRequest, project_slug: str, post_id) -> Http
         return _refused(request, project, post, exc)
     if not changed:
         messages.info(request, _("Nothing changed."))
-        if _htmx(request):
+        if wants_partial(request):
             return _panel(request, project, saved)
         return redirect(_urls(request, project, post)["detail"])
     return _done(request, project, _fresh(request, project, saved), _("Suggestion applied."))

@@ -42,6 +42,7 @@ from apps.posts.models import PostItem, PostStatus
 from apps.projects.access import get_project
 from apps.projects.links import calendar_url
 from apps.projects.models import Project
+from viralforge.htmx import wants_partial
 
 TEMPLATE = "posts/calendar.html"
 CARD_FIELDS = ("id", "date", "slot", "format", "hook", "status", "confidence", "locked", "review_reason")
@@ -192,17 +193,13 @@ def _weekday_names() -> list[tuple[str, str]]:
     return [(str(WEEKDAYS_ABBR[i]), str(WEEKDAYS[i])) for i in range(7)]
 
 
-def _partial(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
-
-
 @require_GET
 @org_view()
 def project_calendar(request: OrgRequest, project_slug: str, month: str) -> HttpResponse:
     month_start = month_or_404(month)
     project = get_project(request.org, project_slug)
     context = calendar_context(request, project, month_start)
-    partial = _partial(request)
+    partial = wants_partial(request)
     response = render(request, f"{TEMPLATE}#calendar" if partial else TEMPLATE, context)
     if partial:
         response["HX-Push-Url"] = context["self_url"]  # the canonical address (no empty filters)

@@ -25,14 +25,10 @@ from apps.projects.access import get_project
 from apps.projects.forms import BudgetsForm, DeleteProjectForm, ProjectBasicsForm, PublishingForm, sorted_time_zones
 from apps.projects.links import calendar_url
 from apps.projects.models import Project
-from viralforge.htmx import htmx_redirect
+from viralforge.htmx import htmx_redirect, wants_partial
 
 SETTINGS_PAGE = "projects/project_settings.html"
 LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml", "webp": "image/webp"}
-
-
-def is_partial(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 def add_error(form, error: actions.ProjectError) -> None:
@@ -114,7 +110,7 @@ def section_response(
 ) -> HttpResponse:
     """After a section POST: the section's partial (HTMX), else a redirect (saved) or the page (errors)."""
     section = extensions.settings_section(key)
-    if is_partial(request):
+    if wants_partial(request):
         context = project_context(request, project) | section.context(request, project, form) | extra
         return render(request, section.template, context, status=status)
     if status == 200:
@@ -201,11 +197,11 @@ def _reviewer_change(request: OrgRequest, project_slug: str, membership_id, chan
         error = str(exc)
     else:
         messages.success(request, done % {"email": member.user.email})
-        if not is_partial(request):
+        if not wants_partial(request):
             return section_response(request, project, "publishing")
         error = ""
     status = 400 if error else 200
-    if is_partial(request):
+    if wants_partial(request):
         context = project_context(request, project) | sections.reviewers_context(request, project)
         return render(request, f"{SETTINGS_PAGE}#reviewers", context | {"reviewers_error": error}, status=status)
     return settings_page(request, project, status, reviewers_error=error)
