@@ -11,9 +11,10 @@ uncommitted rows.
 from __future__ import annotations
 
 import contextvars
+import queue
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, connections
 from django.utils import translation
@@ -21,17 +22,6 @@ from django.utils import translation
 
 class Cancelled(Exception):
     """`cancel` was set (by another failure, say) before every item was done."""
-
-
-def _prepared(fn: Callable, language: str | None) -> Callable:
-    def run(item):
-        try:
-            with translation.override(language):
-                return fn(item)
-        finally:
-            connections.close_all()  # this thread's connections: nobody else would close them
-
-    return run
 
 
 def map(  # noqa: A001 - named after the builtin it parallelises
@@ -45,8 +35,8 @@ def map(  # noqa: A001 - named after the builtin it parallelises
     """`[fn(item) for item in items]` on up to `concurrency` threads, results in input order.
 
     `on_result(done_count, result)` runs in the calling thread as results arrive (progress).
-    The first exception sets `cancel`, stops the pool from starting new items and is re-raised
-    here; an item that finds `cancel` set raises `Cancelled`.
+    The first exception sets `cancel`, stops the threads from taking new items and is re-raised
+    here; when `cancel` is set from outside, `Cancelled` is raised.
     """
     items = list(items)
     cancel = cancel or threading.Event()
@@ -60,43 +50,52 @@ def map(  # noqa: A001 - named after the builtin it parallelises
                 on_result(len(results), results[-1])
         return results
 
-    run = _prepared(fn, translation.get_language())
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for index, item in enumerate(items):
+        todo.put((index, item))
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    language = translation.get_language()  # Django's active language is not a context variable
 
-    def guarded(item):
-        if cancel.is_set():
-            raise Cancelled
+    def work() -> None:
+        # One loop per thread, so a thread keeps its database connection from item to item.
         try:
-            return run(item)
-        except BaseException:
-            cancel.set()  # at once, in this thread: the items not started yet are skipped
-            raise
+            with translation.override(language):
+                while not cancel.is_set():
+                    try:
+                        index, item = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    try:
+                        done.put((index, fn(item), None))
+                    except BaseException as exc:  # handed to the calling thread, which re-raises it
+                        cancel.set()
+                        done.put((index, None, exc))
+                        return
+        finally:
+            connections.close_all()
 
+    threads = min(concurrency, len(items))
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="vf-pool")
+    workers = [pool.submit(contextvars.copy_context().run, work) for _ in range(threads)]
     results: list = [None] * len(items)
-    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="vf-pool")
-    pending: dict[Future, int] = {
-        pool.submit(contextvars.copy_context().run, guarded, item): index for index, item in enumerate(items)
-    }
-    done_count = 0
-    error: BaseException | None = None  # the first real failure (a Cancelled only when there is none)
+    received = 0
     try:
-        while pending and (error is None or isinstance(error, Cancelled)):
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                index = pending.pop(future)
-                failure = future.exception()
-                if failure is not None:
-                    if error is None or (isinstance(error, Cancelled) and not isinstance(failure, Cancelled)):
-                        error = failure
-                    continue
-                results[index] = future.result()
-                done_count += 1
-                if on_result is not None:
-                    on_result(done_count, results[index])
-        if error is not None:
-            raise error
+        while received < len(items):
+            try:
+                index, value, error = done.get(timeout=0.2)
+            except queue.Empty:
+                if all(worker.done() for worker in workers) and done.empty():
+                    raise Cancelled from None  # every thread stopped early: `cancel` was set
+                continue
+            if error is not None:
+                raise error
+            results[index] = value
+            received += 1
+            if on_result is not None:
+                on_result(received, value)
     except BaseException:
-        cancel.set()  # a failure or an interruption (time limit): the other items stop too
-        pool.shutdown(wait=False, cancel_futures=True)  # busy threads end after their current call
+        cancel.set()  # a failure or an interruption (time limit): the other threads stop too
+        pool.shutdown(wait=False)  # busy threads end after their current item
         raise
     pool.shutdown(wait=True)
     return results
