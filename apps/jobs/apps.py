@@ -8,6 +8,7 @@ class JobsConfig(AppConfig):
     verbose_name = _("Jobs")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models may be imported only once the app registry is ready.
         from apps.jobs.models import JobRun
         from apps.orgs.extensions import add_dashboard_context
 

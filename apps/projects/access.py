@@ -3,7 +3,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
-from apps.projects.models import Project
+from apps.projects.models import Project, ProjectUserObjectPermission
 
 REVIEW_PERMISSION = "projects.review_project"
 
@@ -32,8 +32,6 @@ def can_approve_posts(membership: Membership, project: Project) -> bool:
 
 def reviewer_user_ids(project: Project) -> set:
     """Ids of the users with a per-project review grant on this project."""
-    from apps.projects.models import ProjectUserObjectPermission
-
     codename = REVIEW_PERMISSION.split(".", 1)[1]
     return set(
         ProjectUserObjectPermission.objects.filter(
