@@ -27,7 +27,7 @@ def read_rows(path):
         fields = line.split("\t")
         if len(fields) != len(COLUMNS):
             raise SystemExit(f"{path}:{number}: expected {len(COLUMNS)} fields, got {len(fields)}")
-        rows.append((line, dict(zip(COLUMNS, fields))))
+        rows.append((line, dict(zip(COLUMNS, fields, strict=True))))
     return header, rows
 
 
