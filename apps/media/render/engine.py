@@ -1,0 +1,350 @@
+"""The render: a `RenderSpec` → an MP4, a cover JPEG and a QA report, re-using what did not change.
+
+    result = render(spec, workdir, voice=EspeakVoice(), asset_check=assert_usable, limits=Limits())
+
+`workdir` is a cache kept per post: sentences (by voice and text), segments (by everything
+that goes into them), sound tracks and finished renders (by the digest of the whole spec).
+The same spec again returns the finished render; a changed scene re-encodes only its segment
+and the segments are joined again by stream copy, with the sound made for the whole timeline.
+Every file is written under a temporary name and renamed, so a killed render resumes where
+it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apps.core.reasons import Reason
+from apps.media.render import audio, captions, qa, segments
+from apps.media.render.ffmpeg import atomic_path, run
+from apps.media.render.reasons import ASSET_REFUSED, VOICE_UNAVAILABLE
+from apps.media.render.spec import ENGINE_VERSION, TITLE_SECONDS, RenderSpec, digest_of, file_digest, spec_digest
+from apps.media.render.timing import layout, refine, transcribe_words
+from apps.media.render.voice import EspeakVoice, Voice, VoiceUnavailable, speak, split_sentences
+
+COVER_TIMESTAMP_MS = round(TITLE_SECONDS * 1000 / 2)  # the middle of the title card
+
+
+class RenderRefused(Exception):
+    """The render may not run (an unusable asset, no voice); `reasons` are codes with parameters."""
+
+    def __init__(self, reasons: list[Reason]):
+        super().__init__("; ".join(str(reason.code) for reason in reasons))
+        self.reasons = reasons
+
+
+@dataclass
+class SegmentRecord:
+    index: int
+    digest: str
+    start_s: float
+    seconds: float
+    frames: int
+    reencoded: bool
+
+
+@dataclass
+class RenderResult:
+    digest: str
+    video_path: str
+    cover_path: str
+    video_cover_timestamp_ms: int
+    duration_s: float
+    voice_start_s: float
+    voice_end_s: float
+    segments: list[SegmentRecord]
+    reencoded: list[int]  # indexes of the scenes whose segment was encoded in this call
+    audio_reencoded: bool
+    reused: bool  # the whole render existed already (same digest)
+    qa: dict
+    words: list[list] = field(default_factory=list)  # [text, start, end] on the timeline
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RenderResult:
+        data = dict(data)
+        data["segments"] = [SegmentRecord(**item) for item in data["segments"]]
+        return cls(**data)
+
+
+def _check_assets(spec: RenderSpec, asset_check: Callable[[Iterable[Any]], None] | None) -> None:
+    for scene in spec.scenes:
+        if scene.visual.path and not Path(scene.visual.path).is_file():
+            raise FileNotFoundError(scene.visual.path)
+    if asset_check is None:
+        return
+    try:
+        asset_check(spec.assets)
+    except Exception as exc:  # the caller's gate says no: say why and stop before any work
+        found = getattr(exc, "reasons", None)
+        raise RenderRefused(list(found) if found else [ASSET_REFUSED.reason(detail=str(exc))]) from exc
+
+
+def render(
+    spec: RenderSpec,
+    workdir: str | Path,
+    *,
+    voice: Voice | None = None,
+    asset_check: Callable[[Iterable[Any]], None] | None = None,
+    limits: qa.Limits | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> RenderResult:
+    started = time.perf_counter()
+    steps: dict[str, float] = {}
+    report = progress or (lambda percent, step: None)
+    limits = limits or qa.Limits()
+    voice = voice or EspeakVoice()
+    workdir = Path(workdir)
+    _check_assets(spec, asset_check)
+
+    digest = spec_digest(spec, voice.key(spec.language))
+    out_dir = workdir / "renders" / digest
+    record = out_dir / "result.json"
+    if record.exists():
+        result = RenderResult.from_dict(json.loads(record.read_text()))
+        result.reused, result.reencoded, result.audio_reencoded = True, [], False
+        for segment in result.segments:
+            segment.reencoded = False
+        return result
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    # 1. Voice, one sentence at a time (cached by voice and text).
+    report(5, "voice")
+    try:
+        spoken = [
+            [speak(voice, sentence, spec.language, workdir / "voice") for sentence in split_sentences(scene.voiceover)]
+            for scene in spec.scenes
+        ]
+    except VoiceUnavailable as exc:
+        raise RenderRefused([VOICE_UNAVAILABLE.reason(detail=str(exc))]) from exc
+    fps = spec.fps
+    title_frames = round(TITLE_SECONDS * fps)
+    timings = layout(
+        spoken,
+        [scene.silent_seconds for scene in spec.scenes],
+        fps,
+        min_first=TITLE_SECONDS + segments.TITLE_FADE_S + 0.5,
+    )
+    steps["voice"] = time.perf_counter() - started
+
+    # 2. The voice track on the whole timeline; optionally, word times heard by Whisper.
+    mark = time.perf_counter()
+    voice_wav = out_dir / "voice.wav"
+    voice_end = audio.voice_track(timings, fps, voice_wav)
+    if spec.whisper_model and spec.captions:
+        report(12, "listen")
+        heard = transcribe_words(spec.whisper_model, str(voice_wav), spec.language)
+        if heard:
+            refine(timings, heard, fps)
+    steps["timing"] = time.perf_counter() - mark
+
+    # 3. One segment per scene, encoded only when its inputs changed.
+    seg_dir = workdir / "segments"
+    seg_dir.mkdir(parents=True, exist_ok=True)
+    fonts_dir = str(Path(spec.font_path).parent)
+    safe = spec.safe_zone.box(spec.width, spec.height)
+    logo = spec.logo_path if spec.watermark and spec.logo_path else None
+    records, sidecars = [], []
+    for timing in timings:
+        mark = time.perf_counter()
+        index = timing.index
+        scene = spec.scenes[index]
+        seconds = timing.seconds(fps)
+        first = index == 0
+        scene_seconds = seconds - (TITLE_SECONDS if first else 0)
+        texts: dict[str, str] = {}
+        scratch = seg_dir / f".scratch-{index}"
+        scratch.mkdir(exist_ok=True)
+        if spec.captions:
+            path = scratch / "captions.ass"
+            if captions.caption_file(
+                spec, [p.words for p in timing.sentences], seconds, TITLE_SECONDS if first else 0.0, path
+            ):
+                texts["captions"] = path.read_text()
+        if captions.overlay_file(
+            spec, scene.on_screen_text, scene.visual.kind == "card", scene_seconds, 0.0, scratch / "overlay.ass"
+        ):
+            texts["overlay"] = (scratch / "overlay.ass").read_text()
+        if first:
+            captions.title_file(spec, TITLE_SECONDS + segments.TITLE_FADE_S, scratch / "title.ass")
+            texts["title"] = (scratch / "title.ass").read_text()
+        seg_digest = digest_of(
+            {
+                "engine": ENGINE_VERSION,
+                "index_pan": index % len(segments.PANS),
+                "frames": timing.frames,
+                "size": [spec.width, spec.height, fps],
+                "visual": [scene.visual.kind, file_digest(scene.visual.path)],
+                "background": spec.background,
+                "texts": texts,
+                "font": file_digest(spec.font_path),
+                "fade": [not first, index < len(timings) - 1],
+                "logo": file_digest(logo) if logo else "",
+            }
+        )
+        ass_paths = {}
+        for name, _text in texts.items():
+            ass_paths[name] = seg_dir / f"{seg_digest}.{name}.ass"
+            if not ass_paths[name].exists():
+                (scratch / f"{name}.ass").replace(ass_paths[name])
+        for leftover in scratch.iterdir():
+            leftover.unlink()
+        scratch.rmdir()
+        seg_path, sidecar_path = seg_dir / f"{seg_digest}.mp4", seg_dir / f"{seg_digest}.json"
+        sidecar = segments.read_sidecar(sidecar_path) if seg_path.exists() else None
+        reencoded = sidecar is None
+        if reencoded:
+            report(15 + round(60 * index / len(timings)), f"scene {index + 1}")
+            job = segments.SegmentJob(
+                index=index,
+                frames=timing.frames,
+                fps=fps,
+                width=spec.width,
+                height=spec.height,
+                visual_kind=scene.visual.kind,
+                visual_path=scene.visual.path,
+                background=spec.background,
+                overlay_ass=ass_paths.get("overlay"),
+                captions_ass=ass_paths.get("captions"),
+                title_ass=ass_paths.get("title"),
+                title_frames=title_frames if first else 0,
+                fade_in=not first,
+                fade_out=index < len(timings) - 1,
+                fonts_dir=fonts_dir,
+                logo_path=logo,
+                logo_box=(safe[0], safe[1], round(spec.height * 0.06)),
+            )
+            segments.encode(job, seg_path)
+            box = None
+            if "captions" in ass_paths:
+                box = segments.caption_box(ass_paths["captions"], spec.width, spec.height, seconds, fonts_dir)
+            sidecar = {"black": segments.black_stretches(seg_path), "caption_box": box, "frames": timing.frames}
+            segments.write_sidecar(sidecar_path, sidecar)
+        sidecars.append(sidecar)
+        records.append(SegmentRecord(index, seg_digest, timing.start(fps), seconds, timing.frames, reencoded))
+        steps[f"scene_{index + 1}"] = time.perf_counter() - mark
+
+    # 4. The sound for the whole timeline (voice, ducked music, two-pass loudnorm).
+    report(80, "audio")
+    mark = time.perf_counter()
+    total_seconds = sum(t.frames for t in timings) / fps
+    audio_digest = digest_of(
+        {
+            "sentences": [[t.start_frame, [[p.sentence.digest, p.offset] for p in t.sentences]] for t in timings],
+            "seconds": total_seconds,
+            "music": [file_digest(spec.music_path), spec.music_volume_db],
+            "engine": ENGINE_VERSION,
+        }
+    )
+    audio_dir = workdir / "audio"
+    audio_dir.mkdir(exist_ok=True)
+    audio_path = audio_dir / f"{audio_digest}.m4a"
+    audio_reencoded = not audio_path.exists()
+    if audio_reencoded:
+        audio.mix(voice_wav, total_seconds, audio_path, music=spec.music_path, music_db=spec.music_volume_db)
+    steps["audio"] = time.perf_counter() - mark
+
+    # 5. Join by stream copy, cover frame, QA.
+    report(88, "join")
+    mark = time.perf_counter()
+    video_path = out_dir / "video.mp4"
+    concat_list = out_dir / "segments.txt"
+    concat_list.write_text("".join(f"file '{seg_dir / (r.digest + '.mp4')}'\n" for r in records))
+    part = atomic_path(video_path)
+    run(
+        [
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(concat_list),
+            "-i",
+            str(audio_path),
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(part),
+        ]
+    )
+    part.replace(video_path)
+    cover_path = out_dir / "cover.jpg"
+    cover_part = atomic_path(cover_path)
+    run(
+        [
+            "-y",
+            "-ss",
+            f"{COVER_TIMESTAMP_MS / 1000:.3f}",
+            "-i",
+            str(video_path),
+            "-frames:v",
+            "1",
+            "-q:v",
+            "3",
+            str(cover_part),
+        ]
+    )
+    cover_part.replace(cover_path)
+    steps["join"] = time.perf_counter() - mark
+
+    report(93, "qa")
+    mark = time.perf_counter()
+    found = qa.probe(video_path)
+    black = qa.merge_black(
+        [(r.start_s + a, r.start_s + b) for r, side in zip(records, sidecars, strict=True) for a, b in side["black"]]
+    )
+    boxes = [(r, side["caption_box"]) for r, side in zip(records, sidecars, strict=True) if side.get("caption_box")]
+    caption_box = None
+    if boxes:
+        caption_box = (
+            min(b[0] for _, b in boxes),
+            min(b[1] for _, b in boxes),
+            max(b[2] for _, b in boxes),
+            max(b[3] for _, b in boxes),
+        )
+    words = [
+        [w.text, round(t.start(fps) + w.start, 3), round(t.start(fps) + w.end, 3)] for t in timings for w in t.words
+    ]
+    voice_start = words[0][1] if words else 0.0
+    report_qa = qa.evaluate(
+        found, limits, voice_span=(voice_start, voice_end), black=black, caption_box=caption_box, safe_box=safe
+    )
+    report_qa["probe"] = asdict(found)
+    steps["qa"] = time.perf_counter() - mark
+    steps["total"] = time.perf_counter() - started
+
+    result = RenderResult(
+        digest=digest,
+        video_path=str(video_path),
+        cover_path=str(cover_path),
+        video_cover_timestamp_ms=COVER_TIMESTAMP_MS,
+        duration_s=round(found.duration, 3),
+        voice_start_s=voice_start,
+        voice_end_s=round(voice_end, 3),
+        segments=records,
+        reencoded=[r.index for r in records if r.reencoded],
+        audio_reencoded=audio_reencoded,
+        reused=False,
+        qa=report_qa,
+        words=words,
+        steps={k: round(v, 3) for k, v in steps.items()},
+    )
+    record_part = atomic_path(record)
+    record_part.write_text(json.dumps(result.as_dict()))
+    record_part.replace(record)
+    report(100, "done")
+    return result

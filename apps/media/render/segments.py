@@ -1,0 +1,211 @@
+"""One scene → one H.264 segment (video only), encoded once with a keyframe at its start.
+
+The filter graph per segment: the visual (a still scaled once and panned by a moving crop, a
+clip scaled to cover, or a brand-colour card), its on-screen text, a short dip to the brand
+colour at its edges (the transition stays inside the segment), for the first scene the title
+card with the hook cross-fading into the scene, the word captions, the optional logo. Segments
+are joined later by stream copy, so a changed scene re-encodes only its own segment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from apps.media.render.ffmpeg import BT709, X264, atomic_path, filter_path, hex_color, run
+
+OVERSCAN = 1.12  # stills are scaled this much larger than the frame, then a crop moves across them
+DIP_S = 0.15  # fade from / to the brand colour at a segment's edges
+TITLE_FADE_S = 0.2
+# (x from, x to, y from, y to) as fractions of the free margin: a different gentle pan per scene.
+PANS = ((0.5, 0.5, 0.0, 1.0), (1.0, 0.0, 0.5, 0.5), (0.5, 0.5, 1.0, 0.0), (0.0, 1.0, 0.5, 0.5), (0.0, 1.0, 0.0, 1.0))
+_BLACK = re.compile(r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)")
+
+
+@dataclass(frozen=True)
+class SegmentJob:
+    index: int
+    frames: int
+    fps: int
+    width: int
+    height: int
+    visual_kind: str  # image | clip | card
+    visual_path: str | None
+    background: str  # brand colour (#RRGGBB) of cards, dips and the title card
+    overlay_ass: Path | None  # on-screen text
+    captions_ass: Path | None
+    title_ass: Path | None  # first segment only
+    title_frames: int
+    fade_in: bool
+    fade_out: bool
+    fonts_dir: str
+    logo_path: str | None
+    logo_box: tuple[int, int, int]  # x, y, height
+
+
+def _still(src: str, job: SegmentJob, frames: int, pan: tuple | None) -> str:
+    """A single frame (already decoded) → converted to BT.709 once → looped → a moving crop."""
+    w, h, fps = job.width, job.height, job.fps
+    if pan is None:
+        big_w, big_h = w, h
+    else:
+        big_w, big_h = 2 * round(w * OVERSCAN / 2), 2 * round(h * OVERSCAN / 2)
+    chain = (
+        f"{src}scale={big_w}:{big_h}:force_original_aspect_ratio=increase:flags=bicubic,crop={big_w}:{big_h},setsar=1,"
+        f"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
+        f"loop=loop={frames - 1}:size=1:start=0,settb=1/{fps},setpts=N,fps={fps}"
+    )
+    if pan is not None:
+        seconds = max(frames / fps, 1 / fps)
+        ease = f"(0.5-0.5*cos(PI*t/{seconds:.4f}))"
+        x0, x1, y0, y1 = pan
+        chain += (
+            f",crop=w={w}:h={h}:exact=1:x='(iw-ow)*({x0}+({x1 - x0})*{ease})':y='(ih-oh)*({y0}+({y1 - y0})*{ease})'"
+        )
+    return chain
+
+
+def build_command(job: SegmentJob, out: Path) -> list[str]:
+    w, h, fps = job.width, job.height, job.fps
+    bg = hex_color(job.background)
+    inputs: list[str] = []
+    graph: list[str] = []
+    scene_frames = job.frames - (job.title_frames if job.title_ass else 0)
+
+    if job.visual_kind == "image":
+        inputs += ["-i", job.visual_path]
+        graph.append(_still("[0:v]", job, scene_frames, PANS[job.index % len(PANS)]) + "[base]")
+    elif job.visual_kind == "clip":
+        inputs += ["-stream_loop", "-1", "-i", job.visual_path]
+        graph.append(
+            f"[0:v]fps={fps},scale={w}:{h}:force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv,"
+            f"crop={w}:{h},setsar=1,format=yuv420p,trim=end_frame={scene_frames},settb=1/{fps},setpts=N[base]"
+        )
+    else:
+        inputs += ["-f", "lavfi", "-i", f"color=c={bg}:s={w}x{h}:r={fps}:d=1"]
+        graph.append(_still("[0:v]trim=end_frame=1,format=rgb24,", job, scene_frames, None) + "[base]")
+    chain = "[base]"
+    steps = []
+    if job.overlay_ass:
+        steps.append(f"ass=filename={filter_path(job.overlay_ass)}:fontsdir={filter_path(job.fonts_dir)}")
+    scene_seconds = scene_frames / fps
+    if job.fade_in and not job.title_ass:
+        steps.append(f"fade=t=in:st=0:d={DIP_S}:color={bg}")
+    if job.fade_out:
+        steps.append(f"fade=t=out:st={max(0.0, scene_seconds - DIP_S):.4f}:d={DIP_S}:color={bg}")
+    if steps:
+        graph.append(f"{chain}{','.join(steps)}[scene]")
+        chain = "[scene]"
+    if job.title_ass:
+        title_len = job.title_frames + round(TITLE_FADE_S * fps)
+        inputs += ["-f", "lavfi", "-i", f"color=c={bg}:s={w}x{h}:r={fps}:d=1"]
+        title_still = _still(f"[{_count_inputs(inputs) - 1}:v]trim=end_frame=1,format=rgb24,", job, title_len, None)
+        graph.append(
+            f"{title_still},ass=filename={filter_path(job.title_ass)}:fontsdir={filter_path(job.fonts_dir)}[title]"
+        )
+        graph.append(
+            f"[title]{chain}xfade=transition=fade:duration={TITLE_FADE_S}:offset={job.title_frames / fps:.4f}[titled]"
+        )
+        chain = "[titled]"
+    tail = []
+    if job.captions_ass:
+        tail.append(f"ass=filename={filter_path(job.captions_ass)}:fontsdir={filter_path(job.fonts_dir)}")
+    if job.logo_path:
+        x, y, logo_h = job.logo_box
+        inputs += ["-i", job.logo_path]
+        graph.append(f"[{_count_inputs(inputs) - 1}:v]scale=-2:{logo_h},format=rgba,colorchannelmixer=aa=0.85[logo]")
+        graph.append(f"{chain}[logo]overlay=x={x}:y={y}:format=auto[logoed]")
+        chain = "[logoed]"
+    tail.append("setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv")
+    graph.append(f"{chain}{','.join(tail)}[v]")
+    return [
+        "-y",
+        *inputs,
+        "-filter_complex",
+        ";".join(graph),
+        "-map",
+        "[v]",
+        "-frames:v",
+        str(job.frames),
+        "-r",
+        str(fps),
+        *X264,
+        *BT709,
+        "-force_key_frames",
+        "expr:eq(n,0)",
+        "-an",
+        "-movflags",
+        "+faststart",
+        str(out),
+    ]
+
+
+def _count_inputs(args: list[str]) -> int:
+    return args.count("-i")
+
+
+def encode(job: SegmentJob, out: Path) -> None:
+    """Encode the segment to `out` (atomically: a killed run leaves no half segment)."""
+    part = atomic_path(out)
+    try:
+        run(build_command(job, part))
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def black_stretches(path: Path) -> list[tuple[float, float]]:
+    """Black intervals (≥ 0.1 s) of a segment file, by decoding it (blackdetect)."""
+    result = run(["-i", str(path), "-vf", "blackdetect=d=0.1:pix_th=0.10", "-an", "-f", "null", "-"])
+    return [(float(a), float(b)) for a, b in _BLACK.findall(result.stderr.decode(errors="replace"))]
+
+
+def caption_box(
+    ass_path: Path, width: int, height: int, seconds: float, fonts_dir: str
+) -> tuple[int, int, int, int] | None:
+    """Bounding box (x0, y0, x1, y1, full-size pixels) of everything the captions draw, or None.
+
+    Renders the caption layer alone over black at a quarter of the size, 6 frames a second.
+    """
+    small_w, small_h = max(2, width // 4), max(2, height // 4)
+    result = run(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=black:s={small_w}x{small_h}:r=6:d={max(seconds, 0.2):.3f}",
+            "-vf",
+            f"ass=filename={filter_path(ass_path)}:fontsdir={filter_path(fonts_dir)},format=gray",
+            "-f",
+            "rawvideo",
+            "-",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    frames = np.frombuffer(result.stdout, dtype=np.uint8)
+    if frames.size == 0:
+        return None
+    lit = (frames.reshape(-1, small_h, small_w) > 40).any(axis=0)
+    if not lit.any():
+        return None
+    rows, cols = np.flatnonzero(lit.any(axis=1)), np.flatnonzero(lit.any(axis=0))
+    sx, sy = width / small_w, height / small_h
+    return (int(cols[0] * sx), int(rows[0] * sy), int((cols[-1] + 1) * sx), int((rows[-1] + 1) * sy))
+
+
+def read_sidecar(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def write_sidecar(path: Path, data: dict) -> None:
+    part = atomic_path(path)
+    part.write_text(json.dumps(data))
+    part.replace(path)
