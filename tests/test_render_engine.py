@@ -240,3 +240,24 @@ def test_failed_checks_say_what_and_why():
     ]
     black = next(c for c in report["checks"] if c["check"] == "black")
     assert black["reason"] == {"code": "render.qa.black", "params": {"value": 1.2, "at": 10.0, "max": 0.5}}
+
+
+def test_black_pictures_and_a_silent_middle_fail_qa_with_reasons(inputs, tmp_path):
+    black = tmp_path / "black.png"
+    run(["-y", "-f", "lavfi", "-i", "color=c=black:s=270x480", "-frames:v", "1", str(black)])
+    spec = RenderSpec(
+        scenes=(
+            SceneSpec("Eins, zwei, drei.", "", Visual("card")),
+            SceneSpec("", "", Visual("image", str(black)), silent_seconds=2.0),
+            SceneSpec("Vier, fünf.", "", Visual("card")),
+        ),
+        hook="Zählen",
+        width=W,
+        height=H,
+    )
+    result = render(spec, tmp_path / "work", limits=LIMITS)
+    assert not result.qa["passed"]
+    assert {"render.qa.black", "render.qa.silence"} <= set(result.qa["failed"])
+    black_check = next(c for c in result.qa["checks"] if c["check"] == "black")
+    assert 1.5 <= black_check["value"] <= 2.1
+    assert abs(black_check["reason"]["params"]["at"] - result.segments[1].start_s) < 0.3

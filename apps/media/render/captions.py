@@ -132,16 +132,28 @@ def _ms(seconds: float) -> int:
     return max(0, round(seconds * 1000))
 
 
+def _fit(text_words: list[str], font_path: str, size: int, outline: int, available: int) -> int:
+    """The font size at which the widest word still fits the caption width (libass cannot break inside a word)."""
+    font = ImageFont.truetype(font_path, size)
+    widest = max((font.getlength(word) + 2 * outline for word in text_words), default=0)
+    return size if widest <= available else max(8, int(size * available / widest * 0.95))
+
+
 def caption_file(spec: RenderSpec, sentences: list[list[Word]], seconds: float, not_before: float, path: Path) -> int:
     """Write the scene's word captions; returns how many events it wrote."""
     doc = _document(spec)
     highlight = _override(
         spec.highlight if abs(luminance(spec.highlight) - luminance(spec.text_color)) > 0.15 else "#FFD400"
     )
+    normal = _override(spec.text_color)
     groups = [group for sentence in sentences for group in phrases(sentence)]
+    style = doc.styles["Caption"]
+    available = spec.width - style.marginl - style.marginr
     for number, group in enumerate(groups):
         following = groups[number + 1][0].start if number + 1 < len(groups) else seconds
         phrase_end = min(following, group[-1].end + PHRASE_HOLD_S, seconds)
+        size = _fit([_clean(w.text) for w in group], spec.font_path, int(style.fontsize), int(style.outline), available)
+        prefix = f"{{\\fs{size}}}" if size != int(style.fontsize) else ""
         for i, word in enumerate(group):
             start = group[0].start if i == 0 else word.start
             end = group[i + 1].start if i + 1 < len(group) else phrase_end
@@ -149,9 +161,10 @@ def caption_file(spec: RenderSpec, sentences: list[list[Word]], seconds: float, 
             if end - start < 0.02:
                 continue
             text = " ".join(
-                f"{{\\c{highlight}}}{_clean(w.text)}{{\\r}}" if j == i else _clean(w.text) for j, w in enumerate(group)
+                f"{{\\c{highlight}}}{_clean(w.text)}{{\\c{normal}}}" if j == i else _clean(w.text)
+                for j, w in enumerate(group)
             )
-            doc.events.append(pysubs2.SSAEvent(start=_ms(start), end=_ms(end), text=text, style="Caption"))
+            doc.events.append(pysubs2.SSAEvent(start=_ms(start), end=_ms(end), text=prefix + text, style="Caption"))
     doc.save(str(path), format_="ass")
     return len(doc.events)
 

@@ -222,11 +222,11 @@ def render(
                 logo_path=logo,
                 logo_box=(safe[0], safe[1], round(spec.height * 0.06)),
             )
-            segments.encode(job, seg_path)
+            black = segments.encode(job, seg_path)
             box = None
             if "captions" in ass_paths:
                 box = segments.caption_box(ass_paths["captions"], spec.width, spec.height, seconds, fonts_dir)
-            sidecar = {"black": segments.black_stretches(seg_path), "caption_box": box, "frames": timing.frames}
+            sidecar = {"black": black, "caption_box": box, "frames": timing.frames}
             segments.write_sidecar(sidecar_path, sidecar)
         sidecars.append(sidecar)
         records.append(SegmentRecord(index, seg_digest, timing.start(fps), seconds, timing.frames, reencoded))

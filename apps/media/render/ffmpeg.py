@@ -26,7 +26,7 @@ def run(
     args: list[str], *, stdout: int | None = subprocess.DEVNULL, timeout: float | None = 600
 ) -> subprocess.CompletedProcess:
     """`ffmpeg -hide_banner -nostdin <args>`; stderr is captured (filters such as loudnorm report there)."""
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *args]
     result = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, timeout=timeout, check=False)
     if result.returncode != 0:
         tail = result.stderr.decode(errors="replace")[-2000:]

@@ -1,9 +1,10 @@
 """Checks of a finished render against TikTok's limits and our targets, from a probe of the file.
 
 PyAV reads the container (duration, codecs, size, frame rate, sound); ffmpeg's `ebur128` and
-`silencedetect` listen to the sound track. Black stretches come from `blackdetect` on the
-segment files, whose packets the result contains unchanged (stream copy), and the caption
-area from rendering the caption layer alone. Each failed check carries a reason code.
+`silencedetect` listen to the sound track. Black stretches come from `blackdetect` run on each
+segment's frames while they are encoded (the result holds those segments' packets unchanged,
+joined by stream copy, so a re-render checks only what it encoded), and the caption area from
+rendering the caption layer alone. Each failed check carries a reason code.
 """
 
 from __future__ import annotations

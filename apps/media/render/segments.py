@@ -95,9 +95,11 @@ def build_command(job: SegmentJob, out: Path) -> list[str]:
         steps.append(f"ass=filename={filter_path(job.overlay_ass)}:fontsdir={filter_path(job.fonts_dir)}")
     scene_seconds = scene_frames / fps
     if job.fade_in and not job.title_ass:
-        steps.append(f"fade=t=in:st=0:d={DIP_S}:color={bg}")
+        steps.append(f"fade=t=in:st=0:d={DIP_S}:color={bg}:enable='lte(t,{DIP_S})'")
     if job.fade_out:
-        steps.append(f"fade=t=out:st={max(0.0, scene_seconds - DIP_S):.4f}:d={DIP_S}:color={bg}")
+        fade_at = max(0.0, scene_seconds - DIP_S)
+        # `enable` skips the filter (and its copy of every frame) outside the dip.
+        steps.append(f"fade=t=out:st={fade_at:.4f}:d={DIP_S}:color={bg}:enable='gte(t,{fade_at:.4f})'")
     if steps:
         graph.append(f"{chain}{','.join(steps)}[scene]")
         chain = "[scene]"
@@ -121,8 +123,10 @@ def build_command(job: SegmentJob, out: Path) -> list[str]:
         graph.append(f"[{_count_inputs(inputs) - 1}:v]scale=-2:{logo_h},format=rgba,colorchannelmixer=aa=0.85[logo]")
         graph.append(f"{chain}[logo]overlay=x={x}:y={y}:format=auto[logoed]")
         chain = "[logoed]"
-    tail.append("setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv")
-    graph.append(f"{chain}{','.join(tail)}[v]")
+    tail.append("setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv,split=2[v][probe]")
+    graph.append(f"{chain}{','.join(tail)}")
+    # Black stretches are found on the frames being encoded (a small copy of each), not by decoding again.
+    graph.append("[probe]scale=96:-2:flags=fast_bilinear,blackdetect=d=0.1:pix_th=0.10,nullsink")
     return [
         "-y",
         *inputs,
@@ -149,19 +153,14 @@ def _count_inputs(args: list[str]) -> int:
     return args.count("-i")
 
 
-def encode(job: SegmentJob, out: Path) -> None:
-    """Encode the segment to `out` (atomically: a killed run leaves no half segment)."""
+def encode(job: SegmentJob, out: Path) -> list[tuple[float, float]]:
+    """Encode the segment to `out` (atomically: a killed run leaves no half segment); returns its black stretches."""
     part = atomic_path(out)
     try:
-        run(build_command(job, part))
+        result = run(build_command(job, part))
         part.replace(out)
     finally:
         part.unlink(missing_ok=True)
-
-
-def black_stretches(path: Path) -> list[tuple[float, float]]:
-    """Black intervals (≥ 0.1 s) of a segment file, by decoding it (blackdetect)."""
-    result = run(["-i", str(path), "-vf", "blackdetect=d=0.1:pix_th=0.10", "-an", "-f", "null", "-"])
     return [(float(a), float(b)) for a, b in _BLACK.findall(result.stderr.decode(errors="replace"))]
 
 
