@@ -186,7 +186,7 @@ def render(
                 "background": spec.background,
                 "texts": texts,
                 "font": file_digest(spec.font_path),
-                "fade": [not first, index < len(timings) - 1],
+                "fade": index < len(timings) - 1,
                 "logo": file_digest(logo) if logo else "",
             }
         )
@@ -216,7 +216,6 @@ def render(
                 captions_ass=ass_paths.get("captions"),
                 title_ass=ass_paths.get("title"),
                 title_frames=title_frames if first else 0,
-                fade_in=not first,
                 fade_out=index < len(timings) - 1,
                 fonts_dir=fonts_dir,
                 logo_path=logo,
