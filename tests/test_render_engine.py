@@ -91,7 +91,8 @@ def test_a_three_scene_post_renders_and_passes_the_checks(first):
         assert video.codec_context.pix_fmt == "yuv420p"
         duration = container.duration / av.time_base
         frames = sum(1 for _ in container.demux(video) if _.size)
-    assert frames == sum(segment.frames for segment in first.segments)
+    assert frames == first.title.frames + sum(segment.frames for segment in first.segments)
+    assert first.title.frames == 15 and first.segments[0].start_s == 0.5
     # The video is as long as its voice-over: it ends right after the last spoken word.
     assert first.voice_end_s > 4
     assert abs(duration - first.voice_end_s) <= 0.2
@@ -135,13 +136,13 @@ def test_the_cover_frame_is_the_title_card_with_the_hook(first):
 
 def test_changing_one_scene_reencodes_only_its_segment(inputs, workdir, first):
     again = render(post_spec(inputs), workdir, limits=LIMITS)
-    assert again.reused and again.reencoded == [] and again.digest == first.digest
+    assert again.reused and again.reencoded == [] and again.digest == first.digest and not again.title.reencoded
 
     spec = post_spec(inputs)
     scenes = list(spec.scenes)
     scenes[1] = dataclasses.replace(scenes[1], on_screen_text="Jeden Tag frisch")
     changed = render(dataclasses.replace(spec, scenes=tuple(scenes)), workdir, limits=LIMITS)
-    assert changed.reencoded == [1] and not changed.audio_reencoded
+    assert changed.reencoded == [1] and not changed.audio_reencoded and not changed.title.reencoded
     assert [s.digest for s in changed.segments][::2] == [s.digest for s in first.segments][::2]
     assert changed.qa["passed"], changed.qa["failed"]
 

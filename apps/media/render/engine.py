@@ -13,6 +13,8 @@ it stopped.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -23,9 +25,17 @@ from apps.core.reasons import Reason
 from apps.media.render import audio, captions, qa, segments
 from apps.media.render.ffmpeg import atomic_path, run
 from apps.media.render.reasons import ASSET_REFUSED, VOICE_UNAVAILABLE
-from apps.media.render.spec import ENGINE_VERSION, TITLE_SECONDS, RenderSpec, digest_of, file_digest, spec_digest
+from apps.media.render.spec import (
+    ENGINE_VERSION,
+    TITLE_SECONDS,
+    RenderSpec,
+    Visual,
+    digest_of,
+    file_digest,
+    spec_digest,
+)
 from apps.media.render.timing import layout, refine, transcribe_words
-from apps.media.render.voice import EspeakVoice, Voice, VoiceUnavailable, speak, split_sentences
+from apps.media.render.voice import EspeakVoice, Voice, VoiceUnavailable, Word, speak, split_sentences
 
 COVER_TIMESTAMP_MS = round(TITLE_SECONDS * 1000 / 2)  # the middle of the title card
 
@@ -40,7 +50,7 @@ class RenderRefused(Exception):
 
 @dataclass
 class SegmentRecord:
-    index: int
+    index: int | None  # the scene (None: the title card)
     digest: str
     start_s: float
     seconds: float
@@ -57,6 +67,7 @@ class RenderResult:
     duration_s: float
     voice_start_s: float
     voice_end_s: float
+    title: SegmentRecord  # the title card with the hook (the cover), before the first scene's picture
     segments: list[SegmentRecord]
     reencoded: list[int]  # indexes of the scenes whose segment was encoded in this call
     audio_reencoded: bool
@@ -72,7 +83,80 @@ class RenderResult:
     def from_dict(cls, data: dict) -> RenderResult:
         data = dict(data)
         data["segments"] = [SegmentRecord(**item) for item in data["segments"]]
+        data["title"] = SegmentRecord(**data["title"])
         return cls(**data)
+
+
+class _SegmentContext:
+    """Encodes segments into `folder`, named by the digest of everything that goes into them."""
+
+    def __init__(self, spec: RenderSpec, folder: Path, fps: int):
+        self.spec, self.folder, self.fps = spec, folder, fps
+        folder.mkdir(parents=True, exist_ok=True)
+        self.fonts_dir = str(Path(spec.font_path).parent)
+        self.safe = spec.safe_zone.box(spec.width, spec.height)
+        self.logo = spec.logo_path if spec.watermark and spec.logo_path else None
+
+    def scratch(self, name: str) -> Path:
+        folder = self.folder / f".scratch-{os.getpid()}-{name}"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def segment(
+        self, index: int | None, visual: Visual, frames: int, ass: dict[str, Path], *, start_s: float,
+        fade_out: bool, logo: bool,
+    ) -> tuple[SegmentRecord, dict]:  # fmt: skip
+        spec, fps = self.spec, self.fps
+        logo_path = self.logo if logo else None
+        texts = {name: path.read_text() for name, path in ass.items()}
+        digest = digest_of(
+            {
+                "engine": ENGINE_VERSION,
+                "pan": None if index is None else index % len(segments.PANS),
+                "frames": frames,
+                "size": [spec.width, spec.height, fps],
+                "visual": [visual.kind, file_digest(visual.path)],
+                "background": spec.background,
+                "texts": texts,
+                "font": file_digest(spec.font_path),
+                "fade_out": fade_out,
+                "logo": file_digest(logo_path) if logo_path else "",
+            }
+        )
+        kept = {}
+        for name, path in ass.items():
+            kept[name] = self.folder / f"{digest}.{name}.ass"
+            path.replace(kept[name])
+        for folder in {path.parent for path in ass.values()}:
+            shutil.rmtree(folder, ignore_errors=True)
+        seg_path, sidecar_path = self.folder / f"{digest}.mp4", self.folder / f"{digest}.json"
+        sidecar = segments.read_sidecar(sidecar_path) if seg_path.exists() else None
+        reencoded = sidecar is None
+        if reencoded:
+            job = segments.SegmentJob(
+                index=index or 0,
+                frames=frames,
+                fps=fps,
+                width=spec.width,
+                height=spec.height,
+                visual_kind=visual.kind,
+                visual_path=visual.path,
+                background=spec.background,
+                overlay_ass=kept.get("overlay") or kept.get("title"),
+                captions_ass=kept.get("captions"),
+                fade_out=fade_out,
+                fonts_dir=self.fonts_dir,
+                logo_path=logo_path,
+                logo_box=(self.safe[0], self.safe[1], round(spec.height * 0.06)),
+                pan=index is not None,
+            )
+            black = segments.encode(job, seg_path)
+            box = None
+            if "captions" in kept:
+                box = segments.caption_box(kept["captions"], spec.width, spec.height, frames / fps, self.fonts_dir)
+            sidecar = {"black": black, "caption_box": box, "frames": frames}
+            segments.write_sidecar(sidecar_path, sidecar)
+        return SegmentRecord(index, digest, start_s, frames / fps, frames, reencoded), sidecar
 
 
 def _check_assets(spec: RenderSpec, asset_check: Callable[[Iterable[Any]], None] | None) -> None:
@@ -107,11 +191,11 @@ def render(
 
     digest = spec_digest(spec, voice.key(spec.language))
     out_dir = workdir / "renders" / digest
-    record = out_dir / "result.json"
-    if record.exists():
-        result = RenderResult.from_dict(json.loads(record.read_text()))
+    result_path = out_dir / "result.json"
+    if result_path.exists():
+        result = RenderResult.from_dict(json.loads(result_path.read_text()))
         result.reused, result.reencoded, result.audio_reencoded = True, [], False
-        for segment in result.segments:
+        for segment in [result.title, *result.segments]:
             segment.reencoded = False
         return result
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -126,12 +210,11 @@ def render(
     except VoiceUnavailable as exc:
         raise RenderRefused([VOICE_UNAVAILABLE.reason(detail=str(exc))]) from exc
     fps = spec.fps
-    title_frames = round(TITLE_SECONDS * fps)
     timings = layout(
         spoken,
         [scene.silent_seconds for scene in spec.scenes],
         fps,
-        min_first=TITLE_SECONDS + segments.TITLE_FADE_S + 0.5,
+        min_first=TITLE_SECONDS + 1.0,
     )
     steps["voice"] = time.perf_counter() - started
 
@@ -146,90 +229,44 @@ def render(
             refine(timings, heard, fps)
     steps["timing"] = time.perf_counter() - mark
 
-    # 3. One segment per scene, encoded only when its inputs changed.
-    seg_dir = workdir / "segments"
-    seg_dir.mkdir(parents=True, exist_ok=True)
-    fonts_dir = str(Path(spec.font_path).parent)
-    safe = spec.safe_zone.box(spec.width, spec.height)
-    logo = spec.logo_path if spec.watermark and spec.logo_path else None
-    records, sidecars = [], []
+    # 3. The title card, then one segment per scene, each encoded only when its inputs changed.
+    ctx = _SegmentContext(spec, workdir / "segments", fps)
+    title_frames = round(TITLE_SECONDS * fps)
+    mark = time.perf_counter()
+    title_ass = ctx.scratch("title") / "title.ass"
+    captions.title_file(spec, TITLE_SECONDS, title_ass)
+    title, title_side = ctx.segment(
+        None, Visual("card"), title_frames, {"title": title_ass}, start_s=0.0, fade_out=False, logo=False
+    )
+    steps["title"] = time.perf_counter() - mark
+    records, sidecars = [], [title_side]
     for timing in timings:
         mark = time.perf_counter()
         index = timing.index
         scene = spec.scenes[index]
-        seconds = timing.seconds(fps)
-        first = index == 0
-        scene_seconds = seconds - (TITLE_SECONDS if first else 0)
-        texts: dict[str, str] = {}
-        scratch = seg_dir / f".scratch-{index}"
-        scratch.mkdir(exist_ok=True)
+        # The first scene's voice starts under the title card; its picture starts after it.
+        shift = TITLE_SECONDS if index == 0 else 0.0
+        frames = timing.frames - (title_frames if index == 0 else 0)
+        seconds = frames / fps
+        folder = ctx.scratch(str(index))
+        ass: dict[str, Path] = {}
         if spec.captions:
-            path = scratch / "captions.ass"
-            if captions.caption_file(
-                spec, [p.words for p in timing.sentences], seconds, TITLE_SECONDS if first else 0.0, path
-            ):
-                texts["captions"] = path.read_text()
+            words = [[Word(w.text, w.start - shift, w.end - shift) for w in p.words] for p in timing.sentences]
+            if captions.caption_file(spec, words, seconds, 0.0, folder / "captions.ass"):
+                ass["captions"] = folder / "captions.ass"
         if captions.overlay_file(
-            spec, scene.on_screen_text, scene.visual.kind == "card", scene_seconds, 0.0, scratch / "overlay.ass"
+            spec, scene.on_screen_text, scene.visual.kind == "card", seconds, 0.0, folder / "overlay.ass"
         ):
-            texts["overlay"] = (scratch / "overlay.ass").read_text()
-        if first:
-            captions.title_file(spec, TITLE_SECONDS + segments.TITLE_FADE_S, scratch / "title.ass")
-            texts["title"] = (scratch / "title.ass").read_text()
-        seg_digest = digest_of(
-            {
-                "engine": ENGINE_VERSION,
-                "index_pan": index % len(segments.PANS),
-                "frames": timing.frames,
-                "size": [spec.width, spec.height, fps],
-                "visual": [scene.visual.kind, file_digest(scene.visual.path)],
-                "background": spec.background,
-                "texts": texts,
-                "font": file_digest(spec.font_path),
-                "fade": index < len(timings) - 1,
-                "logo": file_digest(logo) if logo else "",
-            }
+            ass["overlay"] = folder / "overlay.ass"
+        report(15 + round(60 * index / len(timings)), f"scene {index + 1}")
+        fade_out = index < len(timings) - 1
+        record, side = ctx.segment(
+            index, scene.visual, frames, ass, start_s=timing.start(fps) + shift, fade_out=fade_out, logo=True
         )
-        ass_paths = {}
-        for name, _text in texts.items():
-            ass_paths[name] = seg_dir / f"{seg_digest}.{name}.ass"
-            if not ass_paths[name].exists():
-                (scratch / f"{name}.ass").replace(ass_paths[name])
-        for leftover in scratch.iterdir():
-            leftover.unlink()
-        scratch.rmdir()
-        seg_path, sidecar_path = seg_dir / f"{seg_digest}.mp4", seg_dir / f"{seg_digest}.json"
-        sidecar = segments.read_sidecar(sidecar_path) if seg_path.exists() else None
-        reencoded = sidecar is None
-        if reencoded:
-            report(15 + round(60 * index / len(timings)), f"scene {index + 1}")
-            job = segments.SegmentJob(
-                index=index,
-                frames=timing.frames,
-                fps=fps,
-                width=spec.width,
-                height=spec.height,
-                visual_kind=scene.visual.kind,
-                visual_path=scene.visual.path,
-                background=spec.background,
-                overlay_ass=ass_paths.get("overlay"),
-                captions_ass=ass_paths.get("captions"),
-                title_ass=ass_paths.get("title"),
-                title_frames=title_frames if first else 0,
-                fade_out=index < len(timings) - 1,
-                fonts_dir=fonts_dir,
-                logo_path=logo,
-                logo_box=(safe[0], safe[1], round(spec.height * 0.06)),
-            )
-            black = segments.encode(job, seg_path)
-            box = None
-            if "captions" in ass_paths:
-                box = segments.caption_box(ass_paths["captions"], spec.width, spec.height, seconds, fonts_dir)
-            sidecar = {"black": black, "caption_box": box, "frames": timing.frames}
-            segments.write_sidecar(sidecar_path, sidecar)
-        sidecars.append(sidecar)
-        records.append(SegmentRecord(index, seg_digest, timing.start(fps), seconds, timing.frames, reencoded))
+        records.append(record)
+        sidecars.append(side)
         steps[f"scene_{index + 1}"] = time.perf_counter() - mark
+    all_records = [title, *records]
 
     # 4. The sound for the whole timeline (voice, ducked music, two-pass loudnorm).
     report(80, "audio")
@@ -256,7 +293,7 @@ def render(
     mark = time.perf_counter()
     video_path = out_dir / "video.mp4"
     concat_list = out_dir / "segments.txt"
-    concat_list.write_text("".join(f"file '{seg_dir / (r.digest + '.mp4')}'\n" for r in records))
+    concat_list.write_text("".join(f"file '{ctx.folder / (r.digest + '.mp4')}'\n" for r in all_records))
     part = atomic_path(video_path)
     run(
         [
@@ -304,9 +341,13 @@ def render(
     mark = time.perf_counter()
     found = qa.probe(video_path)
     black = qa.merge_black(
-        [(r.start_s + a, r.start_s + b) for r, side in zip(records, sidecars, strict=True) for a, b in side["black"]]
+        [
+            (r.start_s + a, r.start_s + b)
+            for r, side in zip(all_records, sidecars, strict=True)
+            for a, b in side["black"]
+        ]
     )
-    boxes = [(r, side["caption_box"]) for r, side in zip(records, sidecars, strict=True) if side.get("caption_box")]
+    boxes = [(r, side["caption_box"]) for r, side in zip(all_records, sidecars, strict=True) if side.get("caption_box")]
     caption_box = None
     if boxes:
         caption_box = (
@@ -320,7 +361,12 @@ def render(
     ]
     voice_start = words[0][1] if words else 0.0
     report_qa = qa.evaluate(
-        found, limits, voice_span=(voice_start, voice_end), black=black, caption_box=caption_box, safe_box=safe
+        found,
+        limits,
+        voice_span=(voice_start, voice_end),
+        black=black,
+        caption_box=caption_box,
+        safe_box=spec.safe_zone.box(spec.width, spec.height),
     )
     report_qa["probe"] = asdict(found)
     steps["qa"] = time.perf_counter() - mark
@@ -334,6 +380,7 @@ def render(
         duration_s=round(found.duration, 3),
         voice_start_s=voice_start,
         voice_end_s=round(voice_end, 3),
+        title=title,
         segments=records,
         reencoded=[r.index for r in records if r.reencoded],
         audio_reencoded=audio_reencoded,
@@ -342,8 +389,8 @@ def render(
         words=words,
         steps={k: round(v, 3) for k, v in steps.items()},
     )
-    record_part = atomic_path(record)
+    record_part = atomic_path(result_path)
     record_part.write_text(json.dumps(result.as_dict()))
-    record_part.replace(record)
+    record_part.replace(result_path)
     report(100, "done")
     return result

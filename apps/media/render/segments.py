@@ -2,9 +2,9 @@
 
 The filter graph per segment: the visual (a still scaled once and panned by a moving crop, a
 clip scaled to cover, or a brand-colour card), its on-screen text, a short dip to the brand
-colour at its end (the transition stays inside the segment; a fade *in* from a colour made
-x264 spend ~40 % more CPU on the whole segment, so the next scene cuts in), for the first scene the title
-card with the hook cross-fading into the scene, the word captions, the optional logo. Segments
+colour at its end (the transition stays inside the segment; the next scene cuts in: a fade
+*in* from a colour made x264 spend ~40 % more CPU on the whole segment), the word captions,
+the optional logo. The title card with the hook is a segment of its own (a card). Segments
 are joined later by stream copy, so a changed scene re-encodes only its own segment.
 """
 
@@ -22,7 +22,6 @@ from apps.media.render.ffmpeg import BT709, X264, atomic_path, filter_path, hex_
 
 OVERSCAN = 1.12  # stills are scaled this much larger than the frame, then a crop moves across them
 DIP_S = 0.15  # fade to the brand colour at a segment's end (the next one cuts in)
-TITLE_FADE_S = 0.2
 # (x from, x to, y from, y to) as fractions of the free margin: a different gentle pan per scene.
 PANS = ((0.5, 0.5, 0.0, 1.0), (1.0, 0.0, 0.5, 0.5), (0.5, 0.5, 1.0, 0.0), (0.0, 1.0, 0.5, 0.5), (0.0, 1.0, 0.0, 1.0))
 _BLACK = re.compile(r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)")
@@ -40,12 +39,11 @@ class SegmentJob:
     background: str  # brand colour (#RRGGBB) of cards, dips and the title card
     overlay_ass: Path | None  # on-screen text
     captions_ass: Path | None
-    title_ass: Path | None  # first segment only
-    title_frames: int
     fade_out: bool
     fonts_dir: str
     logo_path: str | None
     logo_box: tuple[int, int, int]  # x, y, height
+    pan: bool = True  # stills move (the title card does not)
 
 
 def _still(src: str, job: SegmentJob, frames: int, pan: tuple | None) -> str:
@@ -75,15 +73,15 @@ def build_command(job: SegmentJob, out: Path) -> list[str]:
     bg = hex_color(job.background)
     inputs: list[str] = []
     graph: list[str] = []
-    scene_frames = job.frames - (job.title_frames if job.title_ass else 0)
+    scene_frames = job.frames
 
     if job.visual_kind == "image":
         inputs += ["-i", job.visual_path]
-        graph.append(_still("[0:v]", job, scene_frames, PANS[job.index % len(PANS)]) + "[base]")
+        graph.append(_still("[0:v]", job, scene_frames, PANS[job.index % len(PANS)] if job.pan else None) + "[base]")
     elif job.visual_kind == "clip":
         inputs += ["-stream_loop", "-1", "-i", job.visual_path]
         graph.append(
-            f"[0:v]fps={fps},scale={w}:{h}:force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv,"
+            f"[0:v]fps={fps},scale={w}:{h}:force_original_aspect_ratio=increase:flags=bilinear:out_color_matrix=bt709:out_range=tv,"
             f"crop={w}:{h},setsar=1,format=yuv420p,trim=end_frame={scene_frames},settb=1/{fps},setpts=N[base]"
         )
     else:
@@ -101,17 +99,6 @@ def build_command(job: SegmentJob, out: Path) -> list[str]:
     if steps:
         graph.append(f"{chain}{','.join(steps)}[scene]")
         chain = "[scene]"
-    if job.title_ass:
-        title_len = job.title_frames + round(TITLE_FADE_S * fps)
-        inputs += ["-f", "lavfi", "-i", f"color=c={bg}:s={w}x{h}:r={fps}:d=1"]
-        title_still = _still(f"[{_count_inputs(inputs) - 1}:v]trim=end_frame=1,format=rgb24,", job, title_len, None)
-        graph.append(
-            f"{title_still},ass=filename={filter_path(job.title_ass)}:fontsdir={filter_path(job.fonts_dir)}[title]"
-        )
-        graph.append(
-            f"[title]{chain}xfade=transition=fade:duration={TITLE_FADE_S}:offset={job.title_frames / fps:.4f}[titled]"
-        )
-        chain = "[titled]"
     tail = []
     if job.captions_ass:
         tail.append(f"ass=filename={filter_path(job.captions_ass)}:fontsdir={filter_path(job.fonts_dir)}")
