@@ -7,7 +7,7 @@ rendered MP4 and re-encoding its frames with the same libx264 settings and no fi
 changes one scene's picture and renders again (only that segment is encoded; the rest is joined
 by stream copy), and once more with one scene's voice-over changed (its segment and the whole
 sound track are made again). Peak memory is the summed RSS of this process and every ffmpeg /
-espeak-ng child, sampled every 20 ms. Besides wall-time ratios it prints the CPU-time ratio of render to baseline,
+espeak-ng child, sampled every 50 ms. Besides wall-time ratios it prints the CPU-time ratio of render to baseline,
 which is steadier when other work shares the machine.
 """
 
@@ -38,7 +38,7 @@ ON_SCREEN = ("Flacher Kaffee?", "Aroma verfliegt", "Röstdatum zählt", "Jeden M
 class PeakRss:
     """Samples the RSS of this process plus all its descendants; `.peak_mb` after `stop()`."""
 
-    def __init__(self, interval: float = 0.02):
+    def __init__(self, interval: float = 0.05):
         self.interval, self.peak = interval, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)

@@ -188,3 +188,13 @@ def title_file(spec: RenderSpec, seconds: float, path: Path) -> None:
     doc = _document(spec)
     doc.events.append(pysubs2.SSAEvent(start=0, end=_ms(seconds), text=_clean(spec.hook.strip()), style="Title"))
     doc.save(str(path), format_="ass")
+
+
+def combine(paths: list[Path], out: Path) -> None:
+    """One ASS file with the events of several (same styles): burned in by one `ass` filter instead of two."""
+    docs = [pysubs2.load(str(path)) for path in paths]
+    merged = docs[0]
+    for doc in docs[1:]:
+        merged.events.extend(doc.events)
+    merged.sort()
+    merged.save(str(out), format_="ass")

@@ -142,8 +142,8 @@ class _SegmentContext:
                 visual_kind=visual.kind,
                 visual_path=visual.path,
                 background=spec.background,
-                overlay_ass=kept.get("overlay") or kept.get("title"),
-                captions_ass=kept.get("captions"),
+                overlay_ass=self._burn(digest, kept),
+                captions_ass=None,
                 fade_out=fade_out,
                 fonts_dir=self.fonts_dir,
                 logo_path=logo_path,
@@ -157,6 +157,14 @@ class _SegmentContext:
             sidecar = {"black": black, "caption_box": box, "frames": frames}
             segments.write_sidecar(sidecar_path, sidecar)
         return SegmentRecord(index, digest, start_s, frames / fps, frames, reencoded), sidecar
+
+    def _burn(self, digest: str, kept: dict[str, Path]) -> Path | None:
+        """Every text of the segment in one ASS file (each `ass` filter copies and blends every frame)."""
+        if len(kept) <= 1:
+            return next(iter(kept.values()), None)
+        burn = self.folder / f"{digest}.burn.ass"
+        captions.combine(list(kept.values()), burn)
+        return burn
 
 
 def _check_assets(spec: RenderSpec, asset_check: Callable[[Iterable[Any]], None] | None) -> None:
