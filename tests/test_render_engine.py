@@ -262,3 +262,22 @@ def test_black_pictures_and_a_silent_middle_fail_qa_with_reasons(inputs, tmp_pat
     black_check = next(c for c in result.qa["checks"] if c["check"] == "black")
     assert 1.5 <= black_check["value"] <= 2.1
     assert abs(black_check["reason"]["params"]["at"] - result.segments[1].start_s) < 0.3
+
+
+def test_a_post_script_becomes_a_spec():
+    from apps.media.render.from_post import spec_from_post
+
+    script = {
+        "language": "de",
+        "scenes": [
+            {"index": 2, "voiceover": "Zwei.", "on_screen_text": "", "visual": "Tasse", "duration_seconds": 3},
+            {"index": 1, "voiceover": "Eins.", "on_screen_text": "Start", "visual": "Bohnen", "duration_seconds": 4},
+        ],
+    }
+    still = Visual("image", __file__)
+    spec = spec_from_post(
+        hook="Hook", script=script, language="en", colors=["#112233"], visuals={2: still}, width=W, height=H
+    )
+    assert [s.voiceover for s in spec.scenes] == ["Eins.", "Zwei."]
+    assert spec.scenes[0].visual.kind == "card" and spec.scenes[1].visual == still
+    assert spec.colors[0] == "#112233" and len(spec.colors) == 3 and spec.language == "de"
