@@ -6,9 +6,9 @@ cover) into a fresh work folder, then measures in the same run the baseline: dec
 rendered MP4 and re-encoding its frames with the same libx264 settings and no filters. Then it
 changes one scene's picture and renders again (only that segment is encoded; the rest is joined
 by stream copy), and once more with one scene's voice-over changed (its segment and the whole
-sound track are made again). Peak memory is the summed RSS of this process and every ffmpeg /
-espeak-ng child, sampled every 50 ms. Besides wall-time ratios it prints the CPU-time ratio of render to baseline,
-which is steadier when other work shares the machine.
+sound track are made again). Peak memory is this process's peak RSS plus the largest child's
+(ffmpeg / espeak-ng run one at a time, so that bounds the whole tree). Besides wall-time
+ratios it prints the CPU-time ratio of render to baseline, steadier on a shared machine.
 """
 
 import argparse
@@ -17,11 +17,8 @@ import json
 import resource
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-import psutil
 
 from bench.common import emit, setup_django
 
@@ -35,37 +32,14 @@ VOICEOVER = (
 ON_SCREEN = ("Flacher Kaffee?", "Aroma verfliegt", "Röstdatum zählt", "Jeden Morgen frisch", "Link in Bio")
 
 
-class PeakRss:
-    """Samples the RSS of this process plus all its descendants; `.peak_mb` after `stop()`."""
+def peak_rss_mb() -> float:
+    """Peak memory of the process tree: this process's peak plus the largest child's peak.
 
-    def __init__(self, interval: float = 0.05):
-        self.interval, self.peak = interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(self.interval)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def peak_mb(self) -> float:
-        return self.peak / 1024 / 1024
+    The renderer runs one child (ffmpeg or espeak-ng) at a time, so this bounds the tree's peak
+    from above, without a sampling thread that would itself take CPU from the render.
+    """
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (own.ru_maxrss + children.ru_maxrss) / 1024  # kilobytes on Linux
 
 
 def cpu_seconds() -> float:
@@ -114,10 +88,10 @@ def main() -> None:
         limits = Limits(min_width=min(720, args.width))
         work = root / "work"
 
-        with PeakRss() as rss:
-            start, cpu = time.perf_counter(), cpu_seconds()
-            result = render(spec, work, limits=limits)
-            render_s, render_cpu = time.perf_counter() - start, cpu_seconds() - cpu
+        start, cpu = time.perf_counter(), cpu_seconds()
+        result = render(spec, work, limits=limits)
+        render_s, render_cpu = time.perf_counter() - start, cpu_seconds() - cpu
+        render_rss_mb = peak_rss_mb()
 
         # Baseline in the same run: decode the rendered MP4, re-encode its frames, same x264 settings, no filters.
         start, cpu = time.perf_counter(), cpu_seconds()
@@ -152,7 +126,7 @@ def main() -> None:
     emit("render", "raw_encode_s", raw_s, "s")
     emit("render", "render_ratio_to_raw_encode", render_s / raw_s, "ratio", 1.5)
     emit("render", "render_cpu_ratio_to_raw_encode", render_cpu / raw_cpu, "ratio", 1.5)
-    emit("render", "render_peak_rss_mb", rss.peak_mb, "MB", 1000)
+    emit("render", "render_peak_rss_mb", render_rss_mb, "MB", 1000)
     emit("render", "rerender_one_scene_ratio", rerender_s / render_s, "ratio", 0.4)
     emit("render", "rerender_one_voiceover_ratio", revoice_s / render_s, "ratio")
 

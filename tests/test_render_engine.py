@@ -281,3 +281,23 @@ def test_a_post_script_becomes_a_spec():
     assert [s.voiceover for s in spec.scenes] == ["Eins.", "Zwei."]
     assert spec.scenes[0].visual.kind == "card" and spec.scenes[1].visual == still
     assert spec.colors[0] == "#112233" and len(spec.colors) == 3 and spec.language == "de"
+
+
+def test_the_logo_watermark_is_opt_in(tmp_path):
+    logo = tmp_path / "logo.png"
+    run(["-y", "-f", "lavfi", "-i", "color=c=0xFF0000:s=64x64", "-frames:v", "1", str(logo)])
+    spec = RenderSpec(
+        scenes=(SceneSpec("Eins, zwei, drei, vier.", "", Visual("card")),),
+        hook="Logo",
+        logo_path=str(logo),
+        width=W,
+        height=H,
+    )
+    plain = render(spec, tmp_path / "work", limits=LIMITS)
+    marked = render(dataclasses.replace(spec, watermark=True), tmp_path / "work", limits=LIMITS)
+    moment = plain.segments[0].start_s + 0.3
+    x0, y0 = round(W * 0.06), round(H * 0.10)  # the logo sits at the safe zone's top-left corner
+    without, with_logo = frame_at(plain.video_path, moment), frame_at(marked.video_path, moment)
+    patch = (slice(y0 + 4, y0 + 20), slice(x0 + 4, x0 + 20))
+    assert with_logo[patch][..., 0].mean() > without[patch][..., 0].mean() + 80  # red shows only when opted in
+    assert not marked.title.reencoded  # the title card carries no logo: re-used
