@@ -17,6 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,15 @@ class _SegmentContext:
         return burn
 
 
+def _sound(spec: RenderSpec, folder: Path, digest: str, voice_wav: Path, seconds: float) -> tuple[Path, bool]:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}.m4a"
+    if path.exists():
+        return path, False
+    audio.mix(voice_wav, seconds, path, music=spec.music_path, music_db=spec.music_volume_db)
+    return path, True
+
+
 def _check_assets(spec: RenderSpec, asset_check: Callable[[Iterable[Any]], None] | None) -> None:
     for scene in spec.scenes:
         if scene.visual.path and not Path(scene.visual.path).is_file():
@@ -200,7 +210,7 @@ def render(
     digest = spec_digest(spec, voice.key(spec.language))
     out_dir = workdir / "renders" / digest
     result_path = out_dir / "result.json"
-    if result_path.exists():
+    if result_path.exists() and (out_dir / "video.mp4").exists():
         result = RenderResult.from_dict(json.loads(result_path.read_text()))
         result.reused, result.reencoded, result.audio_reencoded = True, [], False
         for segment in [result.title, *result.segments]:
@@ -237,48 +247,9 @@ def render(
             refine(timings, heard, fps)
     steps["timing"] = time.perf_counter() - mark
 
-    # 3. The title card, then one segment per scene, each encoded only when its inputs changed.
-    ctx = _SegmentContext(spec, workdir / "segments", fps)
-    title_frames = round(TITLE_SECONDS * fps)
-    mark = time.perf_counter()
-    title_ass = ctx.scratch("title") / "title.ass"
-    captions.title_file(spec, TITLE_SECONDS, title_ass)
-    title, title_side = ctx.segment(
-        None, Visual("card"), title_frames, {"title": title_ass}, start_s=0.0, fade_out=False, logo=False
-    )
-    steps["title"] = time.perf_counter() - mark
-    records, sidecars = [], [title_side]
-    for timing in timings:
-        mark = time.perf_counter()
-        index = timing.index
-        scene = spec.scenes[index]
-        # The first scene's voice starts under the title card; its picture starts after it.
-        shift = TITLE_SECONDS if index == 0 else 0.0
-        frames = timing.frames - (title_frames if index == 0 else 0)
-        seconds = frames / fps
-        folder = ctx.scratch(str(index))
-        ass: dict[str, Path] = {}
-        if spec.captions:
-            words = [[Word(w.text, w.start - shift, w.end - shift) for w in p.words] for p in timing.sentences]
-            if captions.caption_file(spec, words, seconds, 0.0, folder / "captions.ass"):
-                ass["captions"] = folder / "captions.ass"
-        if captions.overlay_file(
-            spec, scene.on_screen_text, scene.visual.kind == "card", seconds, 0.0, folder / "overlay.ass"
-        ):
-            ass["overlay"] = folder / "overlay.ass"
-        report(15 + round(60 * index / len(timings)), f"scene {index + 1}")
-        fade_out = index < len(timings) - 1
-        record, side = ctx.segment(
-            index, scene.visual, frames, ass, start_s=timing.start(fps) + shift, fade_out=fade_out, logo=True
-        )
-        records.append(record)
-        sidecars.append(side)
-        steps[f"scene_{index + 1}"] = time.perf_counter() - mark
-    all_records = [title, *records]
-
-    # 4. The sound for the whole timeline (voice, ducked music, two-pass loudnorm).
-    report(80, "audio")
-    mark = time.perf_counter()
+    # The sound for the whole timeline (voice, ducked music, two-pass loudnorm) is made in a
+    # thread while the segments encode: it needs only the timeline, and ffmpeg's audio work
+    # fills the gaps x264 leaves on the second core.
     total_seconds = sum(t.frames for t in timings) / fps
     audio_digest = digest_of(
         {
@@ -288,13 +259,57 @@ def render(
             "engine": ENGINE_VERSION,
         }
     )
-    audio_dir = workdir / "audio"
-    audio_dir.mkdir(exist_ok=True)
-    audio_path = audio_dir / f"{audio_digest}.m4a"
-    audio_reencoded = not audio_path.exists()
-    if audio_reencoded:
-        audio.mix(voice_wav, total_seconds, audio_path, music=spec.music_path, music_db=spec.music_volume_db)
-    steps["audio"] = time.perf_counter() - mark
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render-audio")
+    sound = pool.submit(_sound, spec, workdir / "audio", audio_digest, voice_wav, total_seconds)
+
+    try:
+        # 3. The title card, then one segment per scene, each encoded only when its inputs changed.
+        ctx = _SegmentContext(spec, workdir / "segments", fps)
+        title_frames = round(TITLE_SECONDS * fps)
+        mark = time.perf_counter()
+        title_ass = ctx.scratch("title") / "title.ass"
+        captions.title_file(spec, TITLE_SECONDS, title_ass)
+        title, title_side = ctx.segment(
+            None, Visual("card"), title_frames, {"title": title_ass}, start_s=0.0, fade_out=False, logo=False
+        )
+        steps["title"] = time.perf_counter() - mark
+        records, sidecars = [], [title_side]
+        for timing in timings:
+            mark = time.perf_counter()
+            index = timing.index
+            scene = spec.scenes[index]
+            # The first scene's voice starts under the title card; its picture starts after it.
+            shift = TITLE_SECONDS if index == 0 else 0.0
+            frames = timing.frames - (title_frames if index == 0 else 0)
+            seconds = frames / fps
+            folder = ctx.scratch(str(index))
+            ass: dict[str, Path] = {}
+            if spec.captions:
+                words = [[Word(w.text, w.start - shift, w.end - shift) for w in p.words] for p in timing.sentences]
+                if captions.caption_file(spec, words, seconds, 0.0, folder / "captions.ass"):
+                    ass["captions"] = folder / "captions.ass"
+            if captions.overlay_file(
+                spec, scene.on_screen_text, scene.visual.kind == "card", seconds, 0.0, folder / "overlay.ass"
+            ):
+                ass["overlay"] = folder / "overlay.ass"
+            report(15 + round(60 * index / len(timings)), f"scene {index + 1}")
+            fade_out = index < len(timings) - 1
+            record, side = ctx.segment(
+                index, scene.visual, frames, ass, start_s=timing.start(fps) + shift, fade_out=fade_out, logo=True
+            )
+            records.append(record)
+            sidecars.append(side)
+            steps[f"scene_{index + 1}"] = time.perf_counter() - mark
+        all_records = [title, *records]
+
+    except BaseException:
+        pool.shutdown(wait=True)  # let the sound thread finish its files before the error goes up
+        raise
+    report(80, "audio")
+    mark = time.perf_counter()
+    audio_path, audio_reencoded = sound.result()
+    pool.shutdown()
+    steps["audio_wait"] = time.perf_counter() - mark
 
     # 5. Join by stream copy, cover frame, QA.
     report(88, "join")
