@@ -17,11 +17,14 @@ install: $(STAMP)
 messages: install
 	$(PY) manage.py compile_translations
 
-# Browser tests drive Debian's Chromium; the translation completeness test runs xgettext.
+# Browser tests drive Debian's Chromium; the translation completeness test runs xgettext; the
+# renderer speaks with espeak-ng (offline voice) and draws captions with the DejaVu fonts.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1 || { \
-	  echo "Installing chromium and gettext with apt…"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium gettext >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 \
+	  && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || { \
+	  echo "Installing chromium, gettext, espeak-ng and fonts-dejavu-core with apt…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium gettext espeak-ng fonts-dejavu-core >/dev/null; }
 
 run: install messages
 	@bash scripts/run.sh

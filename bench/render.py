@@ -1,0 +1,135 @@
+"""Renderer speed and memory: `python -m bench.render [--width 1080 --height 1920] [--keep DIR]`.
+
+Renders a ~30 s, 5-scene vertical video (stills panned by a moving crop, a clip, a brand card;
+espeak-ng voice per sentence, word captions, ducked music, two-pass loudnorm, title card and
+cover) into a fresh work folder, then measures in the same run the baseline: decoding the
+rendered MP4 and re-encoding its frames with the same libx264 settings and no filters. Then it
+changes one scene's picture and renders again (only that segment is encoded; the rest is joined
+by stream copy), and once more with one scene's voice-over changed (its segment and the whole
+sound track are made again). Peak memory is this process's peak RSS plus the largest child's
+(ffmpeg / espeak-ng run one at a time, so that bounds the whole tree). Besides wall-time
+ratios it prints the CPU-time ratio of render to baseline, steadier on a shared machine.
+"""
+
+import argparse
+import dataclasses
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import emit, setup_django
+
+VOICEOVER = (
+    "Dein Kaffee schmeckt flach? Das liegt selten an der Maschine. Meistens sind die Bohnen einfach zu alt.",
+    "Nach dem Rösten verliert Kaffee jeden Tag Aroma. Nach vier Wochen ist das Beste verflogen.",
+    "Achte deshalb auf das Röstdatum auf der Tüte. Nicht auf das Mindesthaltbarkeitsdatum.",
+    "Wir rösten jeden Morgen in kleinen Mengen. So kommt jede Tüte frisch bei dir an.",
+    "Probier den Unterschied selbst. Der Link ist in unserer Bio!",
+)
+ON_SCREEN = ("Flacher Kaffee?", "Aroma verfliegt", "Röstdatum zählt", "Jeden Morgen frisch", "Link in Bio")
+
+
+def peak_rss_mb() -> float:
+    """Peak memory of the process tree: this process's peak plus the largest child's peak.
+
+    The renderer runs one child (ffmpeg or espeak-ng) at a time, so this bounds the tree's peak
+    from above, without a sampling thread that would itself take CPU from the render.
+    """
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (own.ru_maxrss + children.ru_maxrss) / 1024  # kilobytes on Linux
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the machines are shared: wall time is noisy)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--width", type=int, default=1080)
+    parser.add_argument("--height", type=int, default=1920)
+    parser.add_argument("--keep", help="keep the work folder here (default: a temporary folder, removed)")
+    args = parser.parse_args()
+    setup_django()
+
+    from apps.media.render import Limits, RenderSpec, SceneSpec, Visual, render, samples
+    from apps.media.render.ffmpeg import X264, run
+
+    with tempfile.TemporaryDirectory(prefix="vf-bench-render-") as temporary:
+        root = Path(args.keep or temporary)
+        inputs = root / "inputs"
+        inputs.mkdir(parents=True, exist_ok=True)
+        big_w, big_h = args.width * 4 // 3 // 2 * 2, args.height * 4 // 3 // 2 * 2  # library stills are larger
+        stills = [samples.still(inputs / f"still{i}.jpg", big_w, big_h, i) for i in range(4)]
+        clip = samples.clip(inputs / "clip.mp4", 1280, 720, seconds=4)
+        music = samples.music(inputs / "music.mp3", seconds=20)
+        visuals = [
+            Visual("image", str(stills[0])),
+            Visual("image", str(stills[1])),
+            Visual("clip", str(clip)),
+            Visual("image", str(stills[2])),
+            Visual("card"),
+        ]
+        spec = RenderSpec(
+            scenes=tuple(
+                SceneSpec(text, screen, visual)
+                for text, screen, visual in zip(VOICEOVER, ON_SCREEN, visuals, strict=True)
+            ),
+            hook="Warum dein Kaffee flach schmeckt",
+            language="de",
+            music_path=str(music),
+            width=args.width,
+            height=args.height,
+        )
+        limits = Limits(min_width=min(720, args.width))
+        work = root / "work"
+
+        start, cpu = time.perf_counter(), cpu_seconds()
+        result = render(spec, work, limits=limits)
+        render_s, render_cpu = time.perf_counter() - start, cpu_seconds() - cpu
+        render_rss_mb = peak_rss_mb()
+
+        # Baseline in the same run: decode the rendered MP4, re-encode its frames, same x264 settings, no filters.
+        start, cpu = time.perf_counter(), cpu_seconds()
+        run(["-y", "-i", result.video_path, "-map", "0:v:0", *X264, "-r", str(spec.fps), str(root / "raw.mp4")])
+        raw_s, raw_cpu = time.perf_counter() - start, cpu_seconds() - cpu
+
+        scenes = list(spec.scenes)
+        scenes[3] = dataclasses.replace(scenes[3], visual=Visual("image", str(stills[3])))
+        start = time.perf_counter()
+        changed = render(dataclasses.replace(spec, scenes=tuple(scenes)), work, limits=limits)
+        rerender_s = time.perf_counter() - start
+
+        scenes[1] = dataclasses.replace(scenes[1], voiceover=VOICEOVER[1] + " Schade eigentlich.")
+        start = time.perf_counter()
+        revoiced = render(dataclasses.replace(spec, scenes=tuple(scenes)), work, limits=limits)
+        revoice_s = time.perf_counter() - start
+
+    print(
+        json.dumps(
+            {
+                "duration_s": result.duration_s,
+                "frames": sum(s.frames for s in result.segments),
+                "qa_passed": [result.qa["passed"], changed.qa["passed"], revoiced.qa["passed"]],
+                "reencoded": [result.reencoded, changed.reencoded, revoiced.reencoded],
+                "steps": [result.steps, changed.steps, revoiced.steps],
+                "raw_encode_s": round(raw_s, 2),
+            }
+        ),
+        file=sys.stderr,
+    )
+    emit("render", "render_s", render_s, "s")
+    emit("render", "raw_encode_s", raw_s, "s")
+    emit("render", "render_ratio_to_raw_encode", render_s / raw_s, "ratio", 1.5)
+    emit("render", "render_cpu_ratio_to_raw_encode", render_cpu / raw_cpu, "ratio", 1.5)
+    emit("render", "render_peak_rss_mb", render_rss_mb, "MB", 1000)
+    emit("render", "rerender_one_scene_ratio", rerender_s / render_s, "ratio", 0.4)
+    emit("render", "rerender_one_voiceover_ratio", revoice_s / render_s, "ratio")
+
+
+if __name__ == "__main__":
+    main()
