@@ -17,6 +17,7 @@ RULE_FIELDS = (
     "field",
     "limit",
     "description",
+    "reason_code",
 )
 
 

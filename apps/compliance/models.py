@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.compliance.lexical import parse_spec
 from apps.compliance.patterns import PatternError, compile_patterns
 from apps.orgs.models import Organization
 from apps.orgs.tenancy import TenantModel
@@ -25,9 +26,9 @@ class Category(models.TextChoices):
     MEDICAL = "medical", _("Medical claims")
     FINANCIAL = "financial", _("Financial promises")
     TABOO = "taboo", _("Taboo list")
-    RESTRICTED = "restricted", _("Restricted topics (politics)")
+    RESTRICTED = "restricted", _("Political content")
     PLATFORM = "platform", _("Platform rules")
-    DISCLOSURE = "disclosure", _("AI disclosure")
+    DISCLOSURE = "disclosure", _("Disclosure (advertising, AI)")
 
 
 class Outcome(models.TextChoices):
@@ -48,6 +49,12 @@ class MatchKind(models.TextChoices):
     MAX_LENGTH = "max_length", _("Maximum length")
     MAX_COUNT = "max_count", _("Maximum number of hashtags")
     DISCLOSURE = "disclosure", _("AI disclosure required")
+    LEXICAL = "lexical", _("Terms with lemmas, proximity and negation")
+    AI_LABEL = "ai_label", _("AI label required (terms)")
+    AD_LABEL = "ad_label", _("Advertising label required for paid partnerships (terms)")
+
+
+LEXICAL_KINDS = (MatchKind.LEXICAL, MatchKind.AI_LABEL, MatchKind.AD_LABEL)
 
 
 class Field(models.TextChoices):
@@ -105,6 +112,7 @@ class RuleSet(TenantModel):
         editable=False,
         verbose_name=_("based on"),
     )
+    source_digest = models.CharField(_("source digest"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -223,6 +231,12 @@ class Rule(TenantModel):
     )
     limit = models.PositiveIntegerField(_("limit"), null=True, blank=True)
     description = models.CharField(_("description"), max_length=300, help_text=_("Shown to the user as the reason."))
+    reason_code = models.CharField(
+        _("reason code"),
+        max_length=60,
+        blank=True,
+        help_text=_("A reason of apps.compliance.reasons; shown in the viewer's language instead of the description."),
+    )
 
     class Meta:
         verbose_name = _("rule")
@@ -240,7 +254,12 @@ class Rule(TenantModel):
     def clean(self):
         super().clean()
         errors: dict[str, str] = {}
-        if self.kind in (MatchKind.PHRASES, MatchKind.REGEX, MatchKind.DISCLOSURE):
+        if self.kind in LEXICAL_KINDS:
+            try:
+                parse_spec(self.patterns)
+            except PatternError as exc:
+                errors["patterns"] = str(exc)
+        elif self.kind in (MatchKind.PHRASES, MatchKind.REGEX, MatchKind.DISCLOSURE):
             if self.kind != MatchKind.DISCLOSURE and not self.patterns.strip():
                 errors["patterns"] = _("Enter at least one pattern.")
             else:

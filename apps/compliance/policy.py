@@ -20,13 +20,16 @@ for a platform applies only when the input names that platform.
 import logging
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from django.db.models import Q
 
-from apps.compliance.models import Category, Field, MatchKind, Outcome, Rule, RuleSet
+from apps.compliance.lexical import LexicalIndex, LexicalRule, LexicalSpec, parse_spec, tokenize
+from apps.compliance.models import LEXICAL_KINDS, Category, Field, MatchKind, Outcome, Rule, RuleSet
 from apps.compliance.patterns import Folded, PatternError, compile_patterns, pattern_keys
+from apps.compliance.reasons import PREFIX as REASON_PREFIX
+from apps.core.reasons import render as render_reason
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class PolicyInput:
     ai_generated: bool = False
     disclosure: bool = False
     platform: str | None = None
+    commercial_content: str = "none"  # none | own_brand | paid_partnership
 
 
 class RuleSetRef(NamedTuple):
@@ -68,6 +72,13 @@ class Match:
     text: str = ""
     measured: int | None = None  # length or hashtag count, for numeric rules
     limit: int | None = None
+    reason: dict | None = None  # {"code", "params"}: rendered in the viewer's language
+    lowered: str = ""  # "quote" or "disclaimer" when that lowered a block to a review
+    source: str = "rules"  # "rules" or "model" (the second opinion)
+
+    @property
+    def reason_text(self) -> str:
+        return render_reason(self.reason) if self.reason else self.description
 
     @property
     def category_label(self) -> str:
@@ -94,6 +105,9 @@ class Match:
             "text": self.text,
             "measured": self.measured,
             "limit": self.limit,
+            "reason": self.reason,
+            "lowered": self.lowered,
+            "source": self.source,
         }
 
 
@@ -139,6 +153,14 @@ class CompiledRule:
     # Phrase rules: the two characters every match starts with; the engine tries the pattern only
     # where the text has them after a non-word character instead of scanning every position.
     keys: frozenset[str] | None = None
+    reason_code: str = ""
+    spec: LexicalSpec | None = None
+    labels: LexicalIndex | None = None  # AI and advertising labels: the terms that count as a label
+
+    def reason(self, **params) -> dict | None:
+        if not self.reason_code:
+            return None
+        return {"code": REASON_PREFIX + self.reason_code, "params": params}
 
     def applies_to(self, language: str | None, platform: str | None) -> bool:
         if self.languages and language and language not in self.languages:
@@ -152,6 +174,7 @@ class CompiledRuleSet:
     ref: RuleSetRef
     organization_id: uuid.UUID | None
     rules: tuple[CompiledRule, ...] = field(default=())
+    lexical: LexicalIndex | None = None  # every lexical rule of the set in one index
 
 
 # --- compiling and caching ---------------------------------------------------------------
@@ -165,11 +188,13 @@ def clear_cache() -> None:
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
-    pattern = keys = None
-    if rule.kind in (MatchKind.PHRASES, MatchKind.REGEX, MatchKind.DISCLOSURE):
+    pattern = keys = spec = labels = None
+    if rule.kind in LEXICAL_KINDS:
+        spec = parse_spec(rule.patterns)
+    elif rule.kind in (MatchKind.PHRASES, MatchKind.REGEX, MatchKind.DISCLOSURE):
         pattern = compile_patterns(rule.kind, rule.patterns)
         keys = pattern_keys(rule.kind, rule.patterns)
-    return CompiledRule(
+    compiled = CompiledRule(
         id=rule.id,
         code=rule.code,
         category=rule.category,
@@ -182,7 +207,13 @@ def compile_rule(rule: Rule) -> CompiledRule:
         limit=rule.limit,
         pattern=pattern,
         keys=keys,
+        reason_code=getattr(rule, "reason_code", "") or "",
+        spec=spec,
     )
+    if rule.kind in (MatchKind.AI_LABEL, MatchKind.AD_LABEL):
+        labels = LexicalIndex([LexicalRule(spec, compiled.languages, compiled)])
+        compiled = replace(compiled, labels=labels)
+    return compiled
 
 
 def _compile(rule_set: RuleSet, rules) -> CompiledRuleSet:
@@ -195,11 +226,13 @@ def _compile(rule_set: RuleSet, rules) -> CompiledRuleSet:
             logger.exception(
                 "Policy rule %s of %s v%s cannot be compiled; skipped", rule.code, rule_set.name, rule_set.version
             )
+    lexical = [LexicalRule(r.spec, r.languages, r) for r in compiled if r.kind == MatchKind.LEXICAL]
     return CompiledRuleSet(
         id=rule_set.id,
         ref=RuleSetRef(rule_set.name, rule_set.version),
         organization_id=rule_set.organization_id,
         rules=tuple(compiled),
+        lexical=LexicalIndex(lexical) if lexical else None,
     )
 
 
@@ -289,7 +322,15 @@ class _Prepared:
         self.tags = clean_hashtags(content.hashtags)
         self.raw = field_texts(content)
         self._folded: dict[str, Folded] = {}
+        self._tokens: dict[str, list] = {}
         self._unique_tags: list[str] | None = None
+        self.language = _language(content.language)
+
+    def tokens(self, name: str) -> list:
+        tokens = self._tokens.get(name)
+        if tokens is None:
+            tokens = self._tokens[name] = tokenize(self.raw[name], self.language)
+        return tokens
 
     def folded(self, name: str) -> Folded:
         folded = self._folded.get(name)
@@ -346,8 +387,9 @@ def _pattern_matches(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
                 continue
             start, end = folded.span(hit.start(), hit.end())
             yield Match(
-                rule.id, rule.code, rule.category, rule.outcome, rule.description, ref, name, start, end, raw[start:end]
-            )
+                rule.id, rule.code, rule.category, rule.outcome, rule.description, ref, name, start, end,
+                raw[start:end], reason=rule.reason(text=raw[start:end]),
+            )  # fmt: skip
             found += 1
             if found >= MAX_MATCHES_PER_RULE:
                 break
@@ -390,6 +432,7 @@ def _length_match(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
         overflow,
         measured=measured,
         limit=rule.limit,
+        reason=rule.reason(measured=measured, limit=rule.limit),
     )
 
 
@@ -411,7 +454,52 @@ def _count_match(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
         text=surplus,
         measured=len(tags),
         limit=rule.limit,
+        reason=rule.reason(measured=len(tags), limit=rule.limit),
     )
+
+
+def _label_match(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
+    """AI label and advertising label: a match when the content needs the label and no field has it."""
+    content = prepared.content
+    if rule.kind == MatchKind.AI_LABEL and (not content.ai_generated or content.disclosure):
+        return
+    if rule.kind == MatchKind.AD_LABEL and content.commercial_content != "paid_partnership":
+        return
+    for name in TEXT_FIELDS:
+        raw = prepared.raw[name]
+        if raw and any(not hit.negated for hit in rule.labels.search(raw, None, tokens=prepared.tokens(name))):
+            return
+    yield Match(rule.id, rule.code, rule.category, rule.outcome, rule.description, ref, reason=rule.reason())
+
+
+def _lexical_matches(rule_set: CompiledRuleSet, prepared: _Prepared, lang: str | None, platform: str | None):
+    content = prepared.content
+    for name in TEXT_FIELDS:
+        raw = prepared.raw[name]
+        if not raw:
+            continue
+        hits = rule_set.lexical.search(
+            raw,
+            lang,
+            tokens=prepared.tokens(name),
+            commercial=content.commercial_content or "none",
+            applies=lambda lexical: lexical.payload.applies_to(lang, platform),
+        )
+        for hit in hits:
+            rule: CompiledRule = hit.rule.payload
+            spec = rule.spec
+            if hit.negated or (hit.disclaimed and spec.disclaimer == "remove"):
+                continue
+            outcome, lowered = rule.outcome, ""
+            if outcome == Outcome.HARD_BLOCK and hit.disclaimed and spec.disclaimer == "lower":
+                outcome, lowered = Outcome.NEEDS_REVIEW.value, "disclaimer"
+            elif outcome == Outcome.HARD_BLOCK and hit.quoted:
+                outcome, lowered = Outcome.NEEDS_REVIEW.value, "quote"
+            text = raw[hit.start : hit.end]
+            yield Match(
+                rule.id, rule.code, rule.category, outcome, rule.description, rule_set.ref, name, hit.start, hit.end,
+                text, reason=rule.reason(text=text), lowered=lowered,
+            )  # fmt: skip
 
 
 _MATCHERS = {
@@ -420,6 +508,8 @@ _MATCHERS = {
     MatchKind.DISCLOSURE.value: _disclosure_match,
     MatchKind.MAX_LENGTH.value: _length_match,
     MatchKind.MAX_COUNT.value: _count_match,
+    MatchKind.AI_LABEL.value: _label_match,
+    MatchKind.AD_LABEL.value: _label_match,
 }
 _FIELD_ORDER = {Field.TITLE.value: 0, Field.TEXT.value: 1, Field.HASHTAGS.value: 2, Field.CAPTION.value: 3, "": 4}
 
@@ -440,12 +530,14 @@ def evaluate(
     if rule_sets is None:
         rule_sets = active_rule_sets(org)
     prepared = _Prepared(content)
-    lang = _language(content.language)
+    lang = prepared.language
     platform = content.platform or None
     matches: list[Match] = []
     for rule_set in rule_sets:
+        if rule_set.lexical is not None:
+            matches.extend(_lexical_matches(rule_set, prepared, lang, platform))
         for rule in rule_set.rules:
-            if rule.applies_to(lang, platform):
+            if rule.kind != MatchKind.LEXICAL and rule.applies_to(lang, platform):
                 matches.extend(_MATCHERS[rule.kind](rule, rule_set.ref, prepared))
     outcome = Outcome.PASS
     for match in matches:
