@@ -62,7 +62,9 @@ class Row(BaseModel):
 
 def parse_tsv(content: str) -> list[Row]:
     reader = csv.DictReader(io.StringIO(content), delimiter="\t", quoting=csv.QUOTE_NONE)
-    missing = [name for name in ("id", "language", "category", "expected", "text") if name not in (reader.fieldnames or [])]
+    missing = [
+        name for name in ("id", "language", "category", "expected", "text") if name not in (reader.fieldnames or [])
+    ]
     if missing:
         raise EvalError(f"missing columns: {', '.join(missing)}")
     rows = []

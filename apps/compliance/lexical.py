@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -104,7 +104,7 @@ class LanguageData(BaseModel):
     disclaimers: list[str] = Field(default_factory=list)
 
 
-@lru_cache(maxsize=None)
+@cache
 def language_data(language: str) -> LanguageData:
     with open(RULES_DIR / f"language.{language}.toml", "rb") as handle:
         return LanguageData.model_validate(tomllib.load(handle))
@@ -225,7 +225,7 @@ def _atom(word: str) -> list[Atom]:
 @lru_cache(maxsize=20_000)
 def atoms(term: str) -> tuple[tuple[Atom, ...], ...]:
     """The alternatives of a term, each a sequence of atoms (one per token)."""
-    words = term.strip().split()
+    words = [w for w in re.split(r"[\s\-/]+", term.strip()) if w]
     if not words:
         raise PatternError("empty term")
     for word in words:
@@ -349,7 +349,11 @@ class LexicalIndex:
                 self.index.add(term, (rule_number, -1))
         for language in LANGUAGES:
             data = language_data(language)
-            for kind, terms in ((NEGATION, data.negations), (DEBUNKING, data.debunking), (DISCLAIMER, data.disclaimers)):
+            for kind, terms in (
+                (NEGATION, data.negations),
+                (DEBUNKING, data.debunking),
+                (DISCLAIMER, data.disclaimers),
+            ):
                 for term in terms:
                     self.index.add(term, (kind, language))
 
@@ -388,7 +392,7 @@ class LexicalIndex:
                 disclaimed = True
         if not groups:
             return []
-        quotes = quoted_spans(text) if ("\"" in text or "„" in text or "“" in text or "«" in text or "»" in text) else []
+        quotes = quoted_spans(text) if ('"' in text or "„" in text or "“" in text or "«" in text or "»" in text) else []
         hits: list[LexicalHit] = []
         for rule_number, found in groups.items():
             rule = self.rules[rule_number]

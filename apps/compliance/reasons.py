@@ -30,9 +30,7 @@ REASONS = {
     "financial_guarantee": define(
         "policy.financial_guarantee", _("Guaranteed or risk-free returns (“%(text)s”) must not be promised.")
     ),
-    "financial_get_rich": define(
-        "policy.financial_get_rich", _("Get-rich-quick promise (“%(text)s”).")
-    ),
+    "financial_get_rich": define("policy.financial_get_rich", _("Get-rich-quick promise (“%(text)s”).")),
     "financial_leverage": define(
         "policy.financial_leverage", _("Borrowing or leverage to invest (“%(text)s”) is a risky financial call.")
     ),
@@ -52,9 +50,7 @@ REASONS = {
     "political_vote_call": define(
         "policy.political_vote_call", _("Call to vote (“%(text)s”): political content needs a review.")
     ),
-    "political_donation": define(
-        "policy.political_donation", _("Political donation ask (“%(text)s”) needs a review.")
-    ),
+    "political_donation": define("policy.political_donation", _("Political donation ask (“%(text)s”) needs a review.")),
     "political_candidate": define(
         "policy.political_candidate", _("Promotion of a party or candidate (“%(text)s”) needs a review.")
     ),
@@ -64,15 +60,9 @@ REASONS = {
     ),
     "taboo_weapons": define("policy.taboo_weapons", _("Weapons or explosives (“%(text)s”) are not allowed.")),
     "taboo_drugs": define("policy.taboo_drugs", _("Offering or buying illegal drugs (“%(text)s”) is not allowed.")),
-    "taboo_self_harm": define(
-        "policy.taboo_self_harm", _("Self-harm or suicide content (“%(text)s”) is not allowed.")
-    ),
-    "taboo_hate": define(
-        "policy.taboo_hate", _("Hate against a group of people (“%(text)s”) is not allowed.")
-    ),
-    "taboo_minors": define(
-        "policy.taboo_minors", _("Sexual content involving minors (“%(text)s”) is never allowed.")
-    ),
+    "taboo_self_harm": define("policy.taboo_self_harm", _("Self-harm or suicide content (“%(text)s”) is not allowed.")),
+    "taboo_hate": define("policy.taboo_hate", _("Hate against a group of people (“%(text)s”) is not allowed.")),
+    "taboo_minors": define("policy.taboo_minors", _("Sexual content involving minors (“%(text)s”) is never allowed.")),
     "taboo_engagement_fraud": define(
         "policy.taboo_engagement_fraud", _("Fake engagement (“%(text)s”) breaks every platform's rules.")
     ),

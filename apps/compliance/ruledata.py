@@ -128,7 +128,7 @@ def default_rule_specs() -> tuple[dict, ...]:
 
 
 def digest() -> str:
-    payload = json.dumps([list(sorted(spec.items())) for spec in default_rule_specs()], sort_keys=True, default=str)
+    payload = json.dumps([sorted(spec.items()) for spec in default_rule_specs()], sort_keys=True, default=str)
     language = b"".join((RULES_DIR / f"language.{code}.toml").read_bytes() for code in ("de", "en"))
     return hashlib.sha256(payload.encode() + language).hexdigest()
 
