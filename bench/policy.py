@@ -1,99 +1,132 @@
-"""Policy engine speed: `python -m bench.policy [--chars N] [--repeat N]`.
+"""Policy engine speed: `python -m bench.policy [--captions N] [--max-chars N] [--passes N]`.
 
-Checks a German caption of `--chars` characters (with a few matches, umlauts and hashtags)
-against the active global rule sets plus an organization's own set. Prints the p95 of
-`evaluate()` with compiled rule sets (the engine alone) and with the lookup of the active
-rule sets (one database query), the compile time of the rule sets, and the engine as a ratio
-to a bare scan of the same text with one regular expression per rule (the baseline measured
-in the same run; the machines are shared and noisy).
+200 distinct German and English captions of up to 2,200 characters (made of everyday sentences,
+sentences that trigger rules, made-up words and numbers, so no two are alike) go through
+`evaluate()` with the active rule sets compiled once (the process-wide cache). Nothing caches
+verdicts; the engine's own memo of word lemmas stays warm, as it does in a running process.
+Printed: `evaluate_p95_ms` (target ≤ 5 ms) and `evaluate_ratio_to_regex_scan`: the engine's
+p95 divided by the p95 of the same captions through ONE precompiled alternation of every
+term of the rule set (folded text, word boundaries), measured in the same run (target ≤ 3).
 """
 
 import argparse
-import time
-import uuid
+import random
+import re
 
-from bench.common import emit, p95_ms, setup_django, time_calls
+from bench.common import emit, p95_ms, setup_django
 
-CAPTION = (
-    "Guten Morgen aus den Alpen! Unser neuer Röstkaffee ist da: kräftig, schokoladig, mit einer Note "
-    "von Haselnuss. Genuss garantiert – und für alle, die es wissen wollen: Nein, Kaffee heilt keine "
-    "Krankheiten, aber er macht den Montag schöner. Wir rösten jede Woche frisch in kleinen Mengen, "
-    "damit jede Tüte so schmeckt, wie sie soll. Größere Bestellungen für Büros? Schreibt uns! "
-)
+SENTENCES = [
+    "Frisch gerösteter Kaffee aus den Alpen, jeden Morgen neu.",
+    "Unser Team hat heute die neue Herbstsorte verkostet und ist begeistert.",
+    "Dieser Tee heilt Krebs und ersetzt jede Chemo.",
+    "Garantiert 20 % Rendite im Monat mit unserem Krypto-Bot!",
+    "Geht am Sonntag wählen und gebt der Partei eure Stimme.",
+    "Keine Anlageberatung. Vergangene Wertentwicklung ist kein verlässlicher Indikator.",
+    "Mythos: Kaffee macht krank. Fakt: in Maßen genossen ist er unbedenklich.",
+    "Fresh coffee from the Alps, roasted every single morning.",
+    "This supplement cures diabetes, stop taking your insulin.",
+    "Buy 10,000 followers for $5, instant delivery.",
+    "Don't forget to vote this November, every vote counts.",
+    "Not financial advice: past performance is not indicative of future results.",
+    "Our barista shares her favourite latte art trick in three steps.",
+    "Impfungen sind sicher und schützen eure Kinder.",
+]
 
 
-def caption(chars: int) -> str:
-    text = (CAPTION * (chars // len(CAPTION) + 1))[: chars - 24]
-    return text + " #kaffee #alpen #frühstück"
+def word(rng: random.Random) -> str:
+    syllables = ["ka", "lo", "mi", "ter", "bra", "un", "schen", "wol", "fi", "gen", "ro", "ste", "ly", "quo"]
+    return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+
+
+def captions(count: int, max_chars: int, seed: int = 7) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    out, seen = [], set()
+    while len(out) < count:
+        target = rng.randint(max_chars // 4, max_chars)
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < target:
+            if rng.random() < 0.25:
+                parts.append(f"{word(rng).capitalize()} {rng.randint(1, 9999)} {word(rng)}.")
+            else:
+                parts.append(rng.choice(SENTENCES))
+        text = " ".join(parts)[: max_chars - 30].rstrip() + f" #{word(rng)} #{word(rng)}"
+        if text not in seen:
+            seen.add(text)
+            out.append((text, rng.choice(["de", "en"])))
+    return out
+
+
+def term_alternation(rule_sets) -> re.Pattern:
+    """One regular expression: every term of every rule, folded, as whole words (the baseline)."""
+    from apps.compliance.lexical import atoms
+
+    terms = set()
+    for rule_set in rule_sets:
+        for rule in rule_set.rules:
+            if rule.spec is None:
+                continue
+            for term in [t for group in rule.spec.groups for t in group] + rule.spec.unless:
+                for sequence in atoms(term):
+                    parts = []
+                    for atom in sequence:
+                        piece = re.escape(atom.value)
+                        parts.append(
+                            piece + r"\w*"
+                            if atom.how == "prefix"
+                            else r"\w*" + piece
+                            if atom.how == "suffix"
+                            else piece
+                        )
+                    terms.add(r"\W+".join(parts))
+    ordered = sorted(terms, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--chars", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=500)
+    parser.add_argument("--captions", type=int, default=200)
+    parser.add_argument("--max-chars", type=int, default=2200)
+    parser.add_argument("--passes", type=int, default=3)
     args = parser.parse_args()
     setup_django()
+    import time
 
     from django.db import transaction
 
     from apps.compliance import policy
-    from apps.compliance.actions import do_publish_rule_set
-    from apps.compliance.default_rules import install_default_rule_set
     from apps.compliance.models import Rule, RuleSet
     from apps.compliance.patterns import fold
-    from apps.orgs.models import Organization
+    from apps.compliance.ruledata import sync_default_rule_set
 
-    # Everything the bench creates is rolled back at the end.
     with transaction.atomic():
-        install_default_rule_set(RuleSet, Rule)  # normally there already (migration 0002)
-        tag = uuid.uuid4().hex[:8]
-        org = Organization.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
-        own = RuleSet.objects.create(organization=org, name="competitors")
-        Rule.objects.create(
-            rule_set=own,
-            code="rivals",
-            category="taboo",
-            kind="phrases",
-            outcome="hard_block",
-            patterns="Starbucks\nTchibo\nCosta Coffee",
-            description="Competitors",
-        )
-        do_publish_rule_set(own)
-
-        content = policy.PolicyInput(
-            text=caption(args.chars), title="Neuer Röstkaffee", hashtags=("kaffee", "alpen"), language="de"
-        )
+        sync_default_rule_set(RuleSet, Rule)  # normally there already (after migrate)
         policy.clear_cache()
         start = time.perf_counter()
-        rule_sets = policy.active_rule_sets(org)
+        rule_sets = policy.active_rule_sets(None)  # compiled once for the process
         compile_ms = (time.perf_counter() - start) * 1000
-        verdict = policy.evaluate(content, rule_sets=rule_sets)
-        assert verdict.matches, "the bench caption should match a few rules"
-
-        # The baseline: the same patterns the engine applies (German, no platform), bare.
-        patterns = [
-            rule.pattern
-            for rs in rule_sets
-            for rule in rs.rules
-            if rule.pattern is not None and rule.applies_to("de", None)
+        alternation = term_alternation(rule_sets)
+        inputs = [
+            policy.PolicyInput(text=text, language=lang) for text, lang in captions(args.captions, args.max_chars)
         ]
+        assert any(policy.evaluate(c, rule_sets=rule_sets).matches for c in inputs)
 
-        def bare_scan():
-            folded = fold(content.text)
-            for pattern in patterns:
-                for _ in pattern.finditer(folded):
+        engine, baseline = [], []
+        for _ in range(args.passes):
+            for content in inputs:
+                t0 = time.perf_counter()
+                policy.evaluate(content, rule_sets=rule_sets)
+                t1 = time.perf_counter()
+                for _match in alternation.finditer(fold(content.text)):
                     pass
-
-        baseline = p95_ms(time_calls(bare_scan, args.repeat))
-        engine = p95_ms(time_calls(lambda: policy.evaluate(content, rule_sets=rule_sets), args.repeat))
-        with_lookup = p95_ms(time_calls(lambda: policy.evaluate(content, org), args.repeat))
-        emit("policy", "rules", sum(len(rs.rules) for rs in rule_sets), "count", better="higher")
-        emit("policy", "compile_rule_sets_ms", compile_ms, "ms")
-        emit("policy", "bare_regex_scan_p95_ms", baseline, "ms")
-        emit("policy", "evaluate_ratio_to_bare_scan", engine / baseline, "ratio")
-        emit("policy", "evaluate_with_lookup_p95_ms", with_lookup, "ms", target=5)
-        emit("policy", "evaluate_p95_ms", engine, "ms", target=5)
+                t2 = time.perf_counter()
+                engine.append(t1 - t0)
+                baseline.append(t2 - t1)
         transaction.set_rollback(True)
+    emit("policy", "rules", sum(len(rs.rules) for rs in rule_sets), "count", better="higher")
+    emit("policy", "compile_rule_sets_ms", compile_ms, "ms")
+    emit("policy", "regex_scan_p95_ms", p95_ms(baseline), "ms")
+    emit("policy", "evaluate_p95_ms", p95_ms(engine), "ms", target=5)
+    emit("policy", "evaluate_ratio_to_regex_scan", p95_ms(engine) / p95_ms(baseline), "ratio", target=3)
 
 
 if __name__ == "__main__":

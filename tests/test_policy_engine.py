@@ -138,22 +138,6 @@ def test_regex_letters_are_lowered_but_escapes_keep_their_meaning():
     assert not pattern.search(fold("Krebsabab"))
 
 
-def test_the_start_index_finds_what_a_full_scan_finds(db):
-    """Phrase rules only try the positions their first two characters occur at; same result as finditer."""
-    from tests.policy_corpus import CORPUS
-
-    rule_set = default_rule_set()
-    compiled = policy.compile_rule_set(rule_set)
-    indexed = [rule for rule in compiled.rules if rule.keys is not None]
-    assert len(indexed) >= 10
-    texts = [e.text for e in CORPUS] + [" ".join(e.text for e in CORPUS)]
-    for text in texts:
-        folded = Folded(text)
-        for rule in indexed:
-            expected = [m.span() for m in rule.pattern.finditer(folded.text)]
-            assert [m.span() for m in policy._hits(rule, folded)] == expected, (rule.code, text)
-
-
 def test_phrase_regex_variants_prefer_the_longest():
     assert phrase_regex("Heilung{en,}") == "heilung(?:en|)"
 
@@ -178,16 +162,17 @@ def test_verdict_reports_spans_in_the_original_text(db):
     text = "Größe zählt: Dieser Tee heilt Krebs!"
     verdict = evaluate(text, language="de")
     assert verdict.outcome == "hard_block"
-    assert verdict.rule_set_versions == (RuleSetRef("default", 1),)
+    assert verdict.rule_set_versions == (RuleSetRef("default", 2),)
     worst = verdict.matches[0]
     assert (worst.code, worst.category, worst.outcome, worst.field) == (
-        "medical-disease-claims-de",
+        "medical-cure-claim-de",
         "medical",
         "hard_block",
         "text",
     )
     assert text[worst.start : worst.end] == worst.text == "heilt Krebs"
     assert worst.description
+    assert worst.reason == {"code": "policy.medical_cure", "params": {"text": "heilt Krebs"}}
     # The worst match comes first; the weaker one on the same words is listed too.
     assert [m.outcome for m in verdict.matches] == ["hard_block", "needs_review"]
     assert verdict.as_dict()["matches"][0]["span"] == [worst.start, worst.end]
@@ -195,21 +180,21 @@ def test_verdict_reports_spans_in_the_original_text(db):
 
 def test_language_selects_rules(db):
     default_rule_set()
-    assert evaluate("Kiss my ass", language="en").outcome == "needs_review"
-    assert evaluate("Ein Ass im Ärmel", language="de").passed
-    assert evaluate("Ein Ass im Ärmel", language="de-AT").passed
-    # Unknown language: every rule applies.
-    assert evaluate("Ein Ass im Ärmel").outcome == "needs_review"
+    # German rules for German text, English rules for English text; unknown: every rule applies.
+    assert evaluate("Dieser Tee heilt Krebs", language="de").outcome == "hard_block"
+    assert evaluate("Dieser Tee heilt Krebs", language="de-AT").outcome == "hard_block"
+    assert evaluate("Dieser Tee heilt Krebs", language="en").passed
+    assert evaluate("This tea cures cancer").outcome == "hard_block"
 
 
 def test_matches_in_title_and_hashtags(db):
     default_rule_set()
     verdict = evaluate(
-        PolicyInput(text="Frühstück", title="Heilt Migräne", hashtags=("#Schnell_Reich", "kaffee"), language="de")
+        PolicyInput(text="Frühstück", title="Heilt Migräne", hashtags=("#f4f", "kaffee"), language="de")
     )
     fields = {(m.field, m.text) for m in verdict.matches}
     assert ("title", "Heilt Migräne") in fields
-    assert ("hashtags", "Schnell_Reich") in fields
+    assert ("hashtags", "#f4f") in fields
 
 
 def test_an_organizations_rule_set_applies_only_to_it(db, org, other_org):
@@ -231,10 +216,10 @@ def test_an_organizations_rule_set_applies_only_to_it(db, org, other_org):
     mine = evaluate(text, org, language="de")
     assert mine.outcome == "hard_block"
     assert [m.code for m in mine.matches] == ["no-starbucks"]
-    assert mine.rule_set_versions == (RuleSetRef("default", 1), RuleSetRef("competitors", 1))
+    assert mine.rule_set_versions == (RuleSetRef("default", 2), RuleSetRef("competitors", 1))
     for verdict in (evaluate(text, other_org, language="de"), evaluate(text, None, language="de")):
         assert verdict.passed
-        assert verdict.rule_set_versions == (RuleSetRef("default", 1),)
+        assert verdict.rule_set_versions == (RuleSetRef("default", 2),)
     # The global rules still apply to the organization.
     assert evaluate("Dieser Tee heilt Krebs", org, language="de").outcome == "hard_block"
 
@@ -249,7 +234,7 @@ def test_drafts_and_inactive_versions_are_not_used(db, org):
     do_deactivate_rule_set(retired)
     verdict = evaluate("Espresso!", org)
     assert verdict.passed
-    assert verdict.rule_set_versions == (RuleSetRef("default", 1),)
+    assert verdict.rule_set_versions == (RuleSetRef("default", 2),)
 
 
 def test_no_active_rule_set_passes_everything(db):
@@ -267,7 +252,7 @@ def test_tiktok_caption_limit_counts_the_hashtags(db):
     verdict = evaluate(PolicyInput(text="a" * 2200, hashtags=("kaffee",), platform="tiktok"))
     assert verdict.outcome == "hard_block"
     (match,) = verdict.matches
-    assert (match.code, match.field, match.measured, match.limit) == ("tiktok-caption-length", "caption", 2208, 2200)
+    assert (match.code, match.field, match.measured, match.limit) == ("platform-caption-length-tiktok", "caption", 2208, 2200)
     # Without a platform, the platform limits do not apply.
     assert evaluate(PolicyInput(text="a" * 3000)).passed
 
@@ -288,12 +273,12 @@ def test_title_overflow_is_reported_as_a_span(db):
 
 def test_hashtag_count_deduplicates_and_includes_the_text(db):
     default_rule_set()
-    tags = tuple(f"tag{i}" for i in range(15))
-    text = "Hallo " + " ".join(f"#TAG{i}" for i in range(10, 25))  # 5 repeat the list, 10 are new
+    tags = tuple(f"tag{i}" for i in range(25))
+    text = "Hallo " + " ".join(f"#TAG{i}" for i in range(20, 35))  # 5 repeat the list, 10 are new
     verdict = evaluate(PolicyInput(text=text, hashtags=tags))
     (match,) = verdict.matches
-    assert (match.code, match.measured, match.limit) == ("platform-hashtag-spam", 25, 20)
-    assert match.text.split() == [f"#TAG{i}" for i in range(20, 25)]
+    assert (match.code, match.measured, match.limit) == ("platform-hashtag-spam", 35, 30)
+    assert match.text.split() == [f"#TAG{i}" for i in range(30, 35)]
 
 
 def test_org_platform_rule(db, org):
@@ -322,21 +307,22 @@ def test_org_platform_rule(db, org):
     ("content", "outcome"),
     [
         (PolicyInput(text="Unser Plakat"), "pass"),
-        (PolicyInput(text="Unser Plakat", ai_generated=True), "hard_block"),
+        (PolicyInput(text="Unser Plakat", ai_generated=True), "needs_review"),
         (PolicyInput(text="Unser Plakat", ai_generated=True, disclosure=True), "pass"),
         (PolicyInput(text="Unser Plakat #KI", ai_generated=True), "pass"),
         (PolicyInput(text="Unser Plakat", title="KI-generiert", ai_generated=True), "pass"),
         (PolicyInput(text="Unser Plakat", hashtags=("AIgenerated",), ai_generated=True), "pass"),
         (PolicyInput(text="Generated by AI: our poster", ai_generated=True), "pass"),
-        (PolicyInput(text="KI macht Spaß", ai_generated=True), "hard_block"),
-        (PolicyInput(text="#kinder", ai_generated=True), "hard_block"),
+        (PolicyInput(text="KI macht Spaß", ai_generated=True), "needs_review"),
+        (PolicyInput(text="#kinder", ai_generated=True), "needs_review"),
+        (PolicyInput(text="Nicht KI-generiert, alles echt", ai_generated=True), "needs_review"),
     ],
 )
 def test_ai_disclosure(db, content, outcome):
     default_rule_set()
     verdict = evaluate(content)
     assert verdict.outcome == outcome
-    if outcome == "hard_block":
+    if outcome == "needs_review":
         (match,) = verdict.matches
         assert (match.category, match.field, match.start, match.text) == ("disclosure", "", None, "")
 

@@ -69,9 +69,9 @@ def test_check_shows_the_verdict_with_highlights(client_for, org, editor):
     assert "Blocked" in html
     assert "Medical claims" in html
     assert '<mark class="outcome-hard_block">heilt Krebs</mark>' in html
-    assert "Heilversprechen bei Krankheiten" in html  # the rule's description
-    assert "medical-disease-claims-de" in html
-    assert '<span class="rule-set-version">default v1</span>' in html
+    assert "Claims to cure, treat or prevent an illness (“heilt Krebs”)" in html  # the reason, in the viewer's language
+    assert "medical-cure-claim-de" in html
+    assert '<span class="rule-set-version">default v2</span>' in html
     # The form keeps what was typed.
     assert "Größe zählt" in html
 
@@ -100,7 +100,7 @@ def test_fields_flags_and_platform(client_for, org, editor):
     assert "AI disclosure" in html and "Platform rules" in html
     assert "Title: 105 (limit 100)" in html
     assert '<mark class="outcome-hard_block">TTTTT</mark>' in html
-    assert '#<mark class="outcome-needs_review">f4f</mark>' in html
+    assert '<mark class="outcome-needs_review">#f4f</mark>' in html
     ok = client_for(editor).post(
         bench_url(org), {"text": "Unser neues Maskottchen", "language": "de", "ai_generated": "on", "disclosure": "on"}
     )
@@ -196,7 +196,7 @@ def test_only_admins_see_the_rule_sets(request, client_for, org, role, sees):
     html = client_for(request.getfixturevalue(role)).get(bench_url(org)).content.decode()
     assert ("Rule sets that apply" in html) is sees
     assert ("<strong>competitors</strong> v1" in html) is sees
-    assert ("<strong>default</strong> v1" in html) is sees
+    assert ("<strong>default</strong> v2" in html) is sees
     assert ("Starbucks" in html) is sees  # the patterns
 
 
@@ -204,7 +204,7 @@ def test_rule_set_list_shows_only_what_applies_to_this_org(client_for, org, othe
     competitors(other_org)
     draft = RuleSet.objects.create(organization=org, name="unpublished-draft")
     html = client_for(owner).get(bench_url(org)).content.decode()
-    assert "<strong>default</strong> v1" in html
+    assert "<strong>default</strong> v2" in html
     assert "competitors" not in html
     assert draft.name not in html
     assert "Edit in the admin" not in html

@@ -132,6 +132,18 @@ def _lemmas(word: str, language: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=200_000)
+def _keys(word: str, language: str) -> tuple[str, ...]:
+    """What a word is compared by: its folded surface form first, then its lemmas."""
+    if word[0].isdigit():
+        return (NUMBER, word)
+    if len(word) == 1 and not word.isalnum():
+        return (word,)
+    surface = fold(word).replace("’", "'")
+    lemmas = _lemmas(word, language) if len(word) > 2 and "'" not in word else ()
+    return (surface, *(lemma for lemma in lemmas if lemma != surface))
+
+
 @dataclass(slots=True)
 class Token:
     start: int
@@ -163,14 +175,7 @@ def tokenize(text: str, language: str | None) -> list[Token]:
         hashtag = word.startswith("#")
         if hashtag:
             word = word[1:]
-        if word[0].isdigit():
-            keys: tuple[str, ...] = (NUMBER, word)
-        elif len(word) == 1 and not word.isalnum():
-            keys = (word,)
-        else:
-            surface = fold(word).replace("’", "'")
-            lemmas = _lemmas(word, language or "") if len(word) > 2 and "'" not in word else ()
-            keys = (surface, *(lemma for lemma in lemmas if lemma != surface))
+        keys = _keys(word, language or "")
         tokens.append(Token(start, match.end(), keys, sentence, clause, hashtag))
     return tokens
 
@@ -249,10 +254,24 @@ class _Index:
     """All terms of many rules, looked up per token: exact keys in a dict, beginnings and endings
     by their first or last three characters."""
 
+    MEMO_LIMIT = 200_000
+
     def __init__(self):
         self.exact: dict[str, list] = {}
         self.prefix: dict[str, list] = {}
         self.suffix: dict[str, list] = {}
+        # Per distinct token (its keys and whether it is a hashtag): the entries whose first atom accepts it.
+        self._memo: dict[tuple, list] = {}
+
+    def first_hits(self, token: Token) -> list:
+        key = (token.keys, token.hashtag)
+        found = self._memo.get(key)
+        if found is None:
+            found = [entry for entry in self.candidates(token) if entry[0][0].accepts(token)]
+            if len(self._memo) >= self.MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
     def add(self, term: str, target) -> None:
         for sequence in atoms(term):
@@ -285,9 +304,7 @@ class _Index:
     def scan(self, tokens: list[Token]):
         """Yield (target, first token, last token) for every term occurrence."""
         for index, token in enumerate(tokens):
-            for sequence, target in self.candidates(token):
-                if not sequence[0].accepts(token):
-                    continue
+            for sequence, target in self.first_hits(token):
                 end = index
                 for atom in sequence[1:]:
                     end += 1

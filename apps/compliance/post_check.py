@@ -23,14 +23,30 @@ def _dicts(value) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def post_policy_input(*, hook: str, caption: str, hashtags, script, language: str | None) -> PolicyInput:
+def post_policy_input(
+    *,
+    hook: str,
+    caption: str,
+    hashtags,
+    script,
+    language: str | None,
+    ai_generated: bool = False,
+    commercial_content: str = "none",
+) -> PolicyInput:
     script = script if isinstance(script, dict) else {}
     lines = [caption]
     for scene in _dicts(script.get("scenes")):
         lines += [str(scene.get("voiceover") or ""), str(scene.get("on_screen_text") or "")]
     lines.append(str(script.get("cta") or ""))
     tags = tuple(str(tag) for tag in (hashtags or []) if tag)
-    return PolicyInput(text="\n".join(line for line in lines if line), title=hook, hashtags=tags, language=language)
+    return PolicyInput(
+        text="\n".join(line for line in lines if line),
+        title=hook,
+        hashtags=tags,
+        language=language,
+        ai_generated=ai_generated,
+        commercial_content=commercial_content or "none",
+    )
 
 
 def check_post(
@@ -43,11 +59,21 @@ def check_post(
     language: str | None,
     platforms: Sequence[str] = (),
     rule_sets=None,
+    ai_generated: bool = False,
+    commercial_content: str = "none",
 ) -> Verdict:
     """The verdict on a post's text (see the module docstring). `rule_sets`: the organization's
     active rule sets, when the caller checks many posts (`active_rule_sets(org)` once)."""
     rule_sets = active_rule_sets(org) if rule_sets is None else rule_sets
-    content = post_policy_input(hook=hook, caption=caption, hashtags=hashtags, script=script, language=language)
+    content = post_policy_input(
+        hook=hook,
+        caption=caption,
+        hashtags=hashtags,
+        script=script,
+        language=language,
+        ai_generated=ai_generated,
+        commercial_content=commercial_content,
+    )
     verdicts = [evaluate(content, rule_sets=rule_sets)]
     verdicts += [evaluate(replace(content, platform=platform), rule_sets=rule_sets) for platform in platforms]
     if len(verdicts) == 1:
@@ -63,8 +89,8 @@ def check_post(
 
 
 def review_reason(verdict: Verdict) -> str:
-    """Why a post needs review: the matched rules' descriptions, once each; "" when it passed."""
+    """Why a post needs review: the matched rules' reasons (in the active language), once each; "" when it passed."""
     if verdict.outcome == "pass":
         return ""
-    reasons = list(dict.fromkeys(match.description or match.code for match in verdict.matches))
+    reasons = list(dict.fromkeys(match.reason_text or match.code for match in verdict.matches))
     return "; ".join(reasons)[:REVIEW_REASON_MAX]

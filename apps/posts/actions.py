@@ -36,7 +36,8 @@ from apps.projects.models import Project
 
 logger = logging.getLogger("viralforge.posts")
 
-POLICY_FIELDS = frozenset({"hook", "caption", "hashtags", "script"})
+POLICY_FIELDS = frozenset({"hook", "caption", "hashtags", "script", "commercial_content", "ai_generated"})
+REVIEW_REASON_MAX = 1000
 SWAP_PARKING_DATE = date(1900, 1, 1)  # a date no plan uses: where a post waits during a swap
 
 
@@ -85,15 +86,42 @@ def cleared_status(project: Project) -> str:
 # --- policy -------------------------------------------------------------------------------------
 
 
-def _apply_policy(row: PostItem, project: Project):
-    verdict = check_post(
+def blocking_verdict(post: PostItem, project: Project):
+    """The verdict of the post's current text when a hard-block rule matches it, else None.
+
+    The gate that approving (and publishing) passes through: it re-checks the text now rather
+    than trusting the stored verdict, which may predate the active rule set.
+    """
+    verdict = _check(post, project)
+    return verdict if verdict.outcome == "hard_block" else None
+
+
+def check_publishable(post: PostItem, project: Project) -> None:
+    """Raise PostError when a hard-block rule matches the post (approve and publish call this)."""
+    verdict = blocking_verdict(post, project)
+    if verdict is not None:
+        reasons = "; ".join(dict.fromkeys(m.reason_text for m in verdict.matches if m.outcome == "hard_block"))
+        raise PostError(
+            _("The policy check blocks this post: %(reasons)s Change the text before it can be approved.")
+            % {"reasons": reasons[:REVIEW_REASON_MAX]}
+        )
+
+
+def _check(row: PostItem, project: Project):
+    return check_post(
         row.organization_id,
         hook=row.hook,
         caption=row.caption,
         hashtags=row.hashtags,
         script=row.script,
         language=project.language,
+        ai_generated=row.ai_generated,
+        commercial_content=row.commercial_content or "none",
     )
+
+
+def _apply_policy(row: PostItem, project: Project):
+    verdict = _check(row, project)
     row.policy = verdict.as_dict()
     return verdict
 
@@ -159,6 +187,7 @@ def do_approve_post(post: PostItem, *, actor, version: int | None) -> PostItem:
         raise PostError(_("This post is already approved."))
     if (row.policy or {}).get("outcome") == "hard_block":
         raise PostError(_("The policy check blocks this post. Change the text before it can be approved."))
+    check_publishable(row, row.project)
     row.status = PostStatus.APPROVED
     row.approved_by = actor
     row.approved_at = timezone.now()

@@ -20,7 +20,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.posts.models import PostItem
+from apps.posts.models import CommercialContent, PostItem
 from apps.projects.forms import MAX_HASHTAG_LENGTH, parse_hashtags
 
 HOOK_MAX = 150
@@ -41,7 +41,17 @@ MAX_HASHTAGS = 10
 INSTRUCTION_MAX = 500
 ASPECT_RATIOS = ("9:16", "1:1", "16:9")
 
-EDITABLE_FIELDS = ("hook", "format", "script", "storyboard", "video_prompt", "caption", "hashtags")
+EDITABLE_FIELDS = (
+    "hook",
+    "format",
+    "script",
+    "storyboard",
+    "video_prompt",
+    "caption",
+    "hashtags",
+    "commercial_content",
+    "ai_generated",
+)
 
 
 def _dicts(value) -> list[dict]:
@@ -160,6 +170,11 @@ class PostForm(forms.Form):
         label=_("Aspect ratio"), required=False, choices=[("", "—")] + [(r, r) for r in ASPECT_RATIOS]
     )
     prompt_style = forms.CharField(label=_("Visual style"), max_length=STYLE_MAX, required=False)
+    # Optional in a request: an editor without these inputs keeps the post's values.
+    commercial_content = forms.ChoiceField(
+        label=_("Commercial content"), choices=CommercialContent.choices, required=False
+    )
+    ai_generated = forms.BooleanField(label=_("AI-generated video, images or voice"), required=False)
 
     def clean_hashtags(self):
         return parse_hashtags(self.cleaned_data["hashtags"], MAX_HASHTAGS)
@@ -178,6 +193,8 @@ def _initial(post: PostItem) -> dict:
             "cta": _text(script.get("cta")),
             "aspect_ratio": _text(video.get("aspect_ratio")),
             "prompt_style": _text(video.get("style")),
+            "commercial_content": post.commercial_content,
+            "ai_generated": post.ai_generated,
         },
         "scene": [
             {
@@ -258,6 +275,9 @@ class PostEditor:
             "caption": data["caption"],
             "hashtags": data["hashtags"],
         }
+        if data.get("commercial_content"):  # the disclosure inputs were part of the request
+            values["commercial_content"] = data["commercial_content"]
+            values["ai_generated"] = data["ai_generated"]
         script = dict(post.script) if isinstance(post.script, dict) else {}
         if self.scenes.has_changed() or "cta" in self.form.changed_data:
             scenes = _merge(

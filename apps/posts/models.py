@@ -16,6 +16,12 @@ class PostStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+class CommercialContent(models.TextChoices):
+    NONE = "none", _("Not commercial")
+    OWN_BRAND = "own_brand", _("Own brand")
+    PAID_PARTNERSHIP = "paid_partnership", _("Paid partnership")
+
+
 class PostItem(TenantBase):
     """One slot of a month plan: what to post, when, and where it stands.
 
@@ -41,6 +47,18 @@ class PostItem(TenantBase):
     status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
     review_reason = models.TextField(_("review reason"), blank=True)
     policy = models.JSONField(_("policy verdict"), default=dict, blank=True)
+    commercial_content = models.CharField(
+        _("commercial content"),
+        max_length=20,
+        choices=CommercialContent.choices,
+        default=CommercialContent.NONE,
+        help_text=_("A paid partnership must carry #anzeige/#werbung or “paid partnership” in the caption."),
+    )
+    ai_generated = models.BooleanField(
+        _("AI-generated media"),
+        default=False,
+        help_text=_("The video, images or voice are AI-generated; publishing sets the platform's AI label."),
+    )
     locked = models.BooleanField(_("locked"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     offline = models.BooleanField(_("offline draft"), default=False)
