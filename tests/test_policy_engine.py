@@ -252,7 +252,8 @@ def test_tiktok_caption_limit_counts_the_hashtags(db):
     verdict = evaluate(PolicyInput(text="a" * 2200, hashtags=("kaffee",), platform="tiktok"))
     assert verdict.outcome == "hard_block"
     (match,) = verdict.matches
-    assert (match.code, match.field, match.measured, match.limit) == ("platform-caption-length-tiktok", "caption", 2208, 2200)
+    expected = ("platform-caption-length-tiktok", "caption", 2208, 2200)
+    assert (match.code, match.field, match.measured, match.limit) == expected
     # Without a platform, the platform limits do not apply.
     assert evaluate(PolicyInput(text="a" * 3000)).passed
 
