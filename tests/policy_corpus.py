@@ -234,5 +234,5 @@ def default_rule_set():
     from apps.compliance.default_rules import DEFAULT_RULE_SET_NAME, install_default_rule_set
     from apps.compliance.models import Rule, RuleSet
 
-    install_default_rule_set(RuleSet, Rule)
+    install_default_rule_set(RuleSet, Rule)  # the data files (rules/*.toml)
     return RuleSet.objects.get(organization__isnull=True, name=DEFAULT_RULE_SET_NAME, active=True)

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from apps.compliance import policy
 from apps.compliance.models import Rule, RuleSet
@@ -103,7 +104,7 @@ def test_regex_keeps_its_escapes_and_folds_umlauts():
     ],
 )
 def test_bad_patterns_are_refused_with_the_line(kind, patterns, message):
-    with pytest.raises(PatternError, match=re.escape(message)):
+    with translation.override("en"), pytest.raises(PatternError, match=re.escape(message)):
         compile_patterns(kind, patterns)
 
 
@@ -162,7 +163,7 @@ def test_verdict_reports_spans_in_the_original_text(db):
     text = "Größe zählt: Dieser Tee heilt Krebs!"
     verdict = evaluate(text, language="de")
     assert verdict.outcome == "hard_block"
-    assert verdict.rule_set_versions == (RuleSetRef("default", 2),)
+    assert verdict.rule_set_versions == (RuleSetRef("default", 1),)
     worst = verdict.matches[0]
     assert (worst.code, worst.category, worst.outcome, worst.field) == (
         "medical-cure-claim-de",
@@ -216,10 +217,10 @@ def test_an_organizations_rule_set_applies_only_to_it(db, org, other_org):
     mine = evaluate(text, org, language="de")
     assert mine.outcome == "hard_block"
     assert [m.code for m in mine.matches] == ["no-starbucks"]
-    assert mine.rule_set_versions == (RuleSetRef("default", 2), RuleSetRef("competitors", 1))
+    assert mine.rule_set_versions == (RuleSetRef("default", 1), RuleSetRef("competitors", 1))
     for verdict in (evaluate(text, other_org, language="de"), evaluate(text, None, language="de")):
         assert verdict.passed
-        assert verdict.rule_set_versions == (RuleSetRef("default", 2),)
+        assert verdict.rule_set_versions == (RuleSetRef("default", 1),)
     # The global rules still apply to the organization.
     assert evaluate("Dieser Tee heilt Krebs", org, language="de").outcome == "hard_block"
 
@@ -234,7 +235,7 @@ def test_drafts_and_inactive_versions_are_not_used(db, org):
     do_deactivate_rule_set(retired)
     verdict = evaluate("Espresso!", org)
     assert verdict.passed
-    assert verdict.rule_set_versions == (RuleSetRef("default", 2),)
+    assert verdict.rule_set_versions == (RuleSetRef("default", 1),)
 
 
 def test_no_active_rule_set_passes_everything(db):

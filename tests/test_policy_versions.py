@@ -138,7 +138,7 @@ def test_the_verdict_names_the_version_in_use(db, org):
     assert verdict.outcome == "hard_block"
     assert [m.text for m in verdict.matches] == ["Starbucks", "Costa"]
     assert {m.rule_set for m in verdict.matches} == {RuleSetRef("competitors", 2)}
-    assert verdict.rule_set_versions == (RuleSetRef("default", 2), RuleSetRef("competitors", 2))
+    assert verdict.rule_set_versions == (RuleSetRef("default", 1), RuleSetRef("competitors", 2))
     # Version 1 is unchanged history.
     first.refresh_from_db()
     assert not first.active
@@ -150,7 +150,7 @@ def test_revising_the_global_default(db, org):
     do_revise_rule_set(default, publish=True)
     verdict = evaluate("Dieser Tee heilt Krebs", org, language="de")
     assert verdict.outcome == "hard_block"
-    assert verdict.rule_set_versions == (RuleSetRef("default", 3),)
+    assert verdict.rule_set_versions == (RuleSetRef("default", 2),)
 
 
 def test_publishing_validates_the_rules(db, org):

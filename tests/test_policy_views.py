@@ -71,7 +71,7 @@ def test_check_shows_the_verdict_with_highlights(client_for, org, editor):
     assert '<mark class="outcome-hard_block">heilt Krebs</mark>' in html
     assert "Claims to cure, treat or prevent an illness (“heilt Krebs”)" in html  # the reason, in the viewer's language
     assert "medical-cure-claim-de" in html
-    assert '<span class="rule-set-version">default v2</span>' in html
+    assert '<span class="rule-set-version">default v1</span>' in html
     # The form keeps what was typed.
     assert "Größe zählt" in html
 
@@ -196,7 +196,7 @@ def test_only_admins_see_the_rule_sets(request, client_for, org, role, sees):
     html = client_for(request.getfixturevalue(role)).get(bench_url(org)).content.decode()
     assert ("Rule sets that apply" in html) is sees
     assert ("<strong>competitors</strong> v1" in html) is sees
-    assert ("<strong>default</strong> v2" in html) is sees
+    assert ("<strong>default</strong> v1" in html) is sees
     assert ("Starbucks" in html) is sees  # the patterns
 
 
@@ -204,7 +204,7 @@ def test_rule_set_list_shows_only_what_applies_to_this_org(client_for, org, othe
     competitors(other_org)
     draft = RuleSet.objects.create(organization=org, name="unpublished-draft")
     html = client_for(owner).get(bench_url(org)).content.decode()
-    assert "<strong>default</strong> v2" in html
+    assert "<strong>default</strong> v1" in html
     assert "competitors" not in html
     assert draft.name not in html
     assert "Edit in the admin" not in html

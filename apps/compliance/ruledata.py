@@ -134,19 +134,20 @@ def digest() -> str:
 
 
 def sync_default_rule_set(RuleSet, Rule):  # noqa: N803 (model classes, also historical ones)
-    """Publish the data files as the next version of the global default rule set, unless it is current."""
+    """Publish the data files as the next version of the global default rule set, unless it is current.
+
+    Returns the new version, or None when the active version already has the files' digest.
+    """
     from django.db import transaction
     from django.db.models import Max
     from django.utils import timezone
 
     current = digest()
     scope = RuleSet.objects.filter(organization__isnull=True, name=DEFAULT_RULE_SET_NAME)
-    if hasattr(scope, "unscoped"):
-        scope = scope.unscoped() if callable(getattr(scope, "unscoped", None)) else scope
     with transaction.atomic():
         active = scope.filter(active=True).first()
         if active is not None and active.source_digest == current:
-            return active
+            return None  # nothing to publish
         version = (scope.aggregate(latest=Max("version"))["latest"] or 0) + 1
         rule_set = RuleSet.objects.create(
             organization=None,
