@@ -123,3 +123,14 @@ def test_an_editor_without_the_disclosure_inputs_keeps_the_setting(client_for, e
     assert client_for(editor).post(post_url("post_edit", post), data).status_code == 302
     post.refresh_from_db()
     assert (post.commercial_content, post.ai_generated) == ("own_brand", True)
+
+
+def test_the_editor_shows_the_settings_and_the_reasons(client_for, editor, post):
+    client = client_for(editor)
+    html = client.get(post_url("post_detail", post)).content.decode()
+    assert 'name="commercial_content"' in html and 'name="ai_generated"' in html
+    edit(client, post, caption=BLOCKED_CAPTION)
+    html = client.get(post_url("post_detail", post)).content.decode()
+    assert '<mark class="outcome-hard_block">heilt Krebs</mark>' in html
+    assert "Claims to cure, treat or prevent an illness" in html
+    assert "medical-cure-claim-de, default v1" in html
