@@ -26,15 +26,7 @@ def _report(name: str):
 
 @pytest.mark.parametrize(
     "split",
-    [
-        "tune.tsv",
-        pytest.param(
-            "test.tsv",
-            # Not met yet: on the frozen split recall is ~0.71 and the false-positive rate ~0.07 (the rules
-            # fit the tuning split). strict: the day the targets hold, this xfail turns red and goes.
-            marks=pytest.mark.xfail(strict=True, reason="issue 10 targets not yet met on the frozen test split"),
-        ),
-    ],
+    ["tune.tsv"],
 )
 def test_recall_and_false_positives_on_the_corpus(defaults, split):
     report = _report(split)
@@ -49,6 +41,16 @@ def test_recall_and_false_positives_on_the_corpus(defaults, split):
         if cell.positives and cell.recall < 0.9:
             failures.append(f"recall {category}/{language} {cell.recall:.3f} < 0.9")
     assert not failures, "; ".join(failures)
+
+
+def test_frozen_test_split_does_not_fall_below_todays_figures(defaults):
+    """The issue's targets (recall 0.95, false positives 0.03) are not met on the frozen split yet
+    (0.713 / 0.070 when it was first run): this guards the level reached so rule work cannot
+    silently make the held-out figures worse. Raise the floor as the rules improve."""
+    overall = _report("test.tsv").overall
+    assert overall.positives >= 100 and overall.negatives >= 80
+    assert overall.recall >= 0.70, f"recall on the frozen split fell to {overall.recall:.3f}"
+    assert overall.fp_rate <= 0.08, f"false-positive rate on the frozen split rose to {overall.fp_rate:.3f}"
 
 
 def test_policy_eval_prints_the_table_without_rows(defaults, capsys):
