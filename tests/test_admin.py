@@ -63,7 +63,20 @@ def rows(org, owner, editor, viewer, invitation):
     do_set_rotation_policy(org, 30)
     SandboxCall.objects.create(service="openrouter", method="GET", path="/sandbox/openrouter/api/v1/key", status=200)
     _ai_rows(org, project, owner)
+    _media_rows(org, project)
     return org
+
+
+def _media_rows(org, project):
+    from apps.media.actions import do_record_render_assets, do_set_media_policy
+    from apps.media.models import Asset
+
+    asset = Asset.objects.create(
+        organization=org, project=project, name="a.png", kind="image", file=f"org_{org.id}/assets/a.png",
+        content_type="image/png", size=10, checksum="0" * 64, licence_type="own",
+    )  # fmt: skip
+    do_record_render_assets(PostItem.objects.for_org(org).first(), [asset])
+    do_set_media_policy(org, require_licence=True)
 
 
 def _ai_rows(org, project, owner):

@@ -89,6 +89,51 @@ def fill_demo_month(demo: Demo):
     return plan, True
 
 
+def fill_demo_assets(demo: Demo) -> int:
+    """Give the demo library a brand image, a jingle whose stock licence ends in ten days (so the expiry
+    warning shows) and a short clip, all made here (Pillow, ffmpeg). Idempotent: a library with assets
+    is left alone. Call it outside a transaction (files are written before their rows). Returns how many
+    assets were added."""
+    import subprocess
+    import tempfile
+    from datetime import timedelta
+    from pathlib import Path
+
+    import imageio_ffmpeg
+    from PIL import Image, ImageDraw
+
+    from apps.media.actions import do_add_asset_file
+    from apps.media.models import Asset, AssetKind, LicenceType
+    from apps.media.usage import licence_today
+
+    org, project = demo.organization, demo.project
+    if Asset.objects.for_org(org).exists():
+        return 0
+    owner = next((user for user, role in demo.logins if role == Role.OWNER), None)
+    ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i"]
+    with tempfile.TemporaryDirectory() as folder:
+        card = Path(folder) / "alpenglow-farbkarte.png"
+        image = Image.new("RGB", (1080, 1920), "#3b2a20")
+        ImageDraw.Draw(image).rectangle((0, 1280, 1080, 1920), fill="#f4e9dc")
+        image.save(card)
+        jingle = Path(folder) / "alpenglow-jingle.mp3"
+        subprocess.run([*ffmpeg, "sine=frequency=523:duration=4", "-c:a", "libmp3lame", str(jingle)], check=True)
+        clip = Path(folder) / "espresso-testbild.mp4"
+        source = "testsrc2=size=540x960:rate=25:duration=3"
+        subprocess.run([*ffmpeg, source, "-pix_fmt", "yuv420p", "-c:v", "libx264", str(clip)], check=True)
+        files = [
+            (card, AssetKind.IMAGE, {"licence_type": LicenceType.OWN}),
+            (jingle, AssetKind.MUSIC, {
+                "licence_type": LicenceType.STOCK, "licensed_until": licence_today() + timedelta(days=10),
+                "licence_url": "https://stock.example/licences/alpenglow-jingle",
+            }),
+            (clip, AssetKind.CLIP, {"licence_type": LicenceType.GENERATED}),
+        ]  # fmt: skip
+        for path, kind, licence in files:
+            do_add_asset_file(org, path, filename=path.name, kind=kind, project=project, actor=owner, licence=licence)
+    return len(files)
+
+
 def _put_on_plan(org: Organization, plan_slug: str) -> None:
     """The demo agency shows what a paying customer sees (managed keys, room for three members)."""
     subscription = get_subscription(org)

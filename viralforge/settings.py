@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from viralforge import embedded
 from viralforge.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url
+from viralforge.media_settings import media_limits, s3_settings
 from viralforge.secrets import development_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "apps.planning",
     "apps.posts",
     "apps.sandbox",
+    "apps.media",
 ]
 
 MIDDLEWARE = [
@@ -202,8 +204,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Asset files (apps/media): the local file system under MEDIA_ROOT, or S3/MinIO when VF_S3_BUCKET
+# is set. Files are never served from a public folder: only through signed, expiring links.
+VF_S3 = s3_settings()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": VF_S3}
+    if VF_S3
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -341,3 +349,11 @@ VF_SIMILARITY_HISTORY_DAYS = env_int("VF_SIMILARITY_HISTORY_DAYS", 90, minimum=1
 # Month plans (apps/planning/pipeline.py): how many agent calls of one plan run at the same time
 # (threads of the worker process; keep it within the provider's rate limits).
 VF_PLAN_CONCURRENCY = env_int("VF_PLAN_CONCURRENCY", 8, minimum=1)
+
+
+# --- media: asset library (apps/media) ----------------------------------------------------
+# Largest upload per kind in MB (VF_MEDIA_MAX_MB_<KIND>) and the file types each kind accepts.
+VF_MEDIA_LIMITS = media_limits()
+# How long a signed file link stays valid (seconds), and how many days ahead licences count as expiring.
+VF_MEDIA_LINK_SECONDS = env_int("VF_MEDIA_LINK_SECONDS", 3600, minimum=10)
+VF_MEDIA_EXPIRY_WARNING_DAYS = env_int("VF_MEDIA_EXPIRY_WARNING_DAYS", 14, minimum=1)

@@ -26,6 +26,7 @@ org_patterns = [
     path("credentials/", include("apps.credentials.urls")),
     path("compliance/", include("apps.compliance.urls")),
     path("ai/", include("apps.ai.urls")),
+    path("media/", include("apps.media.urls")),
     path("p/", include("apps.projects.urls")),
     path("p/<slug:project_slug>/", include("apps.ai.project_urls")),
     path("p/<slug:project_slug>/", include("apps.planning.urls")),

@@ -39,6 +39,11 @@ class Plan(models.Model):
     renders_per_post = models.PositiveIntegerField(_("renders per post"))
     regenerations_per_post = models.PositiveIntegerField(_("regenerations per post"))
     max_projects = models.PositiveIntegerField(_("maximum projects"))
+    storage_mb = models.PositiveIntegerField(
+        _("stored files (MB)"),
+        default=1024,
+        help_text=_("How much the organization's asset library may hold, in megabytes."),
+    )
     price_cents = models.PositiveIntegerField(_("price per month (cents)"), default=0)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     allows_managed_keys = models.BooleanField(
@@ -79,6 +84,10 @@ class Plan(models.Model):
             UsageKind.VIDEO_SECONDS: self.monthly_video_seconds,
             UsageKind.POSTS: self.posts_per_month,
         }.get(kind)
+
+    @property
+    def storage_bytes(self) -> int:
+        return self.storage_mb * 1024 * 1024
 
     def per_post_limit(self, kind: str) -> int | None:
         return {

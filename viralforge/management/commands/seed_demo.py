@@ -24,6 +24,10 @@ class Command(BaseCommand):
             posts = plan.posts.count()
             verb = "generated" if created else "already there"
             self.stdout.write(f"Demo plan for {plan.month:%Y-%m}: {posts} posts ({verb}).")
+        added = demo_data.fill_demo_assets(demo)
+        self.stdout.write(
+            f"Demo asset library: {added} assets added." if added else "Demo asset library: already there."
+        )
         base = settings.VF_BASE_URL.rstrip("/")
         self.stdout.write(self.style.SUCCESS(f"Demo agency ready: {base}/o/{demo.organization.slug}/"))
         for user, role in demo.logins:

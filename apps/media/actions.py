@@ -1,0 +1,289 @@
+"""Writes of the asset library. Views and other apps (the renderer) change assets only through these."""
+
+import tempfile
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from apps.billing.services import get_plan
+from apps.media.models import IMAGE_KINDS, Asset, AssetKind, AssetSource, AssetUse, LicenceType, MediaPolicy
+from apps.media.probe import ProbeError, image_preview, poster_frame, probe, sha256_of
+from apps.media.signals import delete_stored_files
+from apps.orgs.models import Organization
+from apps.projects.models import Project
+from apps.posts.models import PostItem
+
+
+class MediaError(Exception):
+    """A refused change; `str()` is a translated message, `code` says which rule refused it."""
+
+    def __init__(self, message: str, *, code: str = "invalid", existing: Asset | None = None):
+        super().__init__(message)
+        self.code = code
+        self.existing = existing
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
+
+
+def upload_limit_error(kind: str, filename: str, size: int) -> str | None:
+    """A translated reason when this kind does not take files of this type or size, else None."""
+    from django.conf import settings
+
+    limits = settings.VF_MEDIA_LIMITS.get(kind)
+    if limits is None:
+        return _("Choose what kind of asset this is.")
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in limits["extensions"]:
+        return _("“%(name)s”: this kind accepts only %(types)s files.") % {
+            "name": filename,
+            "types": ", ".join(f".{ext}" for ext in limits["extensions"]),
+        }
+    if size > limits["max_bytes"]:
+        return _("“%(name)s” is %(size)s MB; this kind accepts at most %(limit)s MB.") % {
+            "name": filename,
+            "size": _megabytes(size),
+            "limit": _megabytes(limits["max_bytes"]),
+        }
+    if size == 0:
+        return _("“%(name)s” is empty.") % {"name": filename}
+    return None
+
+
+def storage_used(org: Organization) -> int:
+    return Asset.objects.for_org(org).aggregate(total=Sum("size"))["total"] or 0
+
+
+def storage_quota_error(org: Organization, extra_bytes: int) -> str | None:
+    """A translated reason when `extra_bytes` more would not fit the plan's storage, else None."""
+    plan = get_plan(org)
+    used = storage_used(org)
+    if used + extra_bytes <= plan.storage_bytes:
+        return None
+    return _(
+        "This file (%(size)s MB) does not fit: the library holds %(used)s MB of the %(limit)s MB "
+        "the %(plan)s plan allows. Delete assets or move to a larger plan."
+    ) % {
+        "size": _megabytes(extra_bytes),
+        "used": _megabytes(used),
+        "limit": _megabytes(plan.storage_bytes),
+        "plan": plan.name,
+    }
+
+
+def find_duplicate(org: Organization, checksum: str) -> Asset | None:
+    return Asset.objects.for_org(org).filter(checksum=checksum).order_by("created_at").first()
+
+
+def _duplicate_error(existing: Asset) -> MediaError:
+    return MediaError(
+        _("This file is already in the library as “%(name)s”. Use that one instead.") % {"name": existing.name},
+        code="duplicate",
+        existing=existing,
+    )
+
+
+def _check_project(org: Organization, project: Project | None, post: PostItem | None) -> None:
+    if project is not None and project.organization_id != org.id:
+        raise ValueError("project of another organization")
+    if post is not None and (post.organization_id != org.id or (project and post.project_id != project.id)):
+        raise ValueError("post of another organization or project")
+
+
+def _store(org, path: Path, *, filename, kind, checksum, probed, preview, project, post, source, actor, licence):
+    """Write the files, then the row; if the row cannot be written the files are removed again."""
+    asset = Asset(
+        id=uuid.uuid4(), organization=org, project=project or (post.project if post else None), post=post,
+        name=filename[:200], kind=kind, content_type=probed.content_type, size=path.stat().st_size,
+        duration=probed.duration, width=probed.width, height=probed.height, checksum=checksum, source=source,
+        created_by=actor, **licence,
+    )  # fmt: skip
+    stored: list[str] = []
+    storage = default_storage
+    try:
+        with open(path, "rb") as handle:
+            asset.file.save(filename, File(handle), save=False)
+        stored.append(asset.file.name)
+        if preview:
+            asset.preview.save("preview.jpg", ContentFile(preview), save=False)
+            stored.append(asset.preview.name)
+        storage = asset.file.storage
+        with transaction.atomic(durable=True):
+            # One upload per organization at a time past this point: the quota and the duplicate check hold.
+            Organization.objects.select_for_update().get(pk=org.pk)
+            if source == AssetSource.UPLOAD and (existing := find_duplicate(org, checksum)):
+                raise _duplicate_error(existing)
+            if error := storage_quota_error(org, asset.size):
+                raise MediaError(error, code="storage_quota")
+            asset.save(force_insert=True)
+    except BaseException:
+        delete_stored_files(storage, stored)
+        raise
+    return asset
+
+
+def _preview_for(kind: str, path: Path, duration: float | None) -> bytes | None:
+    if kind in IMAGE_KINDS:
+        return image_preview(path)
+    if kind in (AssetKind.CLIP, AssetKind.RENDER):
+        return poster_frame(path, duration)
+    return None
+
+
+def _licence_fields(licence_type: str = "", **extra) -> dict:
+    return {"licence_type": licence_type, **extra}
+
+
+def do_add_asset_file(
+    org: Organization,
+    path: Path,
+    *,
+    filename: str,
+    kind: str,
+    project: Project | None = None,
+    post: PostItem | None = None,
+    source: str = AssetSource.UPLOAD,
+    actor=None,
+    licence: dict | None = None,
+) -> Asset:
+    """Probe, check and store one file from a local path. Refuses (MediaError) and stores nothing when
+    the type, size, content or quota is wrong, or when an upload duplicates an asset of the organization.
+
+    The renderer stores its output with `source=AssetSource.RENDER, kind=AssetKind.RENDER, post=post`.
+    """
+    _check_project(org, project, post)
+    size = path.stat().st_size
+    if error := upload_limit_error(kind, filename, size):
+        raise MediaError(error, code="limit")
+    if error := storage_quota_error(org, size):
+        raise MediaError(error, code="storage_quota")
+    checksum = sha256_of(path)
+    if source == AssetSource.UPLOAD and (existing := find_duplicate(org, checksum)):
+        raise _duplicate_error(existing)
+    try:
+        probed = probe(path, kind, filename)
+    except ProbeError as exc:
+        raise MediaError(str(exc), code="probe") from None
+    preview = _preview_for(kind, path, probed.duration)
+    if licence is None:
+        licence = _licence_fields(LicenceType.GENERATED if source != AssetSource.UPLOAD else "")
+    return _store(
+        org, path, filename=filename, kind=kind, checksum=checksum, probed=probed, preview=preview,
+        project=project, post=post, source=source, actor=actor, licence=licence,
+    )  # fmt: skip
+
+
+def do_upload_asset(org: Organization, uploaded, *, kind: str, project: Project | None = None, actor=None) -> Asset:
+    """An uploaded file (Django `UploadedFile`) into the library; see `do_add_asset_file`."""
+    filename = Path(uploaded.name or "file").name
+    if error := upload_limit_error(kind, filename, uploaded.size or 0):
+        raise MediaError(error, code="limit")
+    temporary_path = getattr(uploaded, "temporary_file_path", None)
+    if temporary_path is not None:
+        return do_add_asset_file(
+            org, Path(temporary_path()), filename=filename, kind=kind, project=project, actor=actor
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        local = Path(folder) / f"upload.{filename.rsplit('.', 1)[-1]}"
+        with open(local, "wb") as out:
+            for chunk in uploaded.chunks():
+                out.write(chunk)
+        return do_add_asset_file(org, local, filename=filename, kind=kind, project=project, actor=actor)
+
+
+@transaction.atomic(durable=True)
+def do_update_asset(
+    asset: Asset,
+    *,
+    name: str,
+    project: Project | None,
+    tags: list[str],
+    licence_type: str,
+    licence_url: str = "",
+    attribution: str = "",
+    licensed_until: date | None = None,
+    licence_notes: str = "",
+) -> Asset:
+    if project is not None and project.organization_id != asset.organization_id:
+        raise ValueError("project of another organization")
+    if licence_type == LicenceType.CC_BY and not attribution.strip():
+        raise MediaError(_("A Creative Commons licence needs the attribution text."), code="attribution")
+    changed = {
+        "name": name.strip()[:200] or asset.name,
+        "project": project,
+        "tags": tags,
+        "licence_type": licence_type,
+        "licence_url": licence_url,
+        "attribution": attribution.strip(),
+        "licensed_until": licensed_until,
+        "licence_notes": licence_notes,
+    }
+    if licensed_until != asset.licensed_until:
+        changed["expiry_notice_sent_for"] = None  # a new date earns a new reminder
+    for field, value in changed.items():
+        setattr(asset, field, value)
+    asset.save(update_fields=[*changed, "updated_at"])
+    return asset
+
+
+@transaction.atomic(durable=True)
+def do_delete_asset(asset: Asset) -> None:
+    """Delete the row now and the stored files after the commit. An asset a post's video uses stays."""
+    uses = AssetUse.objects.for_org(asset.organization_id).filter(asset=asset).count()
+    if uses:
+        raise MediaError(
+            _("“%(name)s” is used in a post's video and cannot be deleted.") % {"name": asset.name}, code="in_use"
+        )
+    asset.delete()
+
+
+@transaction.atomic
+def do_mark_expiry_announced(org: Organization, assets: Iterable[Asset]) -> None:
+    """Remember which licence date the admins were told about (a date changed meanwhile is told again)."""
+    for asset in assets:
+        Asset.objects.for_org(org).filter(id=asset.id, licensed_until=asset.licensed_until).update(
+            expiry_notice_sent_for=asset.licensed_until
+        )
+
+
+@transaction.atomic(durable=True)
+def do_set_media_policy(org: Organization, *, require_licence: bool) -> MediaPolicy:
+    policy, _created = MediaPolicy.objects.for_org(org).update_or_create(
+        organization=org, defaults={"require_licence": require_licence}
+    )
+    return policy
+
+
+@transaction.atomic
+def do_record_render_assets(render_or_post: Asset | PostItem, assets: Iterable[Asset]) -> list[AssetUse]:
+    """Record which assets a render (an `Asset` of kind render with its post) or a post's video uses.
+
+    Idempotent: recording the same set again adds nothing. Assets of another organization are refused.
+    """
+    if isinstance(render_or_post, PostItem):
+        post, render = render_or_post, None
+    else:
+        post, render = render_or_post.post, render_or_post
+        if post is None:
+            raise ValueError("a render must belong to a post")
+    uses = []
+    for asset in assets:
+        if asset.organization_id != post.organization_id:
+            raise ValueError("asset of another organization")
+        use, _created = AssetUse.objects.for_org(post.organization_id).get_or_create(
+            organization_id=post.organization_id, post=post, render=render, asset=asset
+        )
+        uses.append(use)
+    return uses
+
+
+record_render_assets = do_record_render_assets

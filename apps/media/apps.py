@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MediaConfig(AppConfig):
+    name = "apps.media"
+    label = "media"
+    verbose_name = _("Media")
+
+    def ready(self) -> None:
+        # reasons: the reason codes are defined at import; signals: files are deleted after the commit.
+        from apps.media import dashboard, reasons, signals  # noqa: F401
+
+        dashboard.register()

@@ -1,0 +1,217 @@
+"""The asset library: files an organization may use in its videos, each with its licence.
+
+Files live in the default storage (local folder or S3) under `org_<id>/assets/<asset>/…`, or
+`org_<id>/project_<id>/posts/<post>/<asset>/…` for files made for one post, and are only ever
+served through signed, expiring links (`apps.media.links`).
+"""
+
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+
+from apps.orgs.models import Organization
+from apps.orgs.tenancy import TenantModel
+from apps.projects.models import Project
+from apps.posts.models import PostItem
+
+
+class AssetKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    CLIP = "clip", _("Video clip")
+    MUSIC = "music", _("Music")
+    VOICE = "voice", _("Voice")
+    FONT = "font", _("Font")
+    LOGO = "logo", _("Logo")
+    RENDER = "render", _("Render")
+    THUMBNAIL = "thumbnail", _("Thumbnail")
+
+
+IMAGE_KINDS = (AssetKind.IMAGE, AssetKind.LOGO, AssetKind.THUMBNAIL)
+VIDEO_KINDS = (AssetKind.CLIP, AssetKind.RENDER)
+AUDIO_KINDS = (AssetKind.MUSIC, AssetKind.VOICE)
+
+
+class AssetSource(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded")
+    GENERATED = "generated", _("Generated")
+    RENDER = "render", _("Rendered")
+
+
+class LicenceType(models.TextChoices):
+    NONE = "", _("No licence recorded")
+    OWN = "own", _("Own work")
+    STOCK = "stock", _("Stock with licence")
+    CC_BY = "cc_by", _("Creative Commons with attribution")
+    CLIENT = "client", _("Provided by the client")
+    GENERATED = "generated", _("Generated")
+
+
+class LicenceState(models.TextChoices):
+    """What the library filters and badges show; computed from the licence fields and today's date."""
+
+    VALID = "valid", _("Licensed")
+    EXPIRING = "expiring", _("Expires soon")
+    EXPIRED = "expired", _("Expired")
+    MISSING = "missing", _("No licence")
+
+
+def _safe_name(filename: str) -> str:
+    return get_valid_filename(filename.rsplit("/", 1)[-1])[:120] or "file"
+
+
+def asset_prefix(asset: "Asset") -> str:
+    """The storage folder of one asset: per post when it was made for one, else the organization's library."""
+    if asset.post_id:
+        return f"org_{asset.organization_id}/project_{asset.project_id}/posts/{asset.post_id}/{asset.id}"
+    return f"org_{asset.organization_id}/assets/{asset.id}"
+
+
+def asset_upload_to(asset: "Asset", filename: str) -> str:
+    return f"{asset_prefix(asset)}/{_safe_name(filename)}"
+
+
+def preview_upload_to(asset: "Asset", filename: str) -> str:
+    return f"{asset_prefix(asset)}/preview/{_safe_name(filename)}"
+
+
+class Asset(TenantModel):
+    tenant_scope_fields = ("organization", "project", "post")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="assets", verbose_name=_("project")
+    )
+    post = models.ForeignKey(
+        PostItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("post")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=AssetKind.choices)
+    file = models.FileField(_("file"), upload_to=asset_upload_to, max_length=500)
+    preview = models.FileField(_("preview"), upload_to=preview_upload_to, max_length=500, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    duration = models.FloatField(_("duration in seconds"), null=True, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    checksum = models.CharField(_("SHA-256 checksum"), max_length=64)
+    source = models.CharField(_("source"), max_length=10, choices=AssetSource.choices, default=AssetSource.UPLOAD)
+    licence_type = models.CharField(_("licence"), max_length=10, choices=LicenceType.choices, blank=True)
+    licence_url = models.URLField(_("licence source URL"), max_length=500, blank=True)
+    attribution = models.CharField(_("attribution text"), max_length=300, blank=True)
+    licensed_until = models.DateField(
+        _("licensed until"), null=True, blank=True, help_text=_("Last day the licence allows use. Empty: no end.")
+    )
+    licence_notes = models.TextField(_("licence notes"), blank=True)
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True, verbose_name=_("tags"))
+    expiry_notice_sent_for = models.DateField(
+        _("expiry e-mail sent for"),
+        null=True,
+        blank=True,
+        help_text=_("The licensed-until date admins were told about."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organization", "checksum"], name="media_asset_org_checksum"),
+            models.Index(fields=["organization", "kind", "-created_at"], name="media_asset_org_kind"),
+            models.Index(fields=["organization", "licensed_until"], name="media_asset_org_until"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def licence_state(self, today: date, warning_days: int | None = None) -> str:
+        if warning_days is None:
+            warning_days = settings.VF_MEDIA_EXPIRY_WARNING_DAYS
+        if not self.licence_type:
+            return LicenceState.MISSING
+        if self.licensed_until is None:
+            return LicenceState.VALID
+        if self.licensed_until < today:
+            return LicenceState.EXPIRED
+        if self.licensed_until <= today + timedelta(days=warning_days):
+            return LicenceState.EXPIRING
+        return LicenceState.VALID
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in IMAGE_KINDS
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind in VIDEO_KINDS
+
+    @property
+    def is_audio(self) -> bool:
+        return self.kind in AUDIO_KINDS
+
+
+class MediaPolicy(TenantModel):
+    """The organization's licence rule: must every asset a post uses have a licence recorded?"""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="media_policy", verbose_name=_("organization")
+    )
+    require_licence = models.BooleanField(
+        _("require a licence"),
+        default=False,
+        help_text=_("Posts may only use or publish videos whose assets all have a licence recorded."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("media policy")
+        verbose_name_plural = _("media policies")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.require_licence}"
+
+    @classmethod
+    def current(cls, organization: Organization) -> "MediaPolicy":
+        return cls.objects.for_org(organization).first() or cls(organization=organization)
+
+
+class AssetUse(TenantModel):
+    """An asset a post's video uses; `render` is the rendered video it went into (empty: chosen for the post)."""
+
+    tenant_scope_fields = ("organization", "post", "asset", "render")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    post = models.ForeignKey(PostItem, on_delete=models.CASCADE, related_name="+", verbose_name=_("post"))
+    render = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="render_uses", verbose_name=_("render")
+    )
+    # CASCADE so an organization can be deleted; do_delete_asset refuses to delete an asset in use.
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="uses", verbose_name=_("asset"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("asset use")
+        verbose_name_plural = _("asset uses")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "render", "asset"], name="unique_asset_use", nulls_distinct=False)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} → {self.post_id}"
