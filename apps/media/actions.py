@@ -18,8 +18,8 @@ from apps.media.models import IMAGE_KINDS, Asset, AssetKind, AssetSource, AssetU
 from apps.media.probe import ProbeError, image_preview, poster_frame, probe, sha256_of
 from apps.media.signals import delete_stored_files
 from apps.orgs.models import Organization
-from apps.projects.models import Project
 from apps.posts.models import PostItem
+from apps.projects.models import Project
 
 
 class MediaError(Exception):

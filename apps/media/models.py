@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.orgs.models import Organization
 from apps.orgs.tenancy import TenantModel
-from apps.projects.models import Project
 from apps.posts.models import PostItem
+from apps.projects.models import Project
 
 
 class AssetKind(models.TextChoices):
