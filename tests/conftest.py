@@ -131,7 +131,7 @@ def browser(live_server, monkeypatch):
     from django.test import Client
     from playwright.sync_api import sync_playwright
 
-    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
     # Playwright's sync API runs an event loop in this thread; the test still talks to the DB synchronously.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

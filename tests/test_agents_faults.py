@@ -24,7 +24,7 @@ from apps.billing.models import Reservation, ReservationStatus, UsageKind, Usage
 from apps.billing.testing import subscribe
 from apps.sandbox.faults import clear_faults, set_faults
 from apps.sandbox.models import SandboxCall
-from tests.test_credentials_support import SECRET, add
+from tests.support.credentials import SECRET, add
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

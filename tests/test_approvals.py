@@ -10,7 +10,7 @@ from apps.posts.models import Approval, PostStatus
 from apps.projects.access import grant_project_reviewer
 from apps.projects.models import ApprovalRule
 from tests.conftest import make_member
-from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.posts import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 from apps.planning.models import PlanStatus
 from apps.posts.models import PostStatus
 from tests.conftest import make_member
-from tests.test_posts_support import HX, MONTH, cal_url, make_plan, make_post, make_project
+from tests.support.posts import HX, MONTH, cal_url, make_plan, make_post, make_project
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.billing import ratelimit
 from apps.credentials.models import CredentialPolicy, ProviderCredential, Status
 from apps.projects.models import Project
-from tests.test_credentials_support import OTHER_SECRET, SECRET, add
+from tests.support.credentials import OTHER_SECRET, SECRET, add
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -222,7 +222,7 @@ def test_add_refuses_a_project_of_another_org(client_for, org, other_org, owner)
 
 
 def test_add_managed_key_refused_by_plan(client_for, org, owner, settings):
-    from tests.test_credentials_support import subscribe
+    from tests.support.credentials import subscribe
 
     settings.VF_MANAGED_KEYS = {"openrouter": "sk-or-platform-key-123456", "veo": "", "kling": ""}
     subscribe(org, managed=False)

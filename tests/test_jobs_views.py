@@ -8,7 +8,7 @@ from django.urls import reverse
 from apps.jobs.actions import JobRuleError, do_requeue_job
 from apps.jobs.models import JobRun, JobStatus
 from apps.jobs.progress import current_job_run_id, report_progress
-from tests import jobs_actors  # noqa: F401  (registers the vf_test_* actors with the broker)
+from tests.support import jobs_actors  # noqa: F401  (registers the vf_test_* actors with the broker)
 
 HTMX = {"HX-Request": "true"}
 

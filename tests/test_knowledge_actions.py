@@ -9,8 +9,8 @@ from apps.ai.knowledge_actions import do_add_knowledge, do_delete_knowledge, do_
 from apps.ai.models import KnowledgeChunk, KnowledgeDoc
 from apps.jobs.models import JobRun, JobStatus
 from apps.projects.models import Project
-from tests.jobs_actors import wait_for_run
-from tests.test_knowledge_support import BRAND_TEXT, add, make_pdf, snapshot, upload
+from tests.support.jobs_actors import wait_for_run
+from tests.support.knowledge import BRAND_TEXT, add, make_pdf, snapshot, upload
 
 LONG_TEXT = "\n\n".join(
     f"Regel {i}: Wir sprechen über Kaffee, Berge und Genuss, aber nie über Preise oder Heilwirkungen. "

@@ -10,7 +10,7 @@ from apps.ai.embeddings import HashingEmbedder
 from apps.ai.models import KnowledgeChunk, KnowledgeDoc
 from apps.projects.models import Project
 from bench.knowledge import WORDS, copy_chunks, load_corpus, without_hnsw_index
-from tests.test_knowledge_support import BRAND_TEXT, add
+from tests.support.knowledge import BRAND_TEXT, add
 
 QUERY = "Hafermilch Cappuccino Rabatt"
 

@@ -10,7 +10,7 @@ from apps.ai.models import KnowledgeChunk, KnowledgeDoc
 from apps.billing import ratelimit
 from apps.jobs.models import JobRun
 from apps.projects.models import Project
-from tests.test_knowledge_support import BRAND_TEXT, add, make_pdf, snapshot, upload
+from tests.support.knowledge import BRAND_TEXT, add, make_pdf, snapshot, upload
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

@@ -13,7 +13,7 @@ from apps.ai.types import ProviderFatalError, ProviderOutOfCreditsError, Provide
 from apps.billing.models import Reservation, ReservationStatus, UsageAggregate, UsageKind, UsageLedger
 from apps.billing.testing import subscribe
 from apps.projects.models import Project
-from tests.test_orchestrator_support import BROKEN, USAGE, Scripted, compliance
+from tests.support.orchestrator import BROKEN, USAGE, Scripted, compliance
 
 pytestmark = pytest.mark.django_db
 

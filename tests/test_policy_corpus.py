@@ -3,7 +3,7 @@
 import pytest
 
 from apps.compliance.policy import PolicyInput, evaluate
-from tests.policy_corpus import (
+from tests.support.policy_corpus import (
     BLOCK,
     CORPUS,
     DISCLOSURE,

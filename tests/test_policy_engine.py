@@ -20,7 +20,7 @@ from apps.compliance.patterns import (
     phrase_regex,
 )
 from apps.compliance.policy import PolicyInput, RuleSetRef, evaluate
-from tests.policy_corpus import default_rule_set
+from tests.support.policy_corpus import default_rule_set
 
 
 def make_rule_set(org=None, name="brand", rules=(), publish=True):
@@ -140,7 +140,7 @@ def test_regex_letters_are_lowered_but_escapes_keep_their_meaning():
 
 def test_the_start_index_finds_what_a_full_scan_finds(db):
     """Phrase rules only try the positions their first two characters occur at; same result as finditer."""
-    from tests.policy_corpus import CORPUS
+    from tests.support.policy_corpus import CORPUS
 
     rule_set = default_rule_set()
     compiled = policy.compile_rule_set(rule_set)

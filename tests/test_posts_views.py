@@ -9,7 +9,7 @@ from django.urls import reverse
 from apps.posts.models import PostStatus
 from apps.projects.access import grant_project_reviewer
 from apps.projects.models import ApprovalRule
-from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.posts import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
 
 
 @dataclass(frozen=True)

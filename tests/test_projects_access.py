@@ -15,7 +15,7 @@ from apps.ai.actions import do_save_project_brand
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role, role_at_least
 from tests.conftest import make_member
-from tests.test_projects_support import PNG, make_project, media_fixture, purl, snapshot, upload  # noqa: F401
+from tests.support.projects import PNG, make_project, media_fixture, purl, snapshot, upload  # noqa: F401
 
 
 @dataclass(frozen=True)

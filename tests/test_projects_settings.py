@@ -8,7 +8,7 @@ from apps.orgs.roles import Role
 from apps.projects.access import REVIEW_PERMISSION, can_approve_posts
 from apps.projects.models import ApprovalRule, Project
 from tests.conftest import make_member
-from tests.test_projects_support import (  # noqa: F401
+from tests.support.projects import (  # noqa: F401
     HX,
     JPEG,
     PNG,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from apps.sandbox.log import calls, clear_calls, digest, record_call
 from apps.sandbox.models import SandboxCall
-from tests.test_credentials_support import BAD_SECRET, SECRET
+from tests.support.credentials import BAD_SECRET, SECRET
 
 pytestmark = pytest.mark.django_db
 
