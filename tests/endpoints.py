@@ -305,6 +305,11 @@ def _kwargs_by_name() -> dict[str, tuple[str, ...]]:
     return {r.name: r.kwargs for r in routes() if r.name}
 
 
+def endpoints_with(kwarg: str) -> list[Endpoint]:
+    """The entries whose URL takes `kwarg` (e.g. every post endpoint: "post_id")."""
+    return [endpoint for endpoint in ENDPOINTS if kwarg in _kwargs_by_name()[endpoint.name]]
+
+
 def url_kwargs(endpoint: Endpoint, tenant: Tenant, foreign: Tenant | None = None, swap: str = "") -> dict:
     """The URL's keyword arguments for `tenant`; with `swap`, that one comes from `foreign` instead."""
     builders = URL_KWARGS | endpoint.kwargs

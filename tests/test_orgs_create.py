@@ -59,15 +59,3 @@ def test_blank_name_is_refused(client_for, db):
     response = client_for(user).post(URL, {"name": "   "})
     assert response.status_code == 400
     assert not Organization.objects.exists()
-
-
-def test_create_wrong_method(client_for, db):
-    assert client_for(make_user("new@person.test")).put(URL).status_code == 405
-    assert not Organization.objects.exists()
-
-
-def test_create_needs_login(client, db):
-    response = client.post(URL, {"name": "Gamma"})
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
-    assert not Organization.objects.exists()

@@ -82,10 +82,6 @@ def test_signup_in_german_saves_german(client, db):
     assert get_user_model().objects.get(email="neu@person.test").language == "de"
 
 
-def test_language_wrong_method(client, db):
-    assert client.get(URL).status_code == 405
-
-
 def test_language_does_not_leak_to_other_users(client, org, owner, editor):
     owner.language = "de"
     owner.save()
