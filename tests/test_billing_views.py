@@ -15,7 +15,7 @@ from apps.billing.testing import subscribe
 from apps.orgs.models import Invitation
 from apps.orgs.roles import Role
 from apps.projects.models import Project
-from tests.conftest import make_user
+from tests.support.accounts import make_user
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.planning.models import PlanStatus
 from apps.posts.models import PostStatus
-from tests.conftest import make_member
+from tests.support.accounts import make_member
 from tests.support.posts import HX, MONTH, cal_url, make_plan, make_post, make_project
 
 

@@ -302,7 +302,7 @@ def test_bad_policy_is_400_and_changes_nothing(client_for, org, owner, value):
 def test_admin_pages_open_and_keep_the_payload(client, org, owner, credential):
     from apps.credentials.actions import do_set_rotation_policy
     from apps.sandbox.models import SandboxCall
-    from tests.conftest import make_user
+    from tests.support.accounts import make_user
 
     staff = make_user("staff@viralforge.test", is_staff=True, is_superuser=True)
     client.force_login(staff)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.orgs.models import Invitation, Membership
 from apps.orgs.roles import Role
-from tests.conftest import PASSWORD, make_user
+from tests.support.accounts import PASSWORD, make_user
 
 HX = {"HTTP_HX_REQUEST": "true"}
 NEW_PASSWORD = "a-fresh-long-passphrase-42"

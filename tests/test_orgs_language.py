@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.conftest import make_user
+from tests.support.accounts import make_user
 
 URL = "/language/"
 GERMAN_CATALOG = settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.mo"

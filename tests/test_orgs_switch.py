@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role
-from tests.conftest import make_user
+from tests.support.accounts import make_user
 
 SWITCH = "/orgs/switch/"
 

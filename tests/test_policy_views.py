@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.compliance.actions import do_publish_rule_set
 from apps.compliance.models import Rule, RuleSet
-from tests.conftest import make_user
+from tests.support.accounts import make_user
 from tests.support.policy_corpus import default_rule_set
 
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -19,7 +19,7 @@ from apps.credentials.actions import do_add_credential
 from apps.credentials.models import ProviderCredential
 from apps.credentials.services import resolve_credential
 from apps.sandbox.models import SandboxCall
-from tests.conftest import make_user
+from tests.support.accounts import make_user
 from tests.support.credentials import BAD_SECRET, OTHER_SECRET, SECRET
 from viralforge.logging import JsonFormatter
 

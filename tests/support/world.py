@@ -5,15 +5,16 @@ that is rolled back at the end."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from apps.planning.actions import do_save_brand_kit
+
 from apps.ai.models import AIDecision
 from apps.billing.testing import subscribe
 from apps.core import clock
 from apps.jobs.models import JobRun, JobStatus
 from apps.orgs.models import Invitation, Membership, Organization
 from apps.orgs.roles import Role
-from apps.planning.actions import do_save_brand_kit
 from apps.posts.models import PostStatus
-from tests.conftest import make_member, make_user
+from tests.support.accounts import make_member, make_user
 from tests.support.credentials import add as add_credential
 from tests.support.knowledge import add as add_knowledge
 from tests.support.posts import MONTH, make_plan, make_post, make_project
