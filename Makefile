@@ -38,7 +38,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: install messages system-deps lint
-	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench: install
 	@for b in bench/*.py; do n=$$(basename $$b .py); case $$n in __init__|common) continue;; esac; $(PY) -m bench.$$n || exit 1; done
