@@ -28,6 +28,12 @@ def test_every_entry_names_a_route_once_and_says_what_a_good_request_gets():
             assert (call.role is not None) == (endpoint.access == Access.MEMBER), endpoint
 
 
+def test_every_access_kind_in_use_has_its_checks():
+    from tests.test_endpoints_matrix import CHECKS
+
+    assert {endpoint.access for endpoint in ENDPOINTS} <= set(CHECKS)
+
+
 def test_every_url_argument_can_be_built():
     needed = {
         name
