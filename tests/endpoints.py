@@ -305,9 +305,14 @@ def _kwargs_by_name() -> dict[str, tuple[str, ...]]:
     return {r.name: r.kwargs for r in routes() if r.name}
 
 
+def url_kwarg_names(endpoint: Endpoint) -> tuple[str, ...]:
+    """The keyword arguments of the endpoint's URL pattern, in order."""
+    return _kwargs_by_name()[endpoint.name]
+
+
 def endpoints_with(kwarg: str) -> list[Endpoint]:
     """The entries whose URL takes `kwarg` (e.g. every post endpoint: "post_id")."""
-    return [endpoint for endpoint in ENDPOINTS if kwarg in _kwargs_by_name()[endpoint.name]]
+    return [endpoint for endpoint in ENDPOINTS if kwarg in url_kwarg_names(endpoint)]
 
 
 def url_kwargs(endpoint: Endpoint, tenant: Tenant, foreign: Tenant | None = None, swap: str = "") -> dict:
@@ -315,5 +320,5 @@ def url_kwargs(endpoint: Endpoint, tenant: Tenant, foreign: Tenant | None = None
     builders = URL_KWARGS | endpoint.kwargs
     return {
         name: builders[name](foreign if name == swap and foreign is not None else tenant)
-        for name in _kwargs_by_name()[endpoint.name]
+        for name in url_kwarg_names(endpoint)
     }

@@ -16,7 +16,7 @@ from django.urls import reverse
 from apps.billing import ratelimit
 from apps.jobs.heartbeat import record_worker_heartbeat
 from apps.orgs.roles import Role
-from tests.endpoints import ENDPOINTS, TENANT_KWARGS, Access, Endpoint, url_kwargs
+from tests.endpoints import ENDPOINTS, TENANT_KWARGS, Access, Endpoint, url_kwarg_names, url_kwargs
 from tests.support.world import build_world
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -37,16 +37,10 @@ def _cases():
             for check in CHECKS[endpoint.access]:
                 if check == "below" and call.role not in BELOW:
                     continue
-                if check == "foreign" and not TENANT_KWARGS & set(_names(endpoint)):
+                if check == "foreign" and not TENANT_KWARGS & set(url_kwarg_names(endpoint)):
                     continue
                 yield pytest.param(endpoint, method, check, id=f"{endpoint}-{method}-{check}")
         yield pytest.param(endpoint, None, "wrong_method", id=f"{endpoint}-wrong_method")
-
-
-def _names(endpoint: Endpoint) -> tuple[str, ...]:
-    from tests.endpoints import _kwargs_by_name
-
-    return _kwargs_by_name()[endpoint.name]
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +127,7 @@ def test_endpoint(client, world, endpoint, method, check, db):
     elif check == "foreign":
         # Beta's owner, in beta, with one object of alpha in the URL: 404 for each such object.
         client.force_login(world.outsider)
-        for name in TENANT_KWARGS & set(_names(endpoint)):
+        for name in TENANT_KWARGS & set(url_kwarg_names(endpoint)):
             foreign = url_of(endpoint, world.beta, foreign=alpha, swap=name)
             assert refused(client, method, foreign, call, world.beta).status_code == 404, name
         # …while the same URL with beta's own objects works: the foreign object made the 404.
