@@ -24,7 +24,7 @@ from functools import lru_cache
 from django.core import signing
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from apps.core import clock
+from apps.core import clock, months
 from apps.orgs.roles import Role
 from tests.support.credentials import OTHER_SECRET, SECRET
 from tests.support.posts import editor_data
@@ -115,8 +115,7 @@ TENANT_KWARGS = frozenset(URL_KWARGS) - {"org_slug", "month", "key", "token"}
 
 def next_month(tenant: Tenant) -> str:
     """Plans are generated for months that have not passed."""
-    today = clock.now().date()
-    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
+    return months.month_param(months.next_month(months.month_start(clock.now().date())))
 
 
 def member(name: str, **kwargs) -> Endpoint:

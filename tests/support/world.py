@@ -5,8 +5,6 @@ that is rolled back at the end."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from apps.planning.actions import do_save_brand_kit
-
 from apps.ai.models import AIDecision
 from apps.billing.testing import subscribe
 from apps.core import clock
@@ -14,6 +12,7 @@ from apps.jobs.models import JobRun, JobStatus
 from apps.orgs.models import Invitation, Membership, Organization
 from apps.orgs.roles import Role
 from apps.posts.models import PostStatus
+from apps.projects.actions import do_save_brand_kit
 from tests.support.accounts import make_member, make_user
 from tests.support.credentials import add as add_credential
 from tests.support.knowledge import add as add_knowledge
