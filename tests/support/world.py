@@ -50,7 +50,7 @@ def build_tenant(slug: str, name: str) -> Tenant:
     owner = users[Role.OWNER]
     target = make_member(org, f"target@{slug}.test", Role.VIEWER)
     project = make_project(org, slug=f"{slug}-brand", name=f"{name} Brand")
-    do_save_brand_kit(project, voice="Warm", logo=upload("logo.png", PNG), logo_kind="png")
+    do_save_brand_kit(project, logo=upload("logo.png", PNG), logo_kind="png")
     plan = make_plan(project)
     post = make_post(plan, MONTH, 1, hook=f"Drei Fehler beim Espresso ({slug})")
     objects = {
