@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-requirements
+# pytest-xdist workers for `make test`: one per core, at least 2 (each has its own test database,
+# Redis namespace and cache database; see tests/settings.py).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
 
 .PHONY: run test lint bench install messages system-deps stop clean
 
@@ -38,7 +41,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: install messages system-deps lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench: install
 	@for b in bench/*.py; do n=$$(basename $$b .py); case $$n in __init__|common) continue;; esac; $(PY) -m bench.$$n || exit 1; done

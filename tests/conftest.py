@@ -1,11 +1,9 @@
 import dramatiq
 import pytest
-from allauth.account.models import EmailAddress
 
-from apps.orgs.models import Membership, Organization
+from apps.orgs.models import Organization
 from apps.orgs.roles import Role
-
-PASSWORD = "correct-horse-battery-staple"
+from tests.support.accounts import make_member
 
 
 def pytest_sessionstart(session):
@@ -40,20 +38,6 @@ def _real_clock():
     clock.reset()
     yield
     clock.reset()
-
-
-def make_user(email: str, **extra):
-    from apps.accounts.models import User
-
-    user = User.objects.create_user(email=email, password=PASSWORD, **extra)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
-def make_member(org: Organization, email: str, role: str):
-    user = make_user(email)
-    Membership.objects.create(organization=org, user=user, role=role)
-    return user
 
 
 @pytest.fixture
@@ -104,6 +88,13 @@ def client_for(client):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
 def broker():
     broker = dramatiq.get_broker()
     broker.flush_all()
@@ -131,7 +122,7 @@ def browser(live_server, monkeypatch):
     from django.test import Client
     from playwright.sync_api import sync_playwright
 
-    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
     # Playwright's sync API runs an event loop in this thread; the test still talks to the DB synchronously.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

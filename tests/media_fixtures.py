@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.media_support import FONT, ffmpeg, s3_client
+from tests.support.media import FONT, ffmpeg, s3_client
 
 
 @pytest.fixture(scope="session")

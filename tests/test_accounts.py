@@ -11,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, make_user
+from tests.support.accounts import PASSWORD, make_user
 
 NEW_PASSWORD = "another-long-passphrase-77"
 LINK = re.compile(r"https?://[^/\s]+(/\S+)")

@@ -25,7 +25,7 @@ from apps.posts.models import Approval, PostItem
 from apps.projects.access import grant_project_reviewer
 from apps.projects.models import Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
 from apps.sandbox.models import SandboxCall
-from tests.conftest import make_user
+from tests.support.accounts import make_user
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 

@@ -22,9 +22,10 @@ from apps.ai.providers.openrouter import OpenRouterProvider
 from apps.ai.routing import close_pooled_providers
 from apps.billing.models import Reservation, ReservationStatus, UsageKind, UsageLedger
 from apps.billing.testing import subscribe
+from apps.core import clock
 from apps.sandbox.faults import clear_faults, set_faults
 from apps.sandbox.models import SandboxCall
-from tests.test_credentials_support import SECRET, add
+from tests.support.credentials import SECRET, add
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -140,16 +141,15 @@ def test_402_from_the_sandbox_is_out_of_credits_and_not_retried(sandbox, org, ow
     assert chat_calls().count() == 1
 
 
-def test_429_retry_after_from_the_sandbox(sandbox, org, owner, settings, monkeypatch):
-    from apps.ai import orchestrator
-
+def test_429_retry_after_from_the_sandbox(sandbox, org, owner, settings):
     settings.VF_AI_MAX_BACKOFF_SECONDS = 30
-    waits: list[float] = []
-    monkeypatch.setattr(orchestrator, "sleep", waits.append)
     subscribe(org, monthly_tokens=10**9)
     provider = OpenRouterProvider(SECRET, headers={"X-Sandbox-Fault": "429, retry_after=3"})
-    result = run_agent(org, "research", {"brief": "Herbst"}, provider=provider)
+    with clock.freeze():  # the waits between retries pass at once
+        start = clock.now()
+        result = run_agent(org, "research", {"brief": "Herbst"}, provider=provider)
+        waited = (clock.now() - start).total_seconds()
     provider.close()
     assert result.outcome == "failed" and result.decision.attempts == 4
     assert chat_calls().count() == 4
-    assert len(waits) == 3 and all(3 <= w <= 3.25 for w in waits)
+    assert 3 * 3 <= waited <= 3 * 3.25  # three waits of Retry-After (3 s) plus jitter

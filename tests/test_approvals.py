@@ -9,8 +9,8 @@ from apps.posts.access import can_approve, is_cleared_for_publishing
 from apps.posts.models import Approval, PostStatus
 from apps.projects.access import grant_project_reviewer
 from apps.projects.models import ApprovalRule
-from tests.conftest import make_member
-from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.accounts import make_member
+from tests.support.posts import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
 
 
 @pytest.fixture

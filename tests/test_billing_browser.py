@@ -8,8 +8,8 @@ from apps.billing.quota import commit, reserve
 from apps.billing.testing import subscribe
 from apps.orgs.roles import Role
 from apps.projects.models import Project
-from tests.browser_support import screenshot
-from tests.conftest import PASSWORD, make_member
+from tests.support.accounts import PASSWORD, make_member
+from tests.support.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

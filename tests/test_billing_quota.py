@@ -32,7 +32,7 @@ from apps.billing.tasks import release_stale_reservations
 from apps.billing.testing import subscribe
 from apps.orgs.roles import Role
 from apps.projects.models import Project
-from tests.conftest import make_member
+from tests.support.accounts import make_member
 
 TOKENS, VIDEO, POSTS = UsageKind.TOKENS, UsageKind.VIDEO_SECONDS, UsageKind.POSTS
 RENDERS, REGENERATIONS = UsageKind.RENDERS, UsageKind.REGENERATIONS
@@ -420,7 +420,10 @@ def test_other_orgs_usage_does_not_count(org, other_org):
     subscribe(org, monthly_tokens=100)
     subscribe(other_org, monthly_tokens=100)
     commit(reserve(other_org, TOKENS, 100, idempotency_key="theirs"))
-    reserve(org, TOKENS, 100, idempotency_key="ours")
+    ours = reserve(org, TOKENS, 100, idempotency_key="ours")  # beta's full month does not count against alpha
+    assert ours.organization == org and ours.quantity == 100
+    assert (org_row(org).used, org_row(org).reserved) == (0, 100)
+    assert (org_row(other_org).used, org_row(other_org).reserved) == (100, 0)
 
 
 def test_usage_counts_per_month(org):

@@ -15,7 +15,7 @@ from apps.billing.testing import subscribe
 from apps.orgs.models import Invitation
 from apps.orgs.roles import Role
 from apps.projects.models import Project
-from tests.conftest import make_user
+from tests.support.accounts import make_user
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -76,15 +76,6 @@ def test_admin_sees_the_page_without_plan_buttons(client_for, org, admin_user, p
 def test_usage_page_is_for_admins_and_owners(client_for, org, owner, editor, viewer, outsider, who, status):
     user = {"editor": editor, "viewer": viewer, "outsider": outsider}[who]
     assert client_for(user).get(usage_url(org)).status_code == status
-
-
-def test_usage_page_wrong_method(client_for, org, owner):
-    assert client_for(owner).post(usage_url(org)).status_code == 405
-
-
-def test_usage_page_anonymous_goes_to_login(client, org):
-    response = client.get(usage_url(org))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 def test_soft_and_hard_levels_colour_the_bars(client_for, org, owner):
@@ -194,12 +185,6 @@ def test_only_owners_change_the_plan(client_for, org, owner, admin_user, editor,
     user = {"admin": admin_user, "editor": editor, "viewer": viewer, "outsider": outsider}[who]
     assert client_for(user).post(change_url(org), {"plan": "agency"}).status_code == status
     assert plan_of(org) == "free"
-
-
-def test_change_plan_wrong_method(client_for, org, owner, plans):
-    client = client_for(owner)
-    assert client.get(change_url(org)).status_code == 405
-    assert client.put(change_url(org)).status_code == 405
 
 
 # --- soft-limit banner ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core import mail
 
-from tests.browser_support import screenshot
+from tests.support.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

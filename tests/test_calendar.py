@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from apps.planning.models import PlanStatus
 from apps.posts.models import PostStatus
-from tests.conftest import make_member
-from tests.test_posts_support import HX, MONTH, cal_url, make_plan, make_post, make_project
+from tests.support.accounts import make_member
+from tests.support.posts import HX, MONTH, cal_url, make_plan, make_post, make_project
 
 
 @pytest.fixture
@@ -212,28 +212,8 @@ def test_unknown_project_is_404(client_for, org, viewer):
     assert client_for(viewer).get(cal_url(org, "no-such-project")).status_code == 404
 
 
-def test_other_orgs_project_is_404(client_for, org, other_org, outsider, project):
-    # The outsider addresses alpha's project through their own organization: 404.
-    assert client_for(outsider).get(cal_url(other_org, project)).status_code == 404
-
-
-def test_outsider_is_404(client_for, org, outsider, project):
-    assert client_for(outsider).get(cal_url(org, project)).status_code == 404
-
-
 @pytest.mark.parametrize("role", ["owner", "admin", "editor", "viewer"])
 def test_every_member_may_view(client, org, project, role):
     user = make_member(org, f"{role}-cal@alpha.test", role)
     client.force_login(user)
     assert client.get(cal_url(org, project)).status_code == 200
-
-
-def test_anonymous_is_sent_to_login(client, org, project):
-    response = client.get(cal_url(org, project))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
-
-
-@pytest.mark.parametrize("method", ["post", "put", "delete"])
-def test_wrong_method_is_405(client_for, org, owner, project, method):
-    assert getattr(client_for(owner), method)(cal_url(org, project)).status_code == 405

@@ -7,8 +7,8 @@ import pytest
 
 from apps.posts.models import PostItem, PostStatus
 from apps.projects.models import ApprovalRule
-from tests.browser_support import screenshot
-from tests.test_posts_support import MONTH, make_plan, make_project
+from tests.support.browser import screenshot
+from tests.support.posts import MONTH, make_plan, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from apps.posts import actions
 from apps.posts.views_calendar import CARD_FIELDS, CARD_KEY_FIELDS, card_key, posts_base_url, render_cards
-from tests.test_posts_support import MONTH, cal_url, make_plan, make_project
+from tests.support.posts import MONTH, cal_url, make_plan, make_project
 
 
 def _rows(plan):

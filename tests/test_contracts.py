@@ -209,7 +209,9 @@ def test_confidence_out_of_range_is_refused(key, confidence):
 @pytest.mark.parametrize("key", sorted(AGENTS))
 def test_confidence_bounds_are_inclusive(key):
     for confidence in (0, 1):
-        AGENTS[key].output_model.model_validate(example(key) | {"confidence": confidence})
+        assert (
+            AGENTS[key].output_model.model_validate(example(key) | {"confidence": confidence}).confidence == confidence
+        )
 
 
 @pytest.mark.parametrize("key", sorted(AGENTS))

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from apps.credentials.models import ProviderCredential
-from tests.browser_support import screenshot
-from tests.test_credentials_support import BAD_SECRET, SECRET
+from tests.support.browser import screenshot
+from tests.support.credentials import BAD_SECRET, SECRET
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from apps.ai.openrouter import KeyInfo, OpenRouterClient, OpenRouterConnectionError, OpenRouterError
 from apps.credentials.models import ProviderCredential
 from apps.sandbox.log import calls, digest
-from tests.test_credentials_support import BAD_SECRET, PLATFORM_SECRET, SECRET, add, subscribe
+from tests.support.credentials import BAD_SECRET, PLATFORM_SECRET, SECRET, add, subscribe
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

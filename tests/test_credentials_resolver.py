@@ -10,7 +10,7 @@ from apps.credentials.models import Mode, ProviderCredential, Status
 from apps.credentials.services import CredentialUnavailable, resolve_credential
 from apps.orgs.tenancy import UnscopedTenantQuery
 from apps.projects.models import Project
-from tests.test_credentials_support import OTHER_SECRET, PLATFORM_SECRET, SECRET, add, subscribe
+from tests.support.credentials import OTHER_SECRET, PLATFORM_SECRET, SECRET, add, subscribe
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.db import connection, connections, transaction
 from apps.credentials import crypto
 from apps.credentials.actions import do_replace_credential, do_rotate_credentials
 from apps.credentials.models import ProviderCredential
-from tests.test_credentials_support import OTHER_SECRET, SECRET, add
+from tests.support.credentials import OTHER_SECRET, SECRET, add
 
 OLD, NEW, UNKNOWN = (Fernet.generate_key().decode() for _ in range(3))
 

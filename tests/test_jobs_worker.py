@@ -14,8 +14,8 @@ from apps.jobs import heartbeat
 from apps.jobs.actions import do_enqueue_job
 from apps.jobs.middleware import ConfiguredRetries
 from apps.jobs.models import JobRun, JobStatus
-from tests import jobs_actors as actors
-from tests.jobs_actors import wait_for_run
+from tests.support import jobs_actors as actors
+from tests.support.jobs_actors import wait_for_run
 from viralforge.redis import get_redis, key
 
 

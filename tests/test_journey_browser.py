@@ -12,7 +12,7 @@ from django.core import mail
 from apps.planning.models import ContentPlan
 from apps.posts.models import PostItem, PostStatus
 from apps.projects.models import Project
-from tests.browser_support import screenshot
+from tests.support.browser import screenshot
 from tests.test_browser import _local
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,7 @@
 import pytest
 
 from apps.ai.models import KnowledgeDoc
-from tests.browser_support import screenshot
+from tests.support.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from apps.ai.embeddings import HashingEmbedder
 from apps.ai.models import KnowledgeChunk, KnowledgeDoc
 from apps.projects.models import Project
 from bench.knowledge import WORDS, copy_chunks, load_corpus, without_hnsw_index
-from tests.test_knowledge_support import BRAND_TEXT, add
+from tests.support.knowledge import BRAND_TEXT, add
 
 QUERY = "Hafermilch Cappuccino Rabatt"
 
@@ -215,12 +215,17 @@ def test_retrieval_uses_the_hnsw_index_on_10k_chunks(org, other_org, project):
         assert list(knowledge.retrieval_queryset(org, vector, k=5)) == []
 
 
-def test_falls_back_to_an_exact_scan_when_the_index_scan_comes_up_short(org, other_org, monkeypatch):
+def test_falls_back_to_an_exact_scan_when_the_index_scan_comes_up_short(org, other_org, settings):
     """HNSW can return fewer than k rows (an iterative scan that reaches `hnsw.max_scan_tuples`, or a
     graph region of near-duplicates it cannot leave); `retrieve` then asks the exact query."""
-    near_duplicates(other_org, 50)
+    settings.VF_KNOWLEDGE_MAX_SCAN_TUPLES = 1  # the iterative scan gives up after its first round
+    near_duplicates(other_org, knowledge.EF_SEARCH + 50)  # the first round sees only these
     doc = add(org, "Hafermilch gibt es ohne Aufpreis.\n\nCappuccino nur mit Bio-Milch.")
-    monkeypatch.setattr(knowledge, "retrieval_queryset", lambda *args, **kwargs: [])
+    vector = HashingEmbedder().embed([QUERY])[0]
+    with connection.cursor() as cursor:  # a table this small would be scanned and sorted, not searched
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
+    with knowledge.hnsw_search(5):
+        assert list(knowledge.retrieval_queryset(org, vector, k=5)) == []  # the index scan came up short
     results = knowledge.retrieve(org, QUERY, k=5)
     assert documents_of(results) == {doc.id}
     assert len(results) == doc.chunks.count()

@@ -10,7 +10,7 @@ from apps.ai.knowledge import (
     chunk_text,
     extract_text,
 )
-from tests.test_knowledge_support import encrypted_pdf, make_pdf, upload
+from tests.support.knowledge import encrypted_pdf, make_pdf, upload
 
 GERMAN = (
     "Unsere Marke steht für Kaffee aus den Alpen. Wir rösten z. B. jede Woche frisch, ca. 20 kg pro Tag. "

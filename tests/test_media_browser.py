@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from apps.media.models import Asset
 from apps.media.usage import licence_today
-from tests.browser_support import screenshot
+from tests.support.browser import screenshot
 
 pytest_plugins = ["tests.media_fixtures"]  # its fixtures: samples, media_root
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from apps.media import actions, links
 from apps.media.models import Asset, AssetKind, AssetSource
-from tests.media_support import HX, make_post_in, uploaded
+from tests.support.media import HX, make_post_in, uploaded
 
 pytest_plugins = ["tests.media_fixtures"]  # its fixtures: samples, media_root, storage_backend
 pytestmark = pytest.mark.django_db

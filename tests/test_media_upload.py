@@ -7,7 +7,7 @@ from django.utils import translation
 from apps.billing.plans import ensure_seed_plans
 from apps.media import actions
 from apps.media.models import Asset, AssetKind
-from tests.media_support import HX, uploaded
+from tests.support.media import HX, uploaded
 
 pytest_plugins = ["tests.media_fixtures"]  # its fixtures: samples, media_root, storage_backend
 pytestmark = pytest.mark.django_db

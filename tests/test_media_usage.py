@@ -12,7 +12,7 @@ from apps.media import actions
 from apps.media.models import AssetKind, AssetUse
 from apps.media.tasks import notify_expiring_assets
 from apps.media.usage import AssetNotUsable, assert_usable, blockers, licence_today
-from tests.media_support import make_post_in
+from tests.support.media import make_post_in
 
 pytest_plugins = ["tests.media_fixtures"]  # its fixtures: samples, media_root, storage_backend
 pytestmark = pytest.mark.django_db

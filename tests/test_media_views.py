@@ -9,8 +9,8 @@ from django.urls import reverse
 from apps.media import actions, links
 from apps.media.models import Asset, AssetKind, MediaPolicy
 from apps.media.usage import licence_today
-from tests.media_support import HX, make_post_in, png_bytes
-from tests.test_posts_support import make_project
+from tests.support.media import HX, make_post_in, png_bytes
+from tests.support.posts import make_project
 
 pytest_plugins = ["tests.media_fixtures"]  # its fixtures: samples, media_root, storage_backend
 pytestmark = pytest.mark.django_db

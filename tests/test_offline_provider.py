@@ -337,7 +337,8 @@ def test_brand_voice_from_the_system_message(provider):
 @pytest.mark.parametrize("agent", sorted(AGENTS))
 def test_odd_inputs_still_give_valid_answers(provider, agent, context):
     response = provider.complete(request(agent, context=context))
-    AGENTS[agent].output_model.model_validate_json(response.content)
+    output = AGENTS[agent].output_model.model_validate_json(response.content)
+    assert response.offline and 0 <= output.confidence <= 1 and output.rationale.strip()
 
 
 class Idea(BaseModel):
@@ -384,7 +385,8 @@ def test_no_network(provider, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     for agent in AGENTS:
-        provider.complete(request(agent))
+        response = provider.complete(request(agent))
+        assert response.offline and AGENTS[agent].output_model.model_validate_json(response.content)
 
 
 def test_fast(provider):

@@ -26,7 +26,7 @@ from apps.ai.types import (
 from apps.credentials.services import CredentialUnavailable
 from apps.sandbox.faults import clear_faults, set_faults
 from apps.sandbox.log import calls, digest
-from tests.test_credentials_support import BAD_SECRET, PLATFORM_SECRET, SECRET, add
+from tests.support.credentials import BAD_SECRET, PLATFORM_SECRET, SECRET, add
 from viralforge.request_id import reset_request_id, set_request_id
 
 

@@ -12,8 +12,9 @@ from apps.ai.orchestrator import run_agent
 from apps.ai.types import ProviderFatalError, ProviderOutOfCreditsError, ProviderRetryableError, Usage
 from apps.billing.models import Reservation, ReservationStatus, UsageAggregate, UsageKind, UsageLedger
 from apps.billing.testing import subscribe
+from apps.core import clock
 from apps.projects.models import Project
-from tests.test_orchestrator_support import BROKEN, USAGE, Scripted, compliance
+from tests.support.orchestrator import BROKEN, USAGE, Scripted, compliance
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +22,13 @@ INPUTS = {"caption": "Unser Kaffee macht wach.", "platform": "tiktok"}
 
 
 @pytest.fixture(autouse=True)
-def fast(settings, monkeypatch):
+def fast(settings):
+    """A frozen clock: the orchestrator's waits between retries pass at once (and can be measured)."""
     settings.VF_AI_MAX_BACKOFF_SECONDS = 30
     settings.VF_AI_MAX_ATTEMPTS = 4
     settings.VF_AI_REPAIR_ROUNDS = 2
-    sleeps: list[float] = []
-    monkeypatch.setattr(orchestrator, "sleep", sleeps.append)
-    return sleeps
+    with clock.freeze():
+        yield
 
 
 @pytest.fixture
@@ -183,7 +184,7 @@ def test_same_idempotency_key_is_charged_once(org):
 # --- retries ------------------------------------------------------------------------------------
 
 
-def test_429_with_retry_after_is_honoured(org, fast):
+def test_429_with_retry_after_is_honoured(org):
     provider = Scripted(
         [
             ProviderRetryableError("rate limited", code=429, retry_after=2.5),
@@ -193,23 +194,24 @@ def test_429_with_retry_after_is_honoured(org, fast):
     )
     result = run_agent(org, "compliance", INPUTS, provider=provider)
     assert result.outcome == "ok" and provider.calls == 3 and result.decision.attempts == 3
-    assert len(fast) == 2
-    assert 2.5 <= fast[0] <= 2.75 and 1.0 <= fast[1] <= 1.25
+    first, second = provider.waits
+    assert 2.5 <= first <= 2.75 and 1.0 <= second <= 1.25
 
 
-def test_retry_after_longer_than_the_cap_is_shortened(org, fast, settings):
+def test_retry_after_longer_than_the_cap_is_shortened(org, settings):
     settings.VF_AI_MAX_BACKOFF_SECONDS = 0.5
     provider = Scripted([ProviderRetryableError("rate limited", code=429, retry_after=60), compliance()])
     assert run_agent(org, "compliance", INPUTS, provider=provider).outcome == "ok"
-    assert fast == [0.5]
+    assert provider.waits == [0.5]
 
 
-def test_retries_run_out_into_a_clean_failure(org, fast):
+def test_retries_run_out_into_a_clean_failure(org):
     failing = ProviderRetryableError("upstream 503", code=503, usage=Usage(10, 0, 10))
     provider = Scripted([failing])
     result = run_agent(org, "compliance", INPUTS, provider=provider)
     assert result.outcome == "failed" and result.output is None
-    assert provider.calls == 4 and result.decision.attempts == 4 and len(fast) == 3
+    assert provider.calls == 4 and result.decision.attempts == 4 and len(provider.waits) == 3
+    assert all(wait > 0 for wait in provider.waits)
     assert "not available" in result.error_message
     assert "upstream 503" in result.decision.error
     assert result.decision.prompt_tokens == 40  # usage of failed calls counts

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.conftest import make_user
+from tests.support.accounts import make_user
 
 URL = "/language/"
 GERMAN_CATALOG = settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.mo"
@@ -80,10 +80,6 @@ def test_signup_in_german_saves_german(client, db):
     password = "a-fresh-long-passphrase-42"
     client.post("/accounts/signup/", {"email": "neu@person.test", "password1": password, "password2": password})
     assert get_user_model().objects.get(email="neu@person.test").language == "de"
-
-
-def test_language_wrong_method(client, db):
-    assert client.get(URL).status_code == 405
 
 
 def test_language_does_not_leak_to_other_users(client, org, owner, editor):

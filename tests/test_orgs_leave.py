@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role
-from tests.conftest import make_member
+from tests.support.accounts import make_member
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -53,18 +53,3 @@ def test_leaving_one_org_keeps_the_others(client_for, org, other_org, owner, vie
     Membership.objects.create(organization=other_org, user=viewer, role=Role.EDITOR)
     client_for(viewer).post(leave_url(org))
     assert Membership.objects.for_org(other_org).filter(user=viewer).exists()
-
-
-def test_leave_wrong_method(client_for, org, viewer):
-    assert client_for(viewer).get(leave_url(org)).status_code == 405
-    assert Membership.objects.for_org(org).filter(user=viewer).exists()
-
-
-def test_leave_outsider_404(client_for, org, outsider):
-    assert client_for(outsider).post(leave_url(org)).status_code == 404
-
-
-def test_leave_anonymous_goes_to_login(client, org):
-    response = client.post(leave_url(org))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))

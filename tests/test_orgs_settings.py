@@ -38,18 +38,6 @@ def test_admin_sees_rename_only(client_for, org, owner, admin_user):
     assert url("org_delete", org) not in html
 
 
-def test_settings_editor_403(client_for, org, editor):
-    assert client_for(editor).get(url("org_settings", org)).status_code == 403
-
-
-def test_settings_outsider_404(client_for, org, outsider):
-    assert client_for(outsider).get(url("org_settings", org)).status_code == 404
-
-
-def test_settings_wrong_method(client_for, org, owner):
-    assert client_for(owner).post(url("org_settings", org)).status_code == 405
-
-
 # --- rename --------------------------------------------------------------------------------
 
 
@@ -67,22 +55,6 @@ def test_rename_with_bad_name_changes_nothing(client_for, org, owner, name):
     response = client_for(owner).post(url("org_rename", org), {"name": name})
     assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
-    org.refresh_from_db()
-    assert org.name == "Alpha Agency"
-
-
-def test_rename_wrong_method(client_for, org, owner):
-    assert client_for(owner).get(url("org_rename", org)).status_code == 405
-
-
-def test_rename_editor_403(client_for, org, editor):
-    assert client_for(editor).post(url("org_rename", org), {"name": "Hacked"}).status_code == 403
-    org.refresh_from_db()
-    assert org.name == "Alpha Agency"
-
-
-def test_rename_outsider_404(client_for, org, outsider):
-    assert client_for(outsider).post(url("org_rename", org), {"name": "Hacked"}).status_code == 404
     org.refresh_from_db()
     assert org.name == "Alpha Agency"
 
@@ -124,21 +96,6 @@ def test_transfer_to_member_of_another_org_is_404(client_for, org, other_org, ow
     assert not Membership.objects.for_org(org).filter(user=outsider).exists()
 
 
-def test_transfer_wrong_method(client_for, org, owner):
-    assert client_for(owner).get(url("org_transfer", org)).status_code == 405
-
-
-def test_transfer_admin_403(client_for, org, owner, admin_user):
-    me = Membership.objects.for_org(org).get(user=admin_user)
-    assert client_for(admin_user).post(url("org_transfer", org), {"member": str(me.id)}).status_code == 403
-    assert role_of(org, admin_user) == Role.ADMIN
-
-
-def test_transfer_outsider_404(client_for, org, owner, outsider):
-    target = Membership.objects.for_org(org).get(user=owner)
-    assert client_for(outsider).post(url("org_transfer", org), {"member": str(target.id)}).status_code == 404
-
-
 # --- delete --------------------------------------------------------------------------------
 
 
@@ -162,17 +119,3 @@ def test_delete_with_wrong_confirmation_changes_nothing(client_for, org, owner, 
     assert Organization.objects.filter(id=org.id).exists()
     assert Organization.objects.filter(id=other_org.id).exists()
     assert role_of(org, owner) == Role.OWNER
-
-
-def test_delete_wrong_method(client_for, org, owner):
-    assert client_for(owner).get(url("org_delete", org)).status_code == 405
-
-
-def test_delete_admin_403(client_for, org, owner, admin_user):
-    assert client_for(admin_user).post(url("org_delete", org), {"confirmation": "alpha"}).status_code == 403
-    assert Organization.objects.filter(id=org.id).exists()
-
-
-def test_delete_outsider_404(client_for, org, owner, outsider):
-    assert client_for(outsider).post(url("org_delete", org), {"confirmation": "alpha"}).status_code == 404
-    assert Organization.objects.filter(id=org.id).exists()

@@ -12,7 +12,7 @@ from apps.planning.models import ContentPlan, PlanStatus
 from apps.planning.slots import month_slots
 from apps.posts.models import PostItem
 from apps.projects.models import Project
-from tests.policy_corpus import default_rule_set
+from tests.support.policy_corpus import default_rule_set
 from viralforge.demo import DEMO_ORG_SLUG
 
 

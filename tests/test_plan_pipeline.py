@@ -20,8 +20,8 @@ from apps.posts import plan_runs
 from apps.posts.models import PostItem, PostStatus
 from apps.posts.tasks import generate_month_plan
 from apps.projects.models import Project
-from tests.jobs_actors import wait_for_run
-from tests.policy_corpus import default_rule_set
+from tests.support.jobs_actors import wait_for_run
+from tests.support.policy_corpus import default_rule_set
 
 MONTH = date(2027, 6, 1)  # 30 days: 90 posts
 POSTS = 90

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.compliance.evaluation import parse_tsv, run
-from tests.policy_corpus import default_rule_set
+from tests.support.policy_corpus import default_rule_set
 
 CORPUS = Path(__file__).resolve().parent / "data" / "policy_corpus"
 

@@ -21,7 +21,7 @@ from apps.compliance.patterns import (
     phrase_regex,
 )
 from apps.compliance.policy import PolicyInput, RuleSetRef, evaluate
-from tests.policy_corpus import default_rule_set
+from tests.support.policy_corpus import default_rule_set
 
 
 def make_rule_set(org=None, name="brand", rules=(), publish=True):

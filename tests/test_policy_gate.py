@@ -5,8 +5,8 @@ import pytest
 from apps.posts import actions
 from apps.posts.models import Approval, PostItem, PostStatus
 from apps.projects.models import ApprovalRule
-from tests.policy_corpus import default_rule_set
-from tests.test_posts_support import MONTH, editor_data, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.policy_corpus import default_rule_set
+from tests.support.posts import MONTH, editor_data, make_plan, make_post, make_project, post_url, snapshot
 
 BLOCKED_CAPTION = "Unser Kurkuma-Tee heilt Krebs – ganz ohne Chemo!"
 

@@ -14,8 +14,8 @@ from apps.compliance.actions import (
 )
 from apps.compliance.models import Rule, RuleSet, RuleSetLocked
 from apps.compliance.policy import RuleSetRef, evaluate
-from tests.conftest import make_user
-from tests.policy_corpus import default_rule_set
+from tests.support.accounts import make_user
+from tests.support.policy_corpus import default_rule_set
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ Every member may open it and check a text (it writes nothing); only admins and o
 the list of rule sets with their patterns.
 """
 
-from urllib.parse import quote
-
 import pytest
 from django.urls import reverse
 
 from apps.compliance.actions import do_publish_rule_set
 from apps.compliance.models import Rule, RuleSet
-from tests.conftest import make_user
-from tests.policy_corpus import default_rule_set
+from tests.support.accounts import make_user
+from tests.support.policy_corpus import default_rule_set
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -160,29 +158,6 @@ def test_viewer_may_check_a_text_read_only(client_for, org, viewer):
     assert response.status_code == 200
     assert "Blocked" in response.content.decode()
     assert snapshot() == before
-
-
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_wrong_method_is_405(client_for, org, owner, method):
-    assert getattr(client_for(owner), method)(bench_url(org)).status_code == 405
-
-
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_outsider_gets_404(client_for, org, owner, outsider, method):
-    client = client_for(outsider)
-    before = snapshot()
-    response = getattr(client, method)(bench_url(org), {"text": "Kaffee", "language": "de"})
-    assert response.status_code == 404
-    missing = getattr(client, method)(reverse("policy_test_bench", args=["no-such-org"]), {"text": "Kaffee"})
-    assert missing.status_code == 404
-    assert snapshot() == before
-
-
-def test_anonymous_goes_to_login(client, org):
-    for method in ("get", "post"):
-        response = getattr(client, method)(bench_url(org))
-        assert response.status_code == 302
-        assert response["Location"] == f"{reverse('account_login')}?next={quote(bench_url(org))}"
 
 
 # --- which rule sets apply ------------------------------------------------------------------

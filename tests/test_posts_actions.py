@@ -7,7 +7,7 @@ import pytest
 
 from apps.posts import actions
 from apps.posts.models import PostItem
-from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.posts import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
 
 
 @pytest.fixture

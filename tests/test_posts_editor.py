@@ -7,7 +7,7 @@ import pytest
 from apps.compliance.policy import evaluate
 from apps.posts.models import Approval, PostStatus
 from apps.projects.models import ApprovalRule
-from tests.test_posts_support import HX, MONTH, editor_data, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.posts import HX, MONTH, editor_data, make_plan, make_post, make_project, post_url, snapshot
 
 
 @pytest.fixture

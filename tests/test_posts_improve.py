@@ -7,7 +7,7 @@ import pytest
 from apps.ai.models import AIDecision
 from apps.posts.models import PostStatus
 from apps.posts.views import diff_segments
-from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.posts import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 

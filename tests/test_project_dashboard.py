@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.core import clock
 from apps.planning.models import ContentPlan, PlanStatus
 from apps.posts.models import PostItem, PostStatus
-from tests.test_projects_support import make_project, purl
+from tests.support.projects import make_project, purl
 
 # 2026-03-10 12:30 in Berlin: slot 1 (09:00) has passed today, slots 2 and 3 are still due.
 NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)

@@ -4,7 +4,7 @@ import pytest
 
 from apps.billing.testing import subscribe
 from apps.projects.models import Project
-from tests.test_projects_support import HX, basics, make_project, purl, snapshot
+from tests.support.projects import HX, basics, make_project, purl, snapshot
 
 
 def test_create_with_defaults_and_an_address_from_the_name(client_for, org, admin_user):

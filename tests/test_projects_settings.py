@@ -7,8 +7,8 @@ from apps.orgs.models import Membership
 from apps.orgs.roles import Role
 from apps.projects.access import REVIEW_PERMISSION, can_approve_posts
 from apps.projects.models import ApprovalRule, Project
-from tests.conftest import make_member
-from tests.test_projects_support import (  # noqa: F401
+from tests.support.accounts import make_member
+from tests.support.projects import (
     HX,
     JPEG,
     PNG,
@@ -16,7 +16,6 @@ from tests.test_projects_support import (  # noqa: F401
     WEBP,
     basics,
     make_project,
-    media_fixture,
     purl,
     snapshot,
     stored_files,

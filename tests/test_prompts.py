@@ -18,8 +18,8 @@ from apps.ai.default_prompts import DEFAULT_PROMPTS
 from apps.ai.models import AgentRoute, BrandVoice, PromptTemplate
 from apps.ai.routing import build_provider, close_pooled_providers, resolve_route
 from apps.projects.models import Project
-from tests.conftest import make_user
-from tests.test_credentials_support import add
+from tests.support.accounts import make_user
+from tests.support.credentials import add
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from apps.ai import prompts
 from apps.ai.models import AIDecision
-from tests.browser_support import screenshot
+from tests.support.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

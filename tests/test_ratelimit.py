@@ -20,7 +20,7 @@ from apps.billing import ratelimit
 from apps.billing.ratelimit import hit, rate_limit
 from apps.orgs.access import org_view
 from apps.orgs.roles import Role
-from tests.conftest import make_member
+from tests.support.accounts import make_member
 
 LIMIT = 3
 

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from apps.jobs.models import JobRun, JobStatus
-from tests import jobs_actors as actors
-from tests.jobs_actors import wait_for_run
+from tests.support import jobs_actors as actors
+from tests.support.jobs_actors import wait_for_run
 from viralforge.logging import JsonFormatter
 from viralforge.request_id import clean_request_id, get_request_id, reset_request_id, set_request_id
 

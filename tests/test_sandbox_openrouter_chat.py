@@ -20,7 +20,7 @@ from apps.sandbox.faults import (
 )
 from apps.sandbox.log import calls
 from apps.sandbox.models import SandboxCall
-from tests.test_credentials_support import BAD_SECRET, SECRET
+from tests.support.credentials import BAD_SECRET, SECRET
 
 pytestmark = pytest.mark.django_db
 

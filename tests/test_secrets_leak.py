@@ -19,8 +19,8 @@ from apps.credentials.actions import do_add_credential
 from apps.credentials.models import ProviderCredential
 from apps.credentials.services import resolve_credential
 from apps.sandbox.models import SandboxCall
-from tests.conftest import make_user
-from tests.test_credentials_support import BAD_SECRET, OTHER_SECRET, SECRET
+from tests.support.accounts import make_user
+from tests.support.credentials import BAD_SECRET, OTHER_SECRET, SECRET
 from viralforge.logging import JsonFormatter
 
 IDENTIFIER = "awclientkey-3f9a1c7e5b"

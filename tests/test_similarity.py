@@ -3,6 +3,7 @@ recent history, different texts pass, the threshold and the history window hold,
 projects never see each other's history, and the history query uses the HNSW index."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -241,27 +242,41 @@ def test_threshold_setting_is_validated_at_start_up(value, message):
     assert message in result.stderr
 
 
-def _settings_probe(guard, monkeypatch):
-    """Replace the history query by one that reports the settings it runs under."""
-    probe = "SELECT current_setting('hnsw.iterative_scan'), current_setting('hnsw.ef_search'), %s::float"
-    monkeypatch.setattr(guard, "_sql_and_params", lambda vector, exact=False: (probe, [0.5]))
-    return guard._rows([1.0])
+def _settings_during_the_history_query(guard) -> list[tuple]:
+    """The HNSW settings in force when each history query runs (the index query first; an exact
+    re-check may follow), read just before it through Django's execute_wrapper: an observer,
+    the queries themselves are unchanged."""
+    seen = []
+
+    def observe(execute, sql, params, many, context):
+        if "<=>" in sql and "set_config" not in sql:  # the history query on its own (server-side binding)
+            with connection.cursor() as probe:
+                probe.execute("SELECT current_setting('hnsw.iterative_scan'), current_setting('hnsw.ef_search')")
+                seen.append(probe.fetchone())
+        elif "<=>" in sql:  # one round trip: settings, query, restore (client-side binding)
+            seen.append(tuple(re.findall(r"set_config\('hnsw\.(?:iterative_scan|ef_search)', '([^']*)'", sql)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(observe):
+        guard.check(NEAR)
+    return seen
 
 
-def test_the_history_query_runs_under_the_session_settings(guard, monkeypatch):
-    assert _settings_probe(guard, monkeypatch) == [("relaxed_order", "64", 0.5)]
+def test_the_history_query_runs_under_the_session_settings(guard):
+    guard.remember(HOOK, source="stored")
+    assert _settings_during_the_history_query(guard)[0] == ("relaxed_order", "64")
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('hnsw.iterative_scan'), current_setting('hnsw.ef_search')")
         assert cursor.fetchone() == ("off", "40")  # put back inside the caller's transaction
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_history_query_runs_under_the_session_settings_in_autocommit(guard, monkeypatch):
+def test_the_history_query_runs_under_the_session_settings_in_autocommit(guard):
     assert connection.get_autocommit() and not connection.in_atomic_block
-    assert _settings_probe(guard, monkeypatch) == [("relaxed_order", "64", 0.5)]
+    guard.remember(HOOK, source="committed")
+    assert _settings_during_the_history_query(guard)[0] == ("relaxed_order", "64")
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('hnsw.iterative_scan'), current_setting('hnsw.ef_search')")
         assert cursor.fetchone() == ("off", "40")  # SET LOCAL ended with the statement's transaction
-    monkeypatch.undo()
     guard.remember(HOOK, source="committed")
     assert guard.check(NEAR).nearest_source == "committed"

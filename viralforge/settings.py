@@ -324,6 +324,11 @@ VF_EMBEDDING_DIMENSION = env_int("VF_EMBEDDING_DIMENSION", 384, minimum=8)
 VF_OPENROUTER_EMBEDDING_MODEL = env_str("VF_OPENROUTER_EMBEDDING_MODEL", "openai/text-embedding-3-small")
 # Knowledge base (apps/ai/knowledge.py): uploaded .txt/.md/.pdf files larger than this are refused.
 VF_KNOWLEDGE_MAX_UPLOAD_MB = env_int("VF_KNOWLEDGE_MAX_UPLOAD_MB", 5, minimum=1)
+# A document that splits into more pieces than this is refused (asked to be split).
+VF_KNOWLEDGE_MAX_CHUNKS = env_int("VF_KNOWLEDGE_MAX_CHUNKS", 500, minimum=1)
+# Retrieval's filtered HNSW scan gives up after visiting this many index tuples (pgvector's
+# hnsw.max_scan_tuples) and falls back to an exact scan of the organization's rows.
+VF_KNOWLEDGE_MAX_SCAN_TUPLES = env_int("VF_KNOWLEDGE_MAX_SCAN_TUPLES", 20_000, minimum=1)
 # Routing defaults (apps/ai/routing.py): with a usable OpenRouter key an agent without its own
 # route uses the cheap model and escalates to the strong one below this confidence; without a
 # key it uses the offline provider.

@@ -277,7 +277,6 @@ def chunk_text(text: str) -> list[str]:
 
 MAX_K = 50
 EF_SEARCH = 100  # HNSW candidate list per scan step (pgvector's default is 40)
-MAX_SCAN_TUPLES = 20_000  # iterative scans stop after visiting this many index tuples (pgvector's default)
 
 
 @dataclass(frozen=True)
@@ -311,7 +310,7 @@ def hnsw_search(k: int = 5) -> Iterator[None]:
     wanted = {
         "hnsw.iterative_scan": "relaxed_order",
         "hnsw.ef_search": str(ef_search),
-        "hnsw.max_scan_tuples": str(MAX_SCAN_TUPLES),
+        "hnsw.max_scan_tuples": str(settings.VF_KNOWLEDGE_MAX_SCAN_TUPLES),
     }
     nested = connection.in_atomic_block
     with transaction.atomic():
@@ -406,7 +405,7 @@ def retrieve(
     with hnsw_search(k):
         rows = list(retrieval_queryset(org, vector, project=project, kinds=kinds, k=k))
     if len(rows) < k:
-        # The iterative scan gave up (MAX_SCAN_TUPLES) or the scope is simply small: an exact scan
+        # The iterative scan gave up (VF_KNOWLEDGE_MAX_SCAN_TUPLES) or the scope is simply small: an exact scan
         # of the organization's rows through the (organization, project) index settles it.
         rows = list(exact_retrieval_queryset(org, vector, project=project, kinds=kinds, k=k))
     documents = {

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -24,7 +25,6 @@ logger = logging.getLogger("viralforge.ai.knowledge")
 
 # About 350,000 characters. The embedding runs in the request (the local embedder needs about
 # 3 s for 500 chunks), so longer texts are refused with a request to split them.
-MAX_CHUNKS_PER_DOCUMENT = 500
 TITLE_MAX_LENGTH = KnowledgeDoc._meta.get_field("title").max_length
 FILENAME_MAX_LENGTH = KnowledgeDoc._meta.get_field("filename").max_length
 EMBED_BATCH = 64
@@ -104,10 +104,10 @@ def do_add_knowledge(
     chunks = chunk_text(data.text)
     if not chunks:
         raise KnowledgeError(_("The text is empty."))
-    if len(chunks) > MAX_CHUNKS_PER_DOCUMENT:
+    if len(chunks) > settings.VF_KNOWLEDGE_MAX_CHUNKS:
         raise KnowledgeError(
             _("This text is too long (%(chunks)s pieces, at most %(max)s). Please split it into several documents.")
-            % {"chunks": len(chunks), "max": MAX_CHUNKS_PER_DOCUMENT}
+            % {"chunks": len(chunks), "max": settings.VF_KNOWLEDGE_MAX_CHUNKS}
         )
     embedder = embedder or get_embedder()
     vectors = _embed(embedder, chunks)

@@ -83,6 +83,7 @@ from apps.ai.types import (
 )
 from apps.billing.models import UsageKind
 from apps.billing.quota import QuotaExceeded, check, commit, release, reserve
+from apps.core import clock
 from apps.orgs.models import Membership, Organization
 from apps.orgs.roles import Role
 from viralforge.request_id import get_request_id
@@ -96,9 +97,6 @@ REPAIR_QUOTE_CHARS = 4000
 REPAIR_MAX_ERRORS = 20
 ERROR_FIELD_CHARS = 4000
 OUT_OF_CREDITS_FLAG_SECONDS = 24 * 3600
-
-# Injectable for tests and benchmarks: how the orchestrator waits between retries.
-sleep = time.sleep
 
 
 @dataclass
@@ -226,7 +224,7 @@ def _call(provider, request: LLMRequest, run: _Run) -> LLMResponse:
             if attempt < max_attempts:
                 delay = min(backoff_delay(attempt, exc.retry_after, cap=max(cap, 0.001)), cap)
                 if delay > 0:
-                    sleep(delay)
+                    clock.sleep(delay)  # a frozen clock (tests) moves on at once
             continue
         except ProviderOutOfCreditsError as exc:
             run.add(exc.usage)

@@ -1,6 +1,5 @@
 """Shared helpers of the project page tests (no tests here)."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -71,13 +70,6 @@ def snapshot(org) -> tuple:
         )
     )
     return projects, voices, routes, grants
-
-
-@pytest.fixture(name="media")
-def media_fixture(settings, tmp_path):
-    """Uploaded files go to a temporary MEDIA_ROOT (import this into a test module to use `media`)."""
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def stored_files(root) -> list[str]:

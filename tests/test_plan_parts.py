@@ -24,7 +24,7 @@ from apps.planning.slots import Slot, month_slots
 from apps.posts import plan_runs
 from apps.posts.models import PostItem, PostStatus
 from apps.projects.models import Project
-from tests.policy_corpus import default_rule_set
+from tests.support.policy_corpus import default_rule_set
 
 MONTH = date(2027, 6, 1)
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from apps.posts.models import PostItem
-from tests.test_posts_support import make_plan, make_post, make_project
+from tests.support.posts import make_plan, make_post, make_project
 
 HX = {"HTTP_HX_REQUEST": "true"}
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from apps.ai.types import LLMRequest, LLMResponse, Usage
+from apps.core import clock
 
 COMPLIANCE_OK = {
     "confidence": 0.9,
@@ -29,7 +30,8 @@ USAGE = Usage(prompt_tokens=100, completion_tokens=50, total_tokens=150, cost=De
 class Scripted:
     """A provider that answers from a script: each item is a content string or an exception.
 
-    The last item repeats when the script runs out. Records every request it got.
+    The last item repeats when the script runs out. Records every request it got, and when
+    (by `apps.core.clock`: freeze it, and `waits` are the orchestrator's pauses between calls).
     """
 
     script: list
@@ -37,9 +39,11 @@ class Scripted:
     usage: Usage = USAGE
     offline: bool = False
     requests: list[LLMRequest] = field(default_factory=list)
+    times: list = field(default_factory=list)
 
     def complete(self, request: LLMRequest) -> LLMResponse:
         self.requests.append(request)
+        self.times.append(clock.now())
         item = self.script[min(len(self.requests), len(self.script)) - 1]
         if isinstance(item, BaseException):
             raise item
@@ -51,6 +55,11 @@ class Scripted:
             latency_ms=1.0,
             offline=self.offline,
         )
+
+    @property
+    def waits(self) -> list[float]:
+        """Seconds of clock time between one call and the next."""
+        return [(later - earlier).total_seconds() for earlier, later in zip(self.times, self.times[1:], strict=False)]
 
     @property
     def calls(self) -> int:

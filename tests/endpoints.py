@@ -1,0 +1,323 @@
+"""The endpoint registry: every URL of the project, who may use it and what a good request gets.
+
+`tests/test_endpoints_matrix.py` runs, for each entry, the happy path, the wrong methods (405), the
+role just below the one required (403), an outsider from another organization (404, also when
+only one object of the URL is foreign) and an anonymous visitor. `test_every_route_is_registered`
+fails for a URL pattern that has no entry here.
+
+Adding a view: one line, e.g.
+
+    member("asset_list", get=Call(Role.VIEWER)),
+    member("asset_delete", post=Call(Role.EDITOR, 302), kwargs={"asset_id": obj("asset")}),
+
+The URL's keyword arguments come from `URL_KWARGS` by name (add a new object kind there and to
+tests/support/world.py); `kwargs=` overrides one for a single entry.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+from django.core import signing
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apps.core import clock, months
+from apps.orgs.roles import Role
+from tests.support.credentials import OTHER_SECRET, SECRET
+from tests.support.posts import editor_data
+from tests.support.projects import basics
+from tests.support.world import Tenant
+
+
+class Access(StrEnum):
+    MEMBER = "member"  # /o/<org>/…: members by role; others in the org 403, outsiders 404, anonymous → login
+    SIGNED_IN = "signed_in"  # any signed-in user, no organization in the URL; anonymous → login
+    GUEST_REVIEWER = "guest_reviewer"  # a client reviewer with a per-project grant (coming)
+    SIGNED_LINK = "signed_link"  # the secret token in the URL is the key; a wrong token is 404
+    PUBLIC = "public"  # health checks, webhooks, callbacks, the sandbox: no session involved
+    ANONYMOUS_OK = "anonymous_ok"  # login and sign-up pages
+    STAFF = "staff"  # the Django admin: others are sent to the admin login
+
+
+Data = dict | Callable[[Tenant], dict] | None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One accepted method: the lowest role allowed (member URLs only) and what it gets for `data`."""
+
+    role: str | None = None
+    status: int = 200
+    data: Data = None
+    headers: dict = field(default_factory=dict)  # extra request headers, e.g. {"HTTP_AUTHORIZATION": …}
+    json: bool = False  # send `data` as a JSON body
+
+    def payload(self, tenant: Tenant) -> dict:
+        data = self.data(tenant) if callable(self.data) else dict(self.data or {})
+        if self.json:
+            return {"data": json.dumps(data), "content_type": "application/json", **self.headers}
+        return {"data": data, **self.headers}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # the URL name (with its namespace, e.g. "admin:index")
+    access: Access
+    get: Call | None = None
+    post: Call | None = None
+    kwargs: dict[str, Callable[[Tenant], object]] = field(default_factory=dict)  # overrides of URL_KWARGS
+    also: frozenset[str] = frozenset()  # further methods it answers (not part of the matrix), e.g. "put"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def calls(self) -> dict[str, Call]:
+        return {method: call for method, call in (("get", self.get), ("post", self.post)) if call is not None}
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A third-party URL tree registered as a whole; its entries below are spot checks."""
+
+    prefix: str
+    access: Access
+    why: str
+
+
+def obj(name: str) -> Callable[[Tenant], object]:
+    """The id of the tenant's object `name` (see tests/support/world.py)."""
+    return lambda tenant: tenant.objects[name].id
+
+
+# How to fill each URL keyword argument from an organization's objects. Values of the kwargs in
+# TENANT_KWARGS belong to one organization: the matrix swaps them for another organization's.
+URL_KWARGS: dict[str, Callable[[Tenant], object]] = {
+    "org_slug": lambda tenant: tenant.org.slug,
+    "project_slug": lambda tenant: tenant.objects["project"].slug,
+    "post_id": obj("post"),
+    "membership_id": obj("membership"),
+    "invitation_id": obj("invitation"),
+    "job_run_id": obj("job_run"),
+    "credential_id": obj("credential"),
+    "doc_id": obj("doc"),
+    "decision_id": obj("decision"),
+    "month": lambda tenant: "2026-03",
+    "key": lambda tenant: "compliance",
+    "token": lambda tenant: tenant.objects["invitation"].token,
+}
+KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
+TENANT_KWARGS = frozenset(URL_KWARGS) - {"org_slug", "month", "key", "token"}
+
+
+def next_month(tenant: Tenant) -> str:
+    """Plans are generated for months that have not passed."""
+    return months.month_param(months.next_month(months.month_start(clock.now().date())))
+
+
+def member(name: str, **kwargs) -> Endpoint:
+    return Endpoint(name, Access.MEMBER, **kwargs)
+
+
+def _token(tenant: Tenant) -> dict:
+    """A signed suggestion for the post's hook, as `post_improve` hands it out."""
+    from apps.posts.views import PROPOSAL_NAMESPACE
+
+    post = tenant.objects["post"]
+    proposal = {"post": str(post.id), "field": "hook", "value": "Ein besserer Hook", "version": post.version}
+    return {"token": signing.dumps(proposal, salt=PROPOSAL_NAMESPACE, compress=True)}
+
+
+PROMPT = {"system_template": "You review captions for {{ agent }}.", "user_template": "Caption: {{ caption }}"}
+CHAT = {"model": "openai/gpt-5-mini", "messages": [{"role": "user", "content": "Rate this hook."}]}
+BEARER = {"HTTP_AUTHORIZATION": f"Bearer {SECRET}"}
+PUT = frozenset({"put"})
+VIEWER, EDITOR, ADMIN, OWNER = Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.OWNER
+
+MOUNTS = [
+    Mount("accounts/", Access.ANONYMOUS_OK, "django-allauth's pages (login, sign-up, e-mail, password)"),
+    Mount("admin/", Access.STAFF, "the Django admin"),
+]
+
+ENDPOINTS = [
+    # --- no organization in the URL --------------------------------------------------------------
+    Endpoint("home", Access.SIGNED_IN, get=Call(status=302)),
+    Endpoint("healthz", Access.PUBLIC, get=Call()),
+    Endpoint("readyz", Access.PUBLIC, get=Call()),  # the world records a worker heartbeat
+    Endpoint("set_language", Access.ANONYMOUS_OK, post=Call(status=302, data={"language": "de"})),
+    Endpoint("org_create", Access.SIGNED_IN, get=Call(), post=Call(status=302, data={"name": "Gamma Agency"})),
+    Endpoint("org_switch", Access.SIGNED_IN, post=Call(status=302, data=lambda t: {"org": t.org.slug})),
+    Endpoint(
+        "invitation_accept",
+        Access.SIGNED_LINK,
+        get=Call(),
+        post=Call(
+            status=302, data={"name": "Neu", "password1": "long-enough-pass-42", "password2": "long-enough-pass-42"}
+        ),
+    ),
+    # allauth's form views treat PUT as POST; the admin index answers every method.
+    Endpoint("account_login", Access.ANONYMOUS_OK, get=Call(), post=Call(status=200), also=PUT),
+    Endpoint("account_signup", Access.ANONYMOUS_OK, get=Call(), post=Call(status=200), also=PUT),
+    Endpoint("account_reset_password", Access.ANONYMOUS_OK, get=Call(), post=Call(status=200), also=PUT),
+    Endpoint("admin:index", Access.STAFF, get=Call(), also=frozenset({"post", "put", "patch", "delete"})),
+    # --- organization ----------------------------------------------------------------------------
+    member("org_dashboard", get=Call(VIEWER)),
+    member("org_members", get=Call(VIEWER)),
+    member("member_invite", post=Call(ADMIN, 302, {"email": "new@elsewhere.test", "role": Role.EDITOR})),
+    member("member_role", post=Call(ADMIN, 302, {"role": Role.EDITOR})),
+    member("member_remove", post=Call(ADMIN, 302)),
+    member("invitation_revoke", post=Call(ADMIN, 302)),
+    member("org_leave", post=Call(VIEWER, 302)),  # every member may leave: the one write a viewer may do
+    member("org_settings", get=Call(ADMIN)),
+    member("org_rename", post=Call(ADMIN, 302, {"name": "Renamed Agency"})),
+    member("org_transfer", post=Call(OWNER, 302, lambda t: {"member": t.objects["membership"].id})),
+    member("org_delete", post=Call(OWNER, 302, lambda t: {"confirmation": t.org.slug})),
+    member("job_queue", get=Call(VIEWER)),
+    member("job_detail", get=Call(VIEWER)),
+    member("job_requeue", post=Call(ADMIN, 302)),
+    member("billing_usage", get=Call(ADMIN)),
+    member("billing_change_plan", post=Call(OWNER, 302, {"plan": "agency"})),
+    # --- credentials -----------------------------------------------------------------------------
+    member("credential_list", get=Call(ADMIN)),
+    member("credential_add", post=Call(ADMIN, 302, {"provider": "openrouter", "mode": "byok", "secret": OTHER_SECRET})),
+    member("credential_policy", post=Call(ADMIN, 302, {"max_age_days": "30"})),
+    member("credential_replace", post=Call(ADMIN, 302, {"secret": OTHER_SECRET})),
+    member("credential_revoke", post=Call(ADMIN, 302)),
+    member("credential_test", post=Call(ADMIN, 302)),
+    # --- compliance ------------------------------------------------------------------------------
+    member(
+        "policy_test_bench",
+        get=Call(VIEWER),
+        post=Call(VIEWER, 200, {"text": "Der beste Kaffee.", "language": "de", "platform": "tiktok"}),
+    ),
+    # --- AI: knowledge, prompts, brand voice, decisions ------------------------------------------
+    member("knowledge_list", get=Call(VIEWER)),
+    member("knowledge_add", post=Call(EDITOR, 302, {"kind": "avoid", "title": "Avoid", "text": "Keine Preise."})),
+    member("knowledge_search", get=Call(VIEWER, 200, {"q": "Preise"})),
+    member("knowledge_reembed", post=Call(ADMIN, 302)),
+    member("knowledge_delete", post=Call(EDITOR, 302)),
+    member("prompt_list", get=Call(EDITOR)),
+    member("prompt_edit", get=Call(ADMIN), post=Call(ADMIN, 302, PROMPT)),
+    member("prompt_diff", post=Call(ADMIN, 200, PROMPT)),
+    member("prompt_reset", post=Call(ADMIN, 302)),
+    member("brand_voice", get=Call(ADMIN), post=Call(ADMIN, 302, {"voice": "Warm und direkt"})),
+    member("ai_decisions", get=Call(VIEWER)),
+    member("ai_decision_detail", get=Call(VIEWER)),
+    # --- projects --------------------------------------------------------------------------------
+    member("project_list", get=Call(VIEWER)),
+    member("project_create", get=Call(ADMIN), post=Call(ADMIN, 302, basics(name="Gamma Brand", slug="gamma-brand"))),
+    member("project_dashboard", get=Call(VIEWER)),
+    member("project_logo", get=Call(VIEWER)),
+    member("project_settings", get=Call(ADMIN)),
+    member(
+        "project_settings_basics",
+        post=Call(ADMIN, 302, lambda t: basics(name="Renamed", slug=t.objects["project"].slug)),
+    ),
+    member("project_settings_brand", post=Call(ADMIN, 302)),  # every brand field is optional
+    member(
+        "project_settings_publishing",
+        post=Call(ADMIN, 302, {"approval_rule": "editor", "target_platforms": ["tiktok"]}),
+    ),
+    member("project_settings_budgets", post=Call(ADMIN, 302)),  # empty: only the plan's limits
+    member("project_settings_routing", post=Call(ADMIN, 302)),  # empty: default routes
+    member("project_reviewer_grant", post=Call(ADMIN, 302)),
+    member("project_reviewer_revoke", post=Call(ADMIN, 302)),
+    member("project_delete", post=Call(ADMIN, 302, lambda t: {"confirmation": t.objects["project"].slug})),
+    # --- month plan, calendar, posts -------------------------------------------------------------
+    member("plan_generate", post=Call(EDITOR, 302), kwargs={"month": next_month}),
+    member("plan_status", get=Call(VIEWER)),
+    member("project_calendar_today", get=Call(VIEWER, 302)),
+    member("project_calendar", get=Call(VIEWER)),
+    member("post_detail", get=Call(VIEWER)),
+    member("post_edit", post=Call(EDITOR, 302, lambda t: editor_data(t.objects["post"], hook="Ein neuer Hook"))),
+    member("post_approve", post=Call(EDITOR, 302, lambda t: {"version": t.objects["post"].version})),
+    member(
+        "post_unapprove",
+        post=Call(EDITOR, 302, lambda t: {"version": t.objects["approved_post"].version}),
+        kwargs={"post_id": obj("approved_post")},
+    ),
+    member("post_lock", post=Call(EDITOR, 302)),
+    member("post_unlock", post=Call(EDITOR, 302), kwargs={"post_id": obj("locked_post")}),
+    member(
+        "post_move",
+        post=Call(EDITOR, 302, lambda t: {"version": t.objects["post"].version, "date": "2026-03-05", "slot": 2}),
+    ),
+    member("post_improve", post=Call(EDITOR, 200, {"field": "hook", "instruction": "Kürzer"})),
+    member("post_improve_accept", post=Call(EDITOR, 302, _token)),
+    # --- sandbox stand-ins (tests and the offline demo; never mounted in production) --------------
+    Endpoint("sandbox_openrouter_key", Access.PUBLIC, get=Call(headers=BEARER)),
+    Endpoint("sandbox_openrouter_chat", Access.PUBLIC, post=Call(data=CHAT, headers=BEARER, json=True)),
+    Endpoint(
+        "sandbox_openrouter_embeddings",
+        Access.PUBLIC,
+        post=Call(data={"model": "openai/text-embedding-3-small", "input": "Kaffee"}, headers=BEARER, json=True),
+    ),
+]
+
+
+# --- the URL patterns themselves -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # the pattern's full route, e.g. "o/<slug:org_slug>/members/"
+    name: str  # with its namespace, "" when unnamed
+    kwargs: tuple[str, ...]  # keyword argument names, in order
+
+
+def routes(urlconf: str | None = None) -> list[Route]:
+    """Every URL pattern of `urlconf` (default: ROOT_URLCONF), walking the includes."""
+
+    def walk(patterns, prefix: str, namespaces: tuple[str, ...]):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = (*namespaces, pattern.namespace) if pattern.namespace else namespaces
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                name = ":".join((*namespaces, pattern.name)) if pattern.name else ""
+                yield Route(route, name, tuple(_kwarg_names(route)))
+
+    return list(walk(get_resolver(urlconf).url_patterns, "", ()))
+
+
+def _kwarg_names(route: str) -> list[str]:
+    """`<slug:org_slug>` (path) and `(?P<key>…)` (regex) parameters, in order."""
+    return [path or regex for path, regex in KWARG.findall(route)]
+
+
+def unregistered(urlconf: str | None = None) -> list[str]:
+    """Routes that neither an entry nor a mount of the registry covers."""
+    names = {endpoint.name for endpoint in ENDPOINTS}
+    return [
+        r.route
+        for r in routes(urlconf)
+        if r.name not in names and not any(r.route.startswith(mount.prefix) for mount in MOUNTS)
+    ]
+
+
+@lru_cache(maxsize=1)
+def _kwargs_by_name() -> dict[str, tuple[str, ...]]:
+    return {r.name: r.kwargs for r in routes() if r.name}
+
+
+def url_kwarg_names(endpoint: Endpoint) -> tuple[str, ...]:
+    """The keyword arguments of the endpoint's URL pattern, in order."""
+    return _kwargs_by_name()[endpoint.name]
+
+
+def endpoints_with(kwarg: str) -> list[Endpoint]:
+    """The entries whose URL takes `kwarg` (e.g. every post endpoint: "post_id")."""
+    return [endpoint for endpoint in ENDPOINTS if kwarg in url_kwarg_names(endpoint)]
+
+
+def url_kwargs(endpoint: Endpoint, tenant: Tenant, foreign: Tenant | None = None, swap: str = "") -> dict:
+    """The URL's keyword arguments for `tenant`; with `swap`, that one comes from `foreign` instead."""
+    builders = URL_KWARGS | endpoint.kwargs
+    return {
+        name: builders[name](foreign if name == swap and foreign is not None else tenant)
+        for name in url_kwarg_names(endpoint)
+    }

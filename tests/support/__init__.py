@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: factories, fixtures data, browser set-up. Not collected by pytest."""

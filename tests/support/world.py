@@ -1,0 +1,87 @@
+"""One organization with one of everything, and a second one mirroring it: the objects the endpoint
+registry (tests/endpoints.py) addresses. Built once per module by the matrix, inside a transaction
+that is rolled back at the end."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from apps.ai.models import AIDecision
+from apps.billing.testing import subscribe
+from apps.core import clock
+from apps.jobs.models import JobRun, JobStatus
+from apps.orgs.models import Invitation, Membership, Organization
+from apps.orgs.roles import Role
+from apps.posts.models import PostStatus
+from apps.projects.actions import do_save_brand_kit
+from tests.support.accounts import make_member, make_user
+from tests.support.credentials import add as add_credential
+from tests.support.knowledge import add as add_knowledge
+from tests.support.posts import MONTH, make_plan, make_post, make_project
+from tests.support.projects import PNG, upload
+
+ROLES = (Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER)
+
+
+@dataclass
+class Tenant:
+    """Everything one organization owns, by the name the URL keyword arguments use."""
+
+    org: Organization
+    users: dict[str, object]  # role → user
+    objects: dict[str, object] = field(default_factory=dict)  # "project", "post", "membership", …
+
+
+@dataclass
+class World:
+    alpha: Tenant  # the organization under test
+    beta: Tenant  # another organization: its owner is the outsider
+    staff: object  # a Django admin user of no organization
+    loner: object  # a signed-in user of no organization
+
+    @property
+    def outsider(self):
+        return self.beta.users[Role.OWNER]
+
+
+def build_tenant(slug: str, name: str) -> Tenant:
+    org = Organization.objects.create(name=name, slug=slug)
+    users = {role: make_member(org, f"{role}@{slug}.test", role) for role in ROLES}
+    subscribe(org, posts_per_month=10_000, seats=50)
+    owner = users[Role.OWNER]
+    target = make_member(org, f"target@{slug}.test", Role.VIEWER)
+    project = make_project(org, slug=f"{slug}-brand", name=f"{name} Brand")
+    do_save_brand_kit(project, logo=upload("logo.png", PNG), logo_kind="png")
+    plan = make_plan(project)
+    post = make_post(plan, MONTH, 1, hook=f"Drei Fehler beim Espresso ({slug})")
+    objects = {
+        "membership": Membership.objects.for_org(org).get(user=target),
+        "invitation": Invitation.objects.create(
+            organization=org,
+            email=f"invited@{slug}-elsewhere.test",
+            role=Role.EDITOR,
+            invited_by=owner,
+            expires_at=clock.now() + timedelta(days=3),
+        ),
+        "job_run": JobRun.objects.create(
+            organization=org, kind="demo.job", actor_name="demo_actor", status=JobStatus.DEAD, last_error="boom"
+        ),
+        "credential": add_credential(org, "veo", actor=owner, label="Renders"),
+        "doc": add_knowledge(org, title="Brand rules", actor=owner),
+        "decision": AIDecision.objects.create(
+            organization=org, agent="script", input_digest="a" * 64, outcome="ok", output={"a": 1}
+        ),
+        "project": project,
+        "post": post,
+        "approved_post": make_post(plan, MONTH, 2, status=PostStatus.APPROVED, approved_by=owner),
+        "locked_post": make_post(plan, MONTH, 3, locked=True),
+    }
+    return Tenant(org=org, users=users, objects=objects)
+
+
+def build_world() -> World:
+    return World(
+        alpha=build_tenant("alpha", "Alpha Agency"),
+        beta=build_tenant("beta", "Beta Agency"),
+        staff=make_user("staff@viralforge.test", is_staff=True, is_superuser=True),
+        loner=make_user("loner@nowhere.test"),
+    )

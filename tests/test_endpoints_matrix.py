@@ -1,0 +1,166 @@
+"""Every registered endpoint (tests/endpoints.py): happy path, wrong method, role without rights,
+outsider, foreign objects, anonymous, and a refused request writes nothing.
+
+The world (two organizations with one of everything) is built once for this module inside a
+transaction; each test runs in a savepoint that is rolled back, so happy-path writes do not leak.
+"""
+
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from apps.billing import ratelimit
+from apps.jobs.heartbeat import record_worker_heartbeat
+from apps.orgs.roles import Role
+from tests.endpoints import ENDPOINTS, TENANT_KWARGS, Access, Endpoint, url_kwarg_names, url_kwargs
+from tests.support.world import build_world
+
+METHODS = ("get", "post", "put", "patch", "delete")
+BELOW = {Role.OWNER: Role.ADMIN, Role.ADMIN: Role.EDITOR, Role.EDITOR: Role.VIEWER}
+CHECKS = {
+    Access.MEMBER: ("happy", "below", "outsider", "foreign", "anonymous"),
+    Access.SIGNED_IN: ("happy", "anonymous"),
+    Access.SIGNED_LINK: ("happy", "wrong_token"),
+    Access.PUBLIC: ("happy",),
+    Access.ANONYMOUS_OK: ("happy",),
+    Access.STAFF: ("happy", "member", "anonymous"),
+}
+
+
+def _cases():
+    for endpoint in ENDPOINTS:
+        for method, call in endpoint.calls.items():
+            for check in CHECKS[endpoint.access]:
+                if check == "below" and call.role not in BELOW:
+                    continue
+                if check == "foreign" and not TENANT_KWARGS & set(url_kwarg_names(endpoint)):
+                    continue
+                yield pytest.param(endpoint, method, check, id=f"{endpoint}-{method}-{check}")
+        yield pytest.param(endpoint, None, "wrong_method", id=f"{endpoint}-wrong_method")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        outer = transaction.atomic()
+        outer._from_testcase = True  # the actions' durable blocks nest in it as in a TestCase
+        outer.__enter__()
+        try:
+            world = build_world()
+            for tenant in (world.alpha, world.beta):
+                for limit in ("knowledge_search", "credential_test", "post_ai_improve"):
+                    ratelimit.reset(limit, tenant.org)
+            record_worker_heartbeat("endpoint-matrix")  # /readyz wants a live worker
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def url_of(endpoint: Endpoint, tenant, **swap) -> str:
+    return reverse(endpoint.name, kwargs=url_kwargs(endpoint, tenant, **swap))
+
+
+def send(client, method: str, url: str, call=None, tenant=None):
+    payload = call.payload(tenant) if call is not None else {}
+    return getattr(client, method)(url, **payload)
+
+
+def writes(queries) -> list[str]:
+    """The statements of a request that changed data (a session row aside)."""
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        and '"django_session"' not in q["sql"]
+    ]
+
+
+def refused(client, method, url, call, tenant):
+    with CaptureQueriesContext(connection) as queries:
+        response = send(client, method, url, call, tenant)
+    assert writes(queries.captured_queries) == [], "a refused request wrote to the database"
+    return response
+
+
+def _main(response) -> str:
+    """The page's main content, to see why a happy path was not."""
+    html = response.content.decode()
+    return html[html.find("<main") :][:3000]
+
+
+def login_url(url: str) -> str:
+    return f"{reverse(settings.LOGIN_URL)}?next={quote(url)}"
+
+
+@pytest.mark.parametrize(("endpoint", "method", "check"), list(_cases()))
+def test_endpoint(client, world, endpoint, method, check, db):
+    alpha = world.alpha
+    call = endpoint.calls.get(method)
+    url = url_of(endpoint, alpha)
+
+    if check == "happy":
+        user = {
+            Access.MEMBER: alpha.users.get(call.role),
+            Access.SIGNED_IN: alpha.users[Role.VIEWER],
+            Access.STAFF: world.staff,
+        }.get(endpoint.access)
+        if user is not None:
+            client.force_login(user)
+        response = send(client, method, url, call, alpha)
+        assert response.status_code == call.status, _main(response)
+
+    elif check == "below":
+        client.force_login(alpha.users[BELOW[call.role]])
+        assert refused(client, method, url, call, alpha).status_code == 403
+
+    elif check == "outsider":
+        client.force_login(world.outsider)
+        assert refused(client, method, url, call, alpha).status_code == 404
+        missing = url_of(endpoint, alpha).replace(f"/o/{alpha.org.slug}/", "/o/no-such-org/", 1)
+        assert refused(client, method, missing, call, alpha).status_code == 404
+
+    elif check == "foreign":
+        # Beta's owner, in beta, with one object of alpha in the URL: 404 for each such object.
+        client.force_login(world.outsider)
+        for name in TENANT_KWARGS & set(url_kwarg_names(endpoint)):
+            foreign = url_of(endpoint, world.beta, foreign=alpha, swap=name)
+            assert refused(client, method, foreign, call, world.beta).status_code == 404, name
+        # …while the same URL with beta's own objects works: the foreign object made the 404.
+        own = send(client, method, url_of(endpoint, world.beta), call, world.beta)
+        assert own.status_code == call.status, _main(own)
+
+    elif check == "anonymous":
+        response = refused(client, method, url, call, alpha)
+        assert response.status_code == 302
+        if endpoint.access == Access.STAFF:
+            assert response["Location"].startswith(reverse("admin:login"))
+        elif url == "/":  # the home page sends anonymous visitors to the login page as such
+            assert response["Location"] == reverse(settings.LOGIN_URL)
+        else:
+            query = response.request.get("QUERY_STRING", "")
+            assert response["Location"] == login_url(url + (f"?{query}" if query else ""))
+
+    elif check == "member":  # the admin, for a member who is not staff
+        client.force_login(alpha.users[Role.OWNER])
+        response = refused(client, method, url, call, alpha)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+    elif check == "wrong_token":
+        wrong = reverse(endpoint.name, kwargs={"token": "not-a-real-token"})
+        assert refused(client, method, wrong, call, alpha).status_code == 404
+
+    elif check == "wrong_method":
+        user = {
+            Access.MEMBER: alpha.users[Role.OWNER],
+            Access.SIGNED_IN: alpha.users[Role.VIEWER],
+            Access.STAFF: world.staff,
+        }.get(endpoint.access)
+        if user is not None:
+            client.force_login(user)
+        for wrong in set(METHODS) - set(endpoint.calls) - endpoint.also:
+            assert refused(client, wrong, url, None, alpha).status_code == 405, wrong
