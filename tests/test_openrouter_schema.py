@@ -27,7 +27,7 @@ from apps.ai.types import (
     ProviderRetryableError,
 )
 from apps.sandbox.openrouter import strict_schema_problem
-from apps.sandbox.schemagen import break_schema, generate
+from apps.ai.offline.schema_fill import break_schema, generate
 
 
 class Shot(BaseModel):

@@ -44,7 +44,7 @@ from apps.sandbox.apps import STARTED_KEY
 from apps.sandbox.faults import HEADER as FAULT_HEADER
 from apps.sandbox.faults import Fault, FaultConfigError, draw_fault
 from apps.sandbox.log import record_call
-from apps.sandbox.schemagen import Generator, break_schema, generate
+from apps.ai.offline.schema_fill import Generator, break_schema, generate
 
 SERVICE = "openrouter"
 KEY_PREFIX = "sk-or-"
