@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.ai.offline import understands
 from apps.ai.orchestrator import run_agent
 from apps.compliance.post_check import check_post, review_reason
 from apps.posts import forms as post_forms
@@ -312,6 +313,14 @@ def _move(post: PostItem, version: int, to_date: date, to_slot: int, other_versi
 # --- AI improve ----------------------------------------------------------------------------------
 
 
+def unknown_instruction_message(instruction: str) -> str:
+    return _(
+        "Without an AI provider, the offline writer cannot follow “%(instruction)s”. It understands: shorter, "
+        "longer, as a question, more formal, more casual, add a call to action, add emoji, remove hashtags "
+        "and translate."
+    ) % {"instruction": instruction[:80]}
+
+
 @dataclass
 class Proposal:
     field: str
@@ -412,6 +421,27 @@ def _value_from_output(post: PostItem, field: str, output):
     return script
 
 
+def quoting_changes(post: PostItem, field: str, value) -> dict:
+    """The changes of accepting `value` for `field`, with the fields that quote it: a new hook is
+    also scene 1's voice-over and on-screen text where those repeated the old hook."""
+    changes = {field: value}
+    script = post.script if isinstance(post.script, dict) else {}
+    scenes = script.get("scenes") if isinstance(script.get("scenes"), list) else []
+    if field != "hook" or not scenes or not isinstance(scenes[0], dict) or not post.hook:
+        return changes
+    old, first = post.hook.strip(), dict(scenes[0])
+    if str(first.get("voiceover") or "").strip() == old:
+        first["voiceover"] = value[: post_forms.VOICEOVER_MAX]
+    shown = str(first.get("on_screen_text") or "").strip()
+    if shown and (shown == old or (shown.endswith("…") and old.startswith(shown[:-1].rstrip()))):
+        first["on_screen_text"] = (
+            value if len(value) <= post_forms.ON_SCREEN_MAX else value[: post_forms.ON_SCREEN_MAX - 1].rstrip() + "…"
+        )
+    if first != scenes[0]:
+        changes["script"] = {**script, "scenes": [first, *scenes[1:]]}
+    return changes
+
+
 def propose_improvement(post: PostItem, project: Project, *, field: str, instruction: str) -> Proposal:
     """Ask the orchestrator for a better value of one field. Writes nothing but the AI audit rows."""
     if post.locked:
@@ -427,6 +457,8 @@ def propose_improvement(post: PostItem, project: Project, *, field: str, instruc
     )
     if not result.ok:
         return Proposal(field, current, None, post.version, result.offline, result.error_message)
+    if result.offline and not understands(instruction):
+        return Proposal(field, current, None, post.version, True, unknown_instruction_message(instruction))
     proposed = _value_from_output(post, field, result.output)
     try:
         proposed = post_forms.check_value(field, proposed)

@@ -56,13 +56,23 @@ def compose(inputs: Inputs, rng: random.Random) -> dict:
             winning_hooks.append(hook)
     if hooks:
         detail = inputs.label("analytics_hook", hook=hooks[0][1], views=number(hooks[0][0], inputs.lang))
-        findings.append({"title": inputs.label("analytics_hook_title"), "detail": clip(detail, 400), "evidence": _evidence(len(hooks))})
+        findings.append(
+            {
+                "title": inputs.label("analytics_hook_title"),
+                "detail": clip(detail, 400),
+                "evidence": _evidence(len(hooks)),
+            }
+        )
     if not findings:
         detail = inputs.label("analytics_none", topic=inputs.topic_list[0])
         findings.append({"title": inputs.label("analytics_none_title"), "detail": detail, "evidence": "weak"})
     if inputs.knowledge:
-        findings.append({"title": inputs.label("knowledge_title"), "detail": clip(inputs.knowledge[0], 400), "evidence": "weak"})
-    test_key = (library.find_format(winning_formats[-1]) if winning_formats else None) or rng.choice(library.format_keys())
+        findings.append(
+            {"title": inputs.label("knowledge_title"), "detail": clip(inputs.knowledge[0], 400), "evidence": "weak"}
+        )
+    test_key = (library.find_format(winning_formats[-1]) if winning_formats else None) or rng.choice(
+        library.format_keys()
+    )
     experiments = list(inputs.data.banks.experiments)
     rng.shuffle(experiments)
     values = {"format": inputs.format(test_key).name, "topic": rng.choice(inputs.topic_list)}

@@ -21,9 +21,7 @@ def beat_lines(
     inputs: Inputs, key: str, rng: random.Random, values: dict, count: int | None = None
 ) -> list[tuple[str, str]]:
     """(outline beat, spoken line) pairs of a format: the first and last beat and some in between."""
-    pairs = [
-        (clip(beat.beat.render(**values), 160), beat.line.render(**values)) for beat in inputs.format(key).beats
-    ]
+    pairs = [(clip(beat.beat.render(**values), 160), beat.line.render(**values)) for beat in inputs.format(key).beats]
     count = count or rng.randint(3, len(pairs))
     if count >= len(pairs):
         return pairs

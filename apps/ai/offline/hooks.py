@@ -37,7 +37,11 @@ class Entry:
 
     def template(self, lang: str) -> library.Template:
         data = library.language(lang)
-        return data.formats[self.format].hooks[self.index] if self.kind == "format" else data.banks.general_hooks[self.index]
+        return (
+            data.formats[self.format].hooks[self.index]
+            if self.kind == "format"
+            else data.banks.general_hooks[self.index]
+        )
 
     def render(self, lang: str, n: int) -> str:
         return clip(self.template(lang).render(topic=self.topic, n=n), HOOK_MAX)

@@ -122,7 +122,9 @@ class Defaults(Strict):
     tone: str
 
 
-Criterion = Literal["hook_strength", "clarity", "originality", "brand_fit", "platform_fit", "cta", "compliance", "pacing"]
+Criterion = Literal[
+    "hook_strength", "clarity", "originality", "brand_fit", "platform_fit", "cta", "compliance", "pacing"
+]
 
 
 class Banks(Strict):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 

@@ -39,12 +39,18 @@ def compose(inputs: Inputs, rng: random.Random) -> dict:
     topic = clip(text_of(concept.get("pillar")) or text_of(concept.get("topic")), 60) or rng.choice(inputs.topic_list)
     values = inputs.values(rng, topic)
     hook = clip(text_of(concept.get("hook")), 150) or one_hook(inputs, key, rng, topic, set())
-    title = clip(text_of(concept.get("title")), 100) or clip(inputs.label("concept_title", format=spec.name, topic=topic), 100)
+    title = clip(text_of(concept.get("title")), 100) or clip(
+        inputs.label("concept_title", format=spec.name, topic=topic), 100
+    )
     spoken = {beat.casefold(): line for beat, line in beat_lines(inputs, key, rng, values, count=len(spec.beats))}
     given = [clip(beat, 160) for beat in as_list(concept.get("beats"), limit=7)]
-    pairs = [(beat, spoken.get(beat.casefold(), "")) for beat in given] if given else beat_lines(inputs, key, rng, values)
+    pairs = (
+        [(beat, spoken.get(beat.casefold(), "")) for beat in given] if given else beat_lines(inputs, key, rng, values)
+    )
 
-    target = max(10, min(90, as_int(inputs.context.get("duration_seconds") or inputs.context.get("duration"), spec.duration)))
+    target = max(
+        10, min(90, as_int(inputs.context.get("duration_seconds") or inputs.context.get("duration"), spec.duration))
+    )
     hook_seconds, cta_seconds = (3 if target >= 20 else 2), 3
     middle = max(2 * len(pairs), target - hook_seconds - cta_seconds)
     per_beat = [min(30, part) for part in allocate(middle, [1.0] * len(pairs))]
