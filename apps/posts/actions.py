@@ -430,13 +430,13 @@ def quoting_changes(post: PostItem, field: str, value) -> dict:
     if field != "hook" or not scenes or not isinstance(scenes[0], dict) or not post.hook:
         return changes
     old, first = post.hook.strip(), dict(scenes[0])
-    if str(first.get("voiceover") or "").strip() == old:
-        first["voiceover"] = value[: post_forms.VOICEOVER_MAX]
+    spoken = str(first.get("voiceover") or "")
+    if old in spoken:
+        first["voiceover"] = spoken.replace(old, value)[: post_forms.VOICEOVER_MAX]
     shown = str(first.get("on_screen_text") or "").strip()
     if shown and (shown == old or (shown.endswith("…") and old.startswith(shown[:-1].rstrip()))):
-        first["on_screen_text"] = (
-            value if len(value) <= post_forms.ON_SCREEN_MAX else value[: post_forms.ON_SCREEN_MAX - 1].rstrip() + "…"
-        )
+        limit = post_forms.ON_SCREEN_MAX
+        first["on_screen_text"] = value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
     if first != scenes[0]:
         changes["script"] = {**script, "scenes": [first, *scenes[1:]]}
     return changes

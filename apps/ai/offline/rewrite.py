@@ -69,6 +69,11 @@ def formal(text: str, data: library.Improve) -> str:
         return plain[:1].upper() + plain[1:] if verb[:1].isupper() else plain
 
     if data.formal_verbs or data.formal_pronouns:  # German: du → Sie
+        # With "du" as the subject, "dir"/"dich" are reflexive: "Sie machen es sich".
+        out = " ".join(
+            re.sub(r"(?<!\w)di(?:r|ch)(?!\w)", "sich", part) if re.search(r"(?<!\w)[Dd]u(?!\w)", part) else part
+            for part in sentences(out)
+        )
         out = re.sub(r"(?<!\w)(\w+st) du(?!\w)", lambda m: f"{conjugate(m.group(1))} Sie", out)
         out = re.sub(r"(?<!\w)[Dd]u (\w+st)(?!\w)", lambda m: f"Sie {conjugate(m.group(1))}", out)
         out = re.sub(r"(?<!\w)[Dd]u(?!\w)", "Sie", out)
@@ -82,6 +87,8 @@ def casual(text: str, data: library.Improve, *, opener: bool) -> str:
     out = _words(text, data.casual_phrases)
     if out.endswith("."):
         out = out[:-1] + "!"
+    elif out and out[-1] not in "!?…":
+        out += "!"
     if opener and not out.startswith(data.casual_opener.strip()):
         out = data.casual_opener + out
     return out
