@@ -15,7 +15,7 @@ from apps.ai.types import LLMRequest, Message
 PACKAGE = Path(library.__file__).parent
 
 # Where a German noun phrase needs no declension: before it ...
-FREE_BEFORE = re.compile(r"(^|: |– |— |„|\"|[.!?] |\b(?:Thema|Marke|Zielgruppe|Format|Stichwort|Zeitzone) )$")
+FREE_BEFORE = re.compile(r"(^|: |– |— |„|\(|\"|[.!?] |\b(?:Thema|Marke|Zielgruppe|Format|Stichwort|Zeitzone) )$")
 # ... and after it.
 FREE_AFTER = re.compile(r"^($|:|,|;|\.|\?|!|“|\"| –|\))")
 
@@ -93,7 +93,8 @@ def test_the_checker_catches_the_old_mistakes():
 KITS = [
     {"name": "Grünhof Gärtnerei", "topics": ["Nachhaltiger Anbau", "Regionale Ernte"]},
     {"name": "Die Kaffeerösterei", "topics": ["Filterkaffee", "Bohnen lagern", "Mahlgrad"]},
-    {"name": "FitFabrik", "topics": ["Behind the scenes", "Rückentraining"], "audience": "Gesundheitsbewusste 25-40-Jährige in DACH"},
+    {"name": "FitFabrik", "topics": ["Behind the scenes", "Rückentraining"],
+     "audience": "Gesundheitsbewusste 25-40-Jährige in DACH"},
     {"name": "Stadtwerke Nord", "topics": ["Energiesparen im Winter"], "audience": "Mieterinnen und Mieter"},
     {"name": "Pfotenglück", "topics": ["Hundeerziehung", "Katzenfutter", "Tierarztbesuch"]},
     {"name": "Bäckerei Sonnenschein", "topics": ["Sauerteig", "Vollkornbrötchen"], "cta": "Komm vorbei und probier"},

@@ -7,13 +7,13 @@ import socket
 from typing import Literal
 
 import pytest
-from apps.ai.offline import OfflineProvider
-from apps.ai.offline.library import find_format, languages
-from apps.ai.offline.text import clip
 from pydantic import BaseModel, ConfigDict, Field
 
 from apps.ai import contracts
 from apps.ai.contracts import AGENTS, AgentOutput
+from apps.ai.offline import OfflineProvider
+from apps.ai.offline.library import find_format, languages
+from apps.ai.offline.text import clip
 from apps.ai.types import LLMProvider, LLMRequest, Message
 
 CONTEXT = {

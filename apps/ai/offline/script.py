@@ -21,7 +21,9 @@ def concept_of(inputs: Inputs) -> dict:
 
 def caption(inputs: Inputs, key: str, rng: random.Random, hook: str, topic: str, cta: str) -> str:
     banks = inputs.data.banks
-    template = rng.choice(banks.captions)
+    # The topic once is enough: a hook that names it gets a caption that does not repeat it.
+    fitting = [item for item in banks.captions if "topic" not in item.slots or topic.casefold() not in hook.casefold()]
+    template = rng.choice(fitting or banks.captions)
     value = rng.choice(inputs.format(key).caption_values).render(topic=topic)
     text = template.render(
         hook=sentence(hook), value=sentence(value), question=rng.choice(banks.questions), cta=sentence(cta), topic=topic
