@@ -131,3 +131,24 @@ def test_only_the_given_field_changes_and_an_unknown_instruction_changes_nothing
     same = improve("caption", "erwähne die neue Sorte")
     assert same["caption"] == POST["de"]["caption"] and same["confidence"] == 0
     assert "nicht umsetzbar" in same["rationale"]
+
+
+def test_translation_of_a_whole_generated_post():
+    context = {"brand": {"name": "Grünhof"}, "topics": ["Tomaten", "Kräuter"], "slot_count": 3}
+    provider = OfflineProvider()
+
+    def call(agent, extra):
+        request = LLMRequest(
+            agent=agent,
+            messages=(Message("system", "x"),),
+            output_model=AGENTS[agent].output_model,
+            seed=3,
+            language="de",
+            context=context | extra,
+        )
+        return json.loads(provider.complete(request).content)
+
+    script = call("script", {"concept": call("creative_director", {})["concepts"][0]})
+    post = {"hook": script["hook"], "caption": script["caption"], "script": script, "hashtags": []}
+    english = call("script", {"field": "caption", "instruction": "auf Englisch", "post": post})["caption"]
+    assert english != script["caption"] and not {"und", "der", "die", "das", "uns"} & set(english.casefold().split())

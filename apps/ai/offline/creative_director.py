@@ -82,9 +82,8 @@ def compose(inputs: Inputs, rng: random.Random) -> dict:
                 "concept_angle_knowledge", format=spec.name, topic=entry.topic, knowledge=sentence(knowledge)
             )
         else:
-            angle = inputs.label(
-                "concept_angle", format=spec.name, topic=entry.topic, audience=inputs.audience_text, beat=beats[1]
-            )
+            key = "concept_angle" if inputs.audience else "concept_angle_plain"  # no invented audience
+            angle = inputs.label(key, format=spec.name, topic=entry.topic, audience=inputs.audience, beat=beats[1])
         concepts.append(
             {
                 "slot": slot,

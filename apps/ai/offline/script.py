@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from apps.ai.offline import library
 from apps.ai.offline.common import beat_lines, hashtags, one_hook
@@ -17,6 +18,11 @@ def concept_of(inputs: Inputs) -> dict:
     if isinstance(concept, str):
         concept = {"hook": concept}
     return concept if isinstance(concept, dict) else {}
+
+
+def _key(beat: str) -> str:
+    """A beat as the library wrote it, whatever number filled its slot ("Ankündigung: 4 Punkte …")."""
+    return re.sub(r"\d+", "#", beat.casefold())
 
 
 def caption(inputs: Inputs, key: str, rng: random.Random, hook: str, topic: str, cta: str) -> str:
@@ -44,11 +50,9 @@ def compose(inputs: Inputs, rng: random.Random) -> dict:
     title = clip(text_of(concept.get("title")), 100) or clip(
         inputs.label("concept_title", format=spec.name, topic=topic), 100
     )
-    spoken = {beat.casefold(): line for beat, line in beat_lines(inputs, key, rng, values, count=len(spec.beats))}
+    spoken = {_key(beat): line for beat, line in beat_lines(inputs, key, rng, values, count=len(spec.beats))}
     given = [clip(beat, 160) for beat in as_list(concept.get("beats"), limit=7)]
-    pairs = (
-        [(beat, spoken.get(beat.casefold(), "")) for beat in given] if given else beat_lines(inputs, key, rng, values)
-    )
+    pairs = [(beat, spoken.get(_key(beat), "")) for beat in given] if given else beat_lines(inputs, key, rng, values)
 
     target = max(
         10, min(90, as_int(inputs.context.get("duration_seconds") or inputs.context.get("duration"), spec.duration))

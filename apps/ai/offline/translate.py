@@ -11,6 +11,9 @@ from functools import lru_cache
 from apps.ai.offline import library
 from apps.ai.offline.rewrite import sentences
 
+# Labels whose sentences end up in a post (the others are rationales and notes).
+CONTENT_LABELS = ("scene_cta_voice", "scene_knowledge", "scene_hook_visual", "scene_cta_visual", "concept_title")
+
 
 def _templates(lang: str) -> list[library.Template | str]:
     """Every template and fixed sentence of a language, in an order parallel across languages."""
@@ -23,7 +26,7 @@ def _templates(lang: str) -> list[library.Template | str]:
     banks = data.banks
     items += [*banks.general_hooks, *banks.scene_details, *banks.questions, banks.defaults.cta]
     items += [*data.improve.longer, *data.improve.questions]
-    items += [data.labels[key] for key in sorted(data.labels)]
+    items += [data.labels[key] for key in CONTENT_LABELS]
     return items
 
 
@@ -37,7 +40,10 @@ def _regex(item) -> re.Pattern:
         if name in seen:
             pattern += f"(?P={name})"
         else:
-            pattern += rf"(?P<{name}>\d+)" if need == "number" else rf"(?P<{name}>.+?)"
+            if need == "number":
+                pattern += rf"(?P<{name}>\d+)"
+            else:  # a noun phrase never spans sentences
+                pattern += rf"(?P<{name}>.+?)" if need == "clause" else rf"(?P<{name}>[^.!?]+?)"
             seen.add(name)
         last = match.end()
     return re.compile(pattern + re.escape(item.raw[last:]) + r"\Z")
@@ -49,10 +55,13 @@ def _pairs(source: str, target: str) -> tuple:
 
 
 def _one(text: str, source: str, target: str) -> str | None:
-    for regex, other in _pairs(source, target):
-        match = regex.match(text)
-        if match:
-            return other if isinstance(other, str) else other.render(**match.groupdict())
+    for candidate, end in ((text, ""), (text[:-1], text[-1:]) if text[-1:] in ".!" else (None, "")):
+        if not candidate:
+            continue
+        for regex, other in _pairs(source, target):
+            match = regex.match(candidate)
+            if match:
+                return (other if isinstance(other, str) else other.render(**match.groupdict())) + end
     return None
 
 
