@@ -8,6 +8,7 @@ from apps.ai.models import AIDecision
 from apps.posts.models import PostStatus
 from apps.posts.views import diff_segments
 from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
+from tests.test_projects_support import purl
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
@@ -207,3 +208,13 @@ def test_the_instruction_placeholder_uses_the_projects_topics(client_for, editor
     post.project.save()
     html = client_for(editor).get(post_url("post_detail", post), **HX).content.decode()
     assert "mention Latte Art" in html and "new blend" not in html
+
+
+def test_hashtag_help_texts_use_the_projects_own_topics(client_for, editor, owner, post):
+    project = post.project
+    project.topics, project.hashtags = ["Nachhaltiger Anbau", "E-Bikes im Alltag"], []
+    project.save()
+    html = client_for(editor).get(post_url("post_detail", post), **HX).content.decode()
+    assert "e.g. #nachhaltigeranbau #ebikesimalltag" in html and "#coffee" not in html
+    html = client_for(owner).get(purl("project_settings", project.organization, project)).content.decode()
+    assert "For example: #nachhaltigeranbau #ebikesimalltag" in html

@@ -21,7 +21,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.posts.models import CommercialContent, PostItem
-from apps.projects.forms import MAX_HASHTAG_LENGTH, parse_hashtags
+from apps.projects.forms import MAX_HASHTAG_LENGTH, example_hashtags, parse_hashtags, project_topics
 
 HOOK_MAX = 150
 FORMAT_MAX = 60
@@ -186,18 +186,6 @@ class PostForm(forms.Form):
             self.fields["hashtags"].help_text = _("Separated by spaces, e.g. %(examples)s") % {
                 "examples": " ".join(tags)
             }
-
-
-def project_topics(project) -> list[str]:
-    values = [*(getattr(project, "topics", None) or []), *(getattr(project, "content_pillars", None) or [])]
-    return [str(value).strip() for value in values if str(value).strip()]
-
-
-def example_hashtags(project) -> list[str]:
-    """Two hashtags that fit the project: its own, else made from its topics."""
-    own = [str(tag) for tag in (getattr(project, "hashtags", None) or []) if str(tag).strip()]
-    made = parse_hashtags(" ".join("#" + "".join(topic.split()) for topic in project_topics(project)))
-    return list(dict.fromkeys(tag if tag.startswith("#") else f"#{tag}" for tag in [*own, *made]))[:2]
 
 
 def _initial(post: PostItem) -> dict:

@@ -109,5 +109,3 @@ class ProjectGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         db_table = "planning_projectgroupobjectpermission"
-
-
