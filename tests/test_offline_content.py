@@ -110,36 +110,25 @@ ENGLISH_FORMAT_NAMES = re.compile(
 )
 
 
+def ask(agent: str, context: dict, seed: int, language: str = "de") -> dict:
+    request = LLMRequest(
+        agent=agent,
+        messages=(Message("system", "x"),),
+        output_model=AGENTS[agent].output_model,
+        seed=seed,
+        language=language,
+        context=context,
+    )
+    return json.loads(OfflineProvider().complete(request).content)
+
+
 def german_samples(count: int = 300) -> list[str]:
-    provider, samples, seed = OfflineProvider(), [], 0
+    samples, seed = [], 0
     while len(samples) < count:
         kit = KITS[seed % len(KITS)]
         context = {"brand": kit, "topics": kit["topics"], "slot_count": 6}
-        concepts = json.loads(
-            provider.complete(
-                LLMRequest(
-                    agent="creative_director",
-                    messages=(Message("system", "x"),),
-                    output_model=AGENTS["creative_director"].output_model,
-                    seed=seed,
-                    language="de",
-                    context=context,
-                )
-            ).content
-        )["concepts"]
-        for concept in concepts[:3]:
-            script = json.loads(
-                provider.complete(
-                    LLMRequest(
-                        agent="script",
-                        messages=(Message("system", "x"),),
-                        output_model=AGENTS["script"].output_model,
-                        seed=seed,
-                        language="de",
-                        context=context | {"concept": concept},
-                    )
-                ).content
-            )
+        for concept in ask("creative_director", context, seed)["concepts"][:3]:
+            script = ask("script", context | {"concept": concept}, seed)
             samples += [concept["hook"], script["caption"]]
         seed += 1
     return samples[:count]
