@@ -11,8 +11,9 @@ The compliance agent has no opinion offline: the policy engine decides.
 Context keys it reads (all optional): brief; brand / brand_kit (name, tone, voice, audience,
 cta, hashtags, do, dont, visual_style, pillars, timezone); audience, cta, hashtags, tone;
 topics / pillars / content_pillars; formats / format_mix; knowledge; slots / slot_count;
-avoid_hooks; preferred_formats; concept; duration_seconds; script / draft; pass_threshold;
-metrics / posts; timezone, count; and for AI improve: field, instruction, post.
+avoid_hooks; preferred_formats; variation (another month schedule, e.g. per regeneration);
+concept; duration_seconds; script / draft; pass_threshold; metrics / posts; timezone, count;
+and for AI improve: field, instruction, post.
 """
 
 from apps.ai.offline.intents import understands

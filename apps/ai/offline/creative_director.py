@@ -54,7 +54,8 @@ def _entries(inputs: Inputs, slots: list[str], rng: random.Random, picker: hooks
         found = None
         if position is not None:
             month, index, size = position
-            schedule = hooks.month_schedule(inputs.lang, inputs.brand_name, ordered_topics, tuple(formats), month, size)
+            variation = f"{inputs.brand_name}\x1f{inputs.context.get('variation') or ''}"
+            schedule = hooks.month_schedule(inputs.lang, variation, ordered_topics, tuple(formats), month, size)
             found = picker.first_fit(inputs.lang, [schedule[index]], rng.randint(3, 5))
         if found is None:
             first = [sequence[i]] if not refill else preferred
