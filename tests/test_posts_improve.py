@@ -183,6 +183,7 @@ def test_accepting_a_new_hook_updates_scene_one(client_for, editor, post):
     first = post.script["scenes"][0]
     assert first["voiceover"] == f"{post.hook} – Teil 1." and first["on_screen_text"] == post.hook
     assert post.script["scenes"][1]["voiceover"] == f"{old} – Teil 2."  # only what quoted the hook
+    assert post.caption == "Drei Fehler beim Espresso – schon gewusst? Probier es aus!"
     assert post.version == 2
 
 

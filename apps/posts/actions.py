@@ -19,6 +19,7 @@ Every write locks the post's row (`select_for_update`) and checks what the user 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -423,13 +424,22 @@ def _value_from_output(post: PostItem, field: str, output):
 
 def quoting_changes(post: PostItem, field: str, value) -> dict:
     """The changes of accepting `value` for `field`, with the fields that quote it: a new hook is
-    also scene 1's voice-over and on-screen text where those repeated the old hook."""
+    also scene 1's voice-over and on-screen text, and the caption, where those repeated the old hook."""
     changes = {field: value}
+    if field != "hook" or not post.hook.strip():
+        return changes
+    old = post.hook.strip()
+    if old in (post.caption or ""):  # "Hook. More text": the new hook keeps its own punctuation
+        ending = "" if value[-1:] in ".!?…" else "."
+        caption = re.sub(
+            re.escape(old) + r"\.?", lambda match: value + (ending if match.group(0) != old else ""), post.caption
+        )
+        changes["caption"] = caption[: post_forms.CAPTION_MAX]
     script = post.script if isinstance(post.script, dict) else {}
     scenes = script.get("scenes") if isinstance(script.get("scenes"), list) else []
-    if field != "hook" or not scenes or not isinstance(scenes[0], dict) or not post.hook:
+    if not scenes or not isinstance(scenes[0], dict):
         return changes
-    old, first = post.hook.strip(), dict(scenes[0])
+    first = dict(scenes[0])
     spoken = str(first.get("voiceover") or "")
     if old in spoken:
         first["voiceover"] = spoken.replace(old, value)[: post_forms.VOICEOVER_MAX]
