@@ -219,3 +219,11 @@ def test_hashtag_help_texts_use_the_projects_own_topics(client_for, editor, owne
     assert "e.g. #nachhaltigeranbau #ebikesimalltag" in html and "#coffee" not in html
     html = client_for(owner).get(purl("project_settings", project.organization, project)).content.decode()
     assert "For example: #nachhaltigeranbau #ebikesimalltag" in html
+
+
+def test_what_the_offline_writer_cannot_apply_is_named(client_for, editor, post):
+    post.hook = "Espresso"
+    post.save()
+    response = improve(client_for(editor), post, "hook", "kürzer")  # one word cannot get shorter
+    assert response.status_code == 409
+    assert "could not apply “kürzer”" in response.content.decode().replace("&#x27;", "'")

@@ -477,7 +477,14 @@ def propose_improvement(post: PostItem, project: Project, *, field: str, instruc
             field, current, None, post.version, result.offline, _("The AI suggestion does not fit this field.")
         )
     if proposed == current:
-        return Proposal(
-            field, current, None, post.version, result.offline, _("The AI suggested no change for this field.")
+        message = (
+            _(
+                "The offline writer could not apply “%(instruction)s” to this field: it translates only the "
+                "sentences it wrote itself, and text that is already short cannot get shorter."
+            )
+            % {"instruction": instruction[:80]}
+            if result.offline
+            else _("The AI suggested no change for this field.")
         )
+        return Proposal(field, current, None, post.version, result.offline, message)
     return Proposal(field, current, proposed, post.version, result.offline)
