@@ -59,7 +59,8 @@ def _entries(inputs: Inputs, slots: list[str], rng: random.Random, picker: hooks
             found = picker.first_fit(inputs.lang, [schedule[index]], rng.randint(3, 5))
         if found is None:
             first = [sequence[i]] if not refill else preferred
-            entries = hooks.every_entry(inputs.lang, [topics[i % len(topics)], *topics], first, rng)
+            own_topic_first = list(dict.fromkeys([topics[i % len(topics)], *topics]))
+            entries = hooks.every_entry(inputs.lang, own_topic_first, first, rng)
             found = picker.first_fit(inputs.lang, entries, rng.randint(3, 5))
         if found is None:  # everything is near an avoided hook: the least bad, marked by the guard later
             entry = hooks.Entry(sequence[i], "format", i % len(inputs.format(sequence[i]).hooks), topics[0])
