@@ -35,5 +35,7 @@ def _openrouter_check(api_key: str) -> TestOutcome:
     return TestOutcome(True, message)
 
 
+
+
 def register() -> None:
     add_connection_check(Provider.OPENROUTER, _openrouter_check)

@@ -267,7 +267,6 @@ def _reembed_one(doc_id, embedder: Embedder, report: ReembedReport) -> None:
 def do_enqueue_reembed_knowledge(org=None):
     """Queue the `reembed_knowledge` job (one organization, or all of them when `org` is None)."""
     from apps.ai.tasks import reembed_knowledge
-
     if org is not None:
         target = _("Knowledge base of %(org)s") % {"org": org.name}
     else:

@@ -1,3 +1,4 @@
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

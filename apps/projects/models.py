@@ -109,3 +109,5 @@ class ProjectGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         db_table = "planning_projectgroupobjectpermission"
+
+
