@@ -70,7 +70,7 @@ def measure_offline_provider(n: int) -> dict:
         from bench.agents_offline import measure_offline
     except ImportError:  # pragma: no cover - the bare provider with a minimal context instead
         from apps.ai.contracts import AGENTS
-        from apps.ai.providers.offline import OfflineProvider
+        from apps.ai.offline import OfflineProvider
         from apps.ai.types import LLMRequest, Message
 
         provider, specs, samples = OfflineProvider(), list(AGENTS.values()), []

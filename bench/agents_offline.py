@@ -42,12 +42,14 @@ KNOWLEDGE = [
 
 
 def _context(agent: str, language: str) -> dict:
-    from apps.ai.providers.offline import Inputs, compose_creative_director, compose_script
+    from apps.ai.offline import creative_director
+    from apps.ai.offline import script as script_composer
+    from apps.ai.offline.inputs import Inputs
 
     base = {"brief": BRIEF, "brand": BRAND, "topics": TOPICS, "knowledge": KNOWLEDGE, "agent": agent}
     inputs = Inputs.from_context(language, base)
-    concept = compose_creative_director(inputs, random.Random(1))["concepts"][0]
-    script = compose_script(Inputs.from_context(language, base | {"concept": concept}), random.Random(2))
+    concept = creative_director.compose(inputs, random.Random(1))["concepts"][0]
+    script = script_composer.compose(Inputs.from_context(language, base | {"concept": concept}), random.Random(2))
     metrics = [
         {
             "weekday": ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[i % 7],
@@ -92,7 +94,7 @@ def measure_offline(n: int = 500) -> dict:
 
     if not apps.ready:
         setup_django()
-    from apps.ai.providers.offline import OfflineProvider
+    from apps.ai.offline import OfflineProvider
     from apps.ai.types import LLMRequest
 
     provider = OfflineProvider()

@@ -95,8 +95,8 @@ def _run_plan(membership, project, timeout_s: float) -> tuple[float, object]:
 
 
 def _agent_call_baseline(org, project, n: int = 15) -> float:
+    from apps.ai.offline import OfflineProvider
     from apps.ai.orchestrator import run_agent
-    from apps.ai.providers.offline import OfflineProvider
 
     provider = OfflineProvider()
     concept = {"hook": "3 Fehler beim Espresso", "format": "Tutorial", "pillar": "Espresso", "beats": ["a", "b"]}

@@ -43,15 +43,15 @@ NEW_TOPICS = [
 
 
 def hooks(topics: list[str], count: int, rng: random.Random) -> list[str]:
-    from apps.ai.offline_library import FORMATS
+    from apps.ai.offline.library import languages
 
-    templates = [template for spec in FORMATS.values() for lang in ("de", "en") for template in spec.hooks[lang]]
+    templates = [hook for data in languages().values() for spec in data.formats.values() for hook in spec.hooks]
     seen: set[str] = set()
     result: list[str] = []
     brands = ["Alpenglow", "Nordlicht", "Kiezkaffee", "Bergwerk", "Hafenliebe"]
     audience = ["Einsteiger", "Berufstätige", "Studierende", "beginners", "busy parents"]
     while len(result) < count:
-        text = rng.choice(templates).format(
+        text = rng.choice(templates).render(
             topic=rng.choice(topics), n=rng.randint(3, 9), brand=rng.choice(brands), audience=rng.choice(audience)
         )
         if text not in seen:

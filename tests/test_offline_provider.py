@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from apps.ai import contracts
 from apps.ai.contracts import AGENTS, AgentOutput
-from apps.ai.offline_library import FORMATS, find_format
-from apps.ai.providers.offline import OfflineProvider, clip
+from apps.ai.offline import OfflineProvider
+from apps.ai.offline.library import find_format, languages
+from apps.ai.offline.text import clip
 from apps.ai.types import LLMProvider, LLMRequest, Message
 
 CONTEXT = {
@@ -136,7 +137,8 @@ def test_deterministic_for_a_seed_and_varied_across_seeds(provider, agent):
     assert provider.complete(request(agent, seed=3)).content == first
     assert OfflineProvider().complete(request(agent, seed=3)).content == first
     outputs = {provider.complete(request(agent, seed=seed)).content for seed in range(6)}
-    assert len(outputs) >= (5 if agent in {"research", "creative_director", "script", "prompt_engineer"} else 2)
+    varied = {"research": 5, "creative_director": 5, "script": 5, "prompt_engineer": 5, "compliance": 1}
+    assert len(outputs) >= varied.get(agent, 2)  # compliance: the same "no opinion" every time
 
 
 def test_other_inputs_give_another_answer(provider):
@@ -191,7 +193,7 @@ def test_script_uses_brand_cta_hashtags_topic_and_knowledge(provider, language):
     assert {"#" + brand["hashtags"][0], brand["hashtags"][1]} <= set(data["hashtags"])
     assert any(topic in text for topic in CONTEXT[language]["topics"])
     assert CONTEXT[language]["knowledge"][0].rstrip(".") in text
-    assert CONTEXT[language]["brief"].rstrip(".") in data["caption"]
+    assert data["hook"].rstrip(".!?") in data["caption"] and brand["cta"] in data["caption"]
     assert brand["tone"] in data["rationale"] and "Starbucks" in data["rationale"]
     assert data["total_duration_seconds"] == sum(scene["duration_seconds"] for scene in data["scenes"])
 
@@ -200,7 +202,7 @@ def test_script_follows_the_concept_and_duration(provider):
     concept = {
         "hook": "Dein Kaffee ist bitter? Schuld ist der Mahlgrad.",
         "title": "Bitterer Kaffee",
-        "format": "Mythos vs. Fakt",
+        "format": "Mythos-Check",
         "pillar": "Mahlgrad",
         "beats": ["Den Mythos als Zitat einblenden", "Was wirklich stimmt – kurz und belegbar", "Eigener Punkt"],
     }
@@ -210,7 +212,7 @@ def test_script_follows_the_concept_and_duration(provider):
     assert len(data["scenes"]) == 2 + len(concept["beats"])
     assert data["total_duration_seconds"] == 45
     # Known beats get the format's spoken line; the visual keeps the beat as the shot note.
-    assert data["scenes"][1]["voiceover"].startswith("„Mahlgrad? Das macht man doch so!“")
+    assert data["scenes"][1]["voiceover"].startswith("„Das macht man doch so!“")
     assert data["scenes"][1]["visual"].startswith("Den Mythos als Zitat einblenden")
 
 
@@ -223,7 +225,7 @@ def test_creative_director_fills_every_slot_with_distinct_hooks(provider, langua
     assert len(set(hooks)) == len(hooks)
     assert {concept["pillar"] for concept in data["concepts"]} <= set(CONTEXT[language]["topics"])
     assert CONTEXT[language]["brief"].rstrip(".") in data["rationale"]
-    names = {spec.name[language] for spec in FORMATS.values()}
+    names = {spec.name for spec in languages()[language].formats.values()}
     assert {concept["format"] for concept in data["concepts"]} <= names
 
 
@@ -232,14 +234,14 @@ def test_creative_director_many_slots_follow_the_format_mix(provider):
     data = answer(provider, "creative_director", slots=None, slot_count=30, format_mix=mix)
     formats = [concept["format"] for concept in data["concepts"]]
     assert len(formats) == 30
-    assert formats.count("Tutorial") == 15 and formats.count("POV") in (7, 8)
-    assert formats.count("Stitch/Duett-Reaktion") in (7, 8)
+    assert formats.count("Anleitung") == 15 and formats.count("Ich-Perspektive") in (7, 8)
+    assert formats.count("Reaktion") in (7, 8)
     assert len({concept["hook"].casefold() for concept in data["concepts"]}) == 30
 
 
 def test_trend_format_uses_given_formats_and_brand_donts(provider):
     data = answer(provider, "trend_format", formats=["Tutorial", "myth busting", "nonsense"])
-    assert [item["format"] for item in data["formats"]] == ["Tutorial", "Mythos vs. Fakt"]
+    assert [item["format"] for item in data["formats"]] == ["Anleitung", "Mythos-Check"]
     assert sum(item["share"] for item in data["formats"]) == pytest.approx(1)
     assert any("Starbucks" in item for item in data["avoid"])
 
@@ -254,21 +256,13 @@ def test_prompt_engineer_uses_the_script_and_brand_donts(provider):
     assert data["aspect_ratio"] == "9:16"
 
 
-def test_compliance_flags_claims_taboos_and_disclosure(provider):
+def test_compliance_has_no_opinion_offline(provider):
+    """The policy engine decides; the offline writer detects no claims (not even obvious ones)."""
     text = "Unser Kaffee heilt Müdigkeit! Besser als Starbucks. Like und teile für ein Gewinnspiel."
     data = answer(provider, "compliance", text=text)
-    found = {(claim["category"], claim["severity"]) for claim in data["claims"]}
-    assert {("medical", "high"), ("taboo", "high"), ("platform", "medium")} <= found
-    assert all(claim["text"] in text for claim in data["claims"])  # exact phrases
-    assert data["verdict"] == "hard_block"
+    assert data["confidence"] == 0 and data["claims"] == [] and data["suggested_fixes"] == []
+    assert data["verdict"] == "needs_review"  # not a pass: nobody looked
     assert data["needs_disclosure"] is True and data["disclosure_text"]
-    assert any("KI" in fix for fix in data["suggested_fixes"])
-
-
-def test_compliance_passes_clean_labelled_content(provider):
-    data = answer(provider, "compliance", text="Filterkaffee am Morgen, mit KI-Unterstützung erstellt.")
-    assert data["verdict"] == "pass" and data["claims"] == []
-    assert not any("KI-Hinweis" in fix for fix in data["suggested_fixes"])
     data = answer(provider, "compliance", text="Guten Morgen!", ai_generated=False)
     assert data["needs_disclosure"] is False and data["disclosure_text"] == ""
 
@@ -284,7 +278,7 @@ def test_qa_judge_scores_a_good_and_a_bad_draft(provider):
     bad = answer(provider, "qa_judge", script=bad_script)
     assert bad["passed"] is False and bad["issues"] and bad["fixes"]
     scores = {item["criterion"]: item["score"] for item in bad["scores"]}
-    assert scores["cta"] < 5 and scores["compliance"] < 5
+    assert scores["cta"] < 5 and scores["compliance"] == 7.0  # no compliance opinion offline
 
 
 def test_scheduler_exploits_the_best_slots_in_the_time_zone(provider):
@@ -303,9 +297,9 @@ def test_scheduler_without_data_explores_and_falls_back_to_berlin(provider):
 
 def test_analytics_finds_the_winning_format_and_hooks(provider):
     data = answer(provider, "analytics_insight")
-    assert data["winning_formats"][0] == "Tutorial"
+    assert data["winning_formats"][0] == "Anleitung"
     assert data["winning_hooks"][0] == "So klappt Filterkaffee"
-    assert "Tutorial" in data["findings"][0]["title"]
+    assert "Anleitung" in data["findings"][0]["title"]
     assert data["findings"][0]["evidence"] == "weak"  # two posts are a hypothesis, not evidence
 
 
@@ -411,5 +405,5 @@ def test_clip_cuts_at_a_word_boundary():
     [("POV", "pov"), ("Mythos vs. Fakt", "myth_busting"), ("duet", "stitch_reaction"), ("Q&A", "q_and_a")],
 )
 def test_find_format(name, key):
-    assert find_format(name).key == key
+    assert find_format(name) == key
     assert find_format("") is None and find_format(None) is None

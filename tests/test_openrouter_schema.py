@@ -10,6 +10,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
+from apps.ai.offline.schema_fill import break_schema, generate
 from apps.ai.openrouter import OpenRouterConnectionError, OpenRouterError
 from apps.ai.providers import backoff_delay, strict_json_schema
 from apps.ai.providers.openrouter import (
@@ -27,7 +28,6 @@ from apps.ai.types import (
     ProviderRetryableError,
 )
 from apps.sandbox.openrouter import strict_schema_problem
-from apps.sandbox.schemagen import break_schema, generate
 
 
 class Shot(BaseModel):

@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 
 from apps.ai.embeddings import get_embedder
-from apps.ai.providers.offline import OfflineProvider
+from apps.ai.offline import OfflineProvider
 from apps.ai.types import ProviderFatalError
 from apps.billing.models import Reservation, ReservationStatus, UsageKind
 from apps.billing.testing import subscribe

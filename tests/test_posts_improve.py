@@ -8,6 +8,7 @@ from apps.ai.models import AIDecision
 from apps.posts.models import PostStatus
 from apps.posts.views import diff_segments
 from tests.support.posts import HX, MONTH, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.projects import purl
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
@@ -62,7 +63,7 @@ def test_accept_saves_through_the_optimistic_lock(client_for, editor, post):
 
 def test_accept_of_a_structured_field(client_for, editor, post):
     client = client_for(editor)
-    token = token_of(improve(client, post, "script", "Mehr Tempo"))
+    token = token_of(improve(client, post, "script", "kürzer"))
     assert client.post(post_url("post_improve_accept", post), {"token": token}).status_code == 302
     post.refresh_from_db()
     assert post.version == 2
@@ -167,3 +168,62 @@ def test_word_diff():
         ("delete", "Espresso"),
         ("insert", "Kaffee"),
     ]
+
+
+def test_accepting_a_new_hook_updates_scene_one(client_for, editor, post):
+    old = post.hook
+    post.script["scenes"][0].update(voiceover=f"{old} – Teil 1.", on_screen_text=old)  # scene 1 quotes the hook
+    post.save()
+    client = client_for(editor)
+    response = improve(client, post, "hook", "als Frage")
+    assert response.status_code == 200
+    client.post(post_url("post_improve_accept", post), {"token": token_of(response)}, **HX)
+    post.refresh_from_db()
+    assert post.hook == "Drei Fehler beim Espresso – schon gewusst?"
+    first = post.script["scenes"][0]
+    assert first["voiceover"] == f"{post.hook} – Teil 1." and first["on_screen_text"] == post.hook
+    assert post.script["scenes"][1]["voiceover"] == f"{old} – Teil 2."  # only what quoted the hook
+    assert post.caption == "Drei Fehler beim Espresso – schon gewusst? Probier es aus!"
+    assert post.version == 2
+
+
+def test_shorter_on_the_editor_really_shortens(client_for, editor, post):
+    response = improve(client_for(editor), post, "caption", "kürzer")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<del>Drei</del>" in html and "<ins>3</ins>" in html
+
+
+def test_an_instruction_the_offline_writer_does_not_know_says_so(client_for, editor, post):
+    before = snapshot(post.project)
+    response = improve(client_for(editor), post, "hook", "erwähne die neue Sorte")
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "cannot follow" in html and "shorter" in html
+    assert ">Accept</button>" not in html
+    assert snapshot(post.project) == before
+
+
+def test_the_instruction_placeholder_uses_the_projects_topics(client_for, editor, post):
+    post.project.topics = ["Latte Art"]
+    post.project.save()
+    html = client_for(editor).get(post_url("post_detail", post), **HX).content.decode()
+    assert "mention Latte Art" in html and "new blend" not in html
+
+
+def test_hashtag_help_texts_use_the_projects_own_topics(client_for, editor, owner, post):
+    project = post.project
+    project.topics, project.hashtags = ["Nachhaltiger Anbau", "E-Bikes im Alltag"], []
+    project.save()
+    html = client_for(editor).get(post_url("post_detail", post), **HX).content.decode()
+    assert "e.g. #nachhaltigeranbau #ebikesimalltag" in html and "#coffee" not in html
+    html = client_for(owner).get(purl("project_settings", project.organization, project)).content.decode()
+    assert "For example: #nachhaltigeranbau #ebikesimalltag" in html
+
+
+def test_what_the_offline_writer_cannot_apply_is_named(client_for, editor, post):
+    post.hook = "Espresso"
+    post.save()
+    response = improve(client_for(editor), post, "hook", "kürzer")  # one word cannot get shorter
+    assert response.status_code == 409
+    assert "could not apply “kürzer”" in response.content.decode().replace("&#x27;", "'")

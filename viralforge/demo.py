@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 
 from apps.accounts.models import User
-from apps.ai.providers.offline import OfflineProvider
+from apps.ai.offline import OfflineProvider
 from apps.billing.models import Plan
 from apps.billing.services import get_subscription
 from apps.orgs.models import Membership, Organization

@@ -57,7 +57,7 @@ class BrandVoiceForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_('How the brand speaks, e.g. "warm, expert, a little cheeky; speaks to coffee lovers as equals".'),
+        help_text=_('How the brand speaks, e.g. "warm, expert, a little cheeky; speaks to its audience as equals".'),
     )
     tone = forms.CharField(label=_("Tone"), required=False, max_length=200)
     do_list = forms.CharField(

@@ -127,7 +127,7 @@ def build_provider(route: Route):
 
 @functools.lru_cache(maxsize=1)
 def _offline_provider():
-    from apps.ai.providers.offline import OfflineProvider
+    from apps.ai.offline import OfflineProvider
 
     return OfflineProvider()
 

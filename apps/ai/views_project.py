@@ -30,6 +30,7 @@ def brand_context(request, project, form=None) -> dict:
     if form is None:
         voice = BrandVoice.objects.for_org(request.org).filter(project=project).first()
         form = BrandKitForm(initial=BrandKitForm.initial_for(project, voice))
+    form.use_examples(project)
     return {"brand_form": form}
 
 

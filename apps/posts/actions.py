@@ -19,6 +19,7 @@ Every write locks the post's row (`select_for_update`) and checks what the user 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.ai.offline import understands
 from apps.ai.orchestrator import run_agent
 from apps.compliance.post_check import check_post, review_reason
 from apps.posts import forms as post_forms
@@ -312,6 +314,14 @@ def _move(post: PostItem, version: int, to_date: date, to_slot: int, other_versi
 # --- AI improve ----------------------------------------------------------------------------------
 
 
+def unknown_instruction_message(instruction: str) -> str:
+    return _(
+        "Without an AI provider, the offline writer cannot follow “%(instruction)s”. It understands: shorter, "
+        "longer, as a question, more formal, more casual, add a call to action, add emoji, remove hashtags "
+        "and translate."
+    ) % {"instruction": instruction[:80]}
+
+
 @dataclass
 class Proposal:
     field: str
@@ -412,6 +422,36 @@ def _value_from_output(post: PostItem, field: str, output):
     return script
 
 
+def quoting_changes(post: PostItem, field: str, value) -> dict:
+    """The changes of accepting `value` for `field`, with the fields that quote it: a new hook is
+    also scene 1's voice-over and on-screen text, and the caption, where those repeated the old hook."""
+    changes = {field: value}
+    if field != "hook" or not post.hook.strip():
+        return changes
+    old = post.hook.strip()
+    if old in (post.caption or ""):  # "Hook. More text": the new hook keeps its own punctuation
+        ending = "" if value[-1:] in ".!?…" else "."
+        caption = re.sub(
+            re.escape(old) + r"\.?", lambda match: value + (ending if match.group(0) != old else ""), post.caption
+        )
+        changes["caption"] = caption[: post_forms.CAPTION_MAX]
+    script = post.script if isinstance(post.script, dict) else {}
+    scenes = script.get("scenes") if isinstance(script.get("scenes"), list) else []
+    if not scenes or not isinstance(scenes[0], dict):
+        return changes
+    first = dict(scenes[0])
+    spoken = str(first.get("voiceover") or "")
+    if old in spoken:
+        first["voiceover"] = spoken.replace(old, value)[: post_forms.VOICEOVER_MAX]
+    shown = str(first.get("on_screen_text") or "").strip()
+    if shown and (shown == old or (shown.endswith("…") and old.startswith(shown[:-1].rstrip()))):
+        limit = post_forms.ON_SCREEN_MAX
+        first["on_screen_text"] = value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    if first != scenes[0]:
+        changes["script"] = {**script, "scenes": [first, *scenes[1:]]}
+    return changes
+
+
 def propose_improvement(post: PostItem, project: Project, *, field: str, instruction: str) -> Proposal:
     """Ask the orchestrator for a better value of one field. Writes nothing but the AI audit rows."""
     if post.locked:
@@ -427,6 +467,8 @@ def propose_improvement(post: PostItem, project: Project, *, field: str, instruc
     )
     if not result.ok:
         return Proposal(field, current, None, post.version, result.offline, result.error_message)
+    if result.offline and not understands(instruction):
+        return Proposal(field, current, None, post.version, True, unknown_instruction_message(instruction))
     proposed = _value_from_output(post, field, result.output)
     try:
         proposed = post_forms.check_value(field, proposed)
@@ -435,7 +477,14 @@ def propose_improvement(post: PostItem, project: Project, *, field: str, instruc
             field, current, None, post.version, result.offline, _("The AI suggestion does not fit this field.")
         )
     if proposed == current:
-        return Proposal(
-            field, current, None, post.version, result.offline, _("The AI suggested no change for this field.")
+        message = (
+            _(
+                "The offline writer could not apply “%(instruction)s” to this field: it translates only the "
+                "sentences it wrote itself, and text that is already short cannot get shorter."
+            )
+            % {"instruction": instruction[:80]}
+            if result.offline
+            else _("The AI suggested no change for this field.")
         )
+        return Proposal(field, current, None, post.version, result.offline, message)
     return Proposal(field, current, proposed, post.version, result.offline)

@@ -21,7 +21,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.posts.models import CommercialContent, PostItem
-from apps.projects.forms import MAX_HASHTAG_LENGTH, parse_hashtags
+from apps.projects.forms import MAX_HASHTAG_LENGTH, example_hashtags, parse_hashtags, project_topics
 
 HOOK_MAX = 150
 FORMAT_MAX = 60
@@ -163,7 +163,7 @@ class PostForm(forms.Form):
         label=_("Hashtags"),
         required=False,
         max_length=MAX_HASHTAGS * (MAX_HASHTAG_LENGTH + 2),
-        help_text=_("Separated by spaces, e.g. #coffee #morning"),
+        help_text=_("Separated by spaces."),
     )
     cta = forms.CharField(label=_("Call to action"), max_length=CTA_MAX, required=False)
     aspect_ratio = forms.ChoiceField(
@@ -178,6 +178,14 @@ class PostForm(forms.Form):
 
     def clean_hashtags(self):
         return parse_hashtags(self.cleaned_data["hashtags"], MAX_HASHTAGS)
+
+    def use_examples(self, project) -> None:
+        """Help texts with examples from the project's own hashtags and topics."""
+        tags = example_hashtags(project)
+        if tags:
+            self.fields["hashtags"].help_text = _("Separated by spaces, e.g. %(examples)s") % {
+                "examples": " ".join(tags)
+            }
 
 
 def _initial(post: PostItem) -> dict:
@@ -244,6 +252,7 @@ class PostEditor:
         self.post = post
         initial = _initial(post)
         self.form = PostForm(data, initial=initial["form"])
+        self.form.use_examples(post.project)
         self.scenes = SceneFormSet(data, initial=initial["scene"], prefix="scene")
         self.board = BoardFormSet(data, initial=initial["board"], prefix="board")
         self.prompts = PromptFormSet(data, initial=initial["vprompt"], prefix="vprompt")
@@ -348,8 +357,16 @@ class ImproveForm(forms.Form):
     instruction = forms.CharField(
         label=_("Instruction"),
         max_length=INSTRUCTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. shorter, more playful, mention the new blend")}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. shorter, as a question, more casual")}),
     )
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        topics = project_topics(project) if project is not None else []
+        if topics:
+            self.fields["instruction"].widget.attrs["placeholder"] = _(
+                "e.g. shorter, as a question, mention %(topic)s"
+            ) % {"topic": topics[0][:40]}
 
 
 class AcceptForm(forms.Form):

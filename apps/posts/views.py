@@ -105,7 +105,7 @@ def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> 
         "can_approve": can_approve(membership, project),
         "editor": post_forms.PostEditor(post) if editable else None,
         "move_form": _move_form(post, project) if editable else None,
-        "improve_form": post_forms.ImproveForm() if editable else None,
+        "improve_form": post_forms.ImproveForm(project=project) if editable else None,
         "scenes": post_forms.script_scenes(post),
         "cta": (post.script or {}).get("cta", "") if isinstance(post.script, dict) else "",
         "storyboard": [
@@ -376,7 +376,7 @@ def _improve_response(request, project, post, *, status=200, **extra) -> HttpRes
 @rate_limit("post_ai_improve", lambda: getattr(settings, "VF_RATE_LIMIT_AI_IMPROVE", 30))
 def post_improve(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
     project, post = _load(request, project_slug, post_id)
-    form = post_forms.ImproveForm(request.POST)
+    form = post_forms.ImproveForm(request.POST, project=project)
     if not form.is_valid():
         return _improve_response(request, project, post, status=400, improve_form=form)
     field = form.cleaned_data["field"]
@@ -421,7 +421,10 @@ def post_improve_accept(request: OrgRequest, project_slug: str, post_id) -> Http
         )
     try:
         saved, changed = actions.do_save_post(
-            post, version=data["version"], changes={data["field"]: value}, actor=request.user
+            post,
+            version=data["version"],
+            changes=actions.quoting_changes(post, data["field"], value),
+            actor=request.user,
         )
     except actions.PostError as exc:
         return _refused(request, project, post, exc)

@@ -84,6 +84,20 @@ def parse_hashtags(raw: str, max_tags: int) -> list[str]:
     return tags
 
 
+def project_topics(project) -> list[str]:
+    """The project's topics and content pillars: where examples in help texts come from."""
+    values = [*(getattr(project, "topics", None) or []), *(getattr(project, "content_pillars", None) or [])]
+    return [str(value).strip() for value in values if str(value).strip()]
+
+
+def example_hashtags(project) -> list[str]:
+    """Two hashtags that fit the project: its own, else made from its topics."""
+    own = [str(tag) for tag in (getattr(project, "hashtags", None) or []) if str(tag).strip()]
+    made = [re.sub(r"\W", "", topic.casefold())[: MAX_HASHTAG_LENGTH - 1] for topic in project_topics(project)]
+    tags = [tag if tag.startswith("#") else f"#{tag}" for tag in [*own, *made] if tag.strip("#")]
+    return list(dict.fromkeys(tags))[:2]
+
+
 class LinesField(forms.CharField):
     """A textarea with one entry per line → a list without blanks and duplicates (case-insensitive)."""
 
@@ -247,6 +261,14 @@ class BrandKitForm(forms.Form):
     )
     topics = LinesField(label=_("Topics"), help_text=_("One per line."))
     content_pillars = LinesField(label=_("Content pillars"), help_text=_("One per line."))
+
+    def use_examples(self, project) -> None:
+        """The hashtag help text with examples from the project's own topics."""
+        tags = example_hashtags(project)
+        if tags:
+            self.fields["hashtags"].help_text = _(
+                "Separated by spaces, commas or new lines; the # is added for you. For example: %(examples)s"
+            ) % {"examples": " ".join(tags)}
 
     @staticmethod
     def initial_for(project, voice) -> dict:

@@ -40,11 +40,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.ai.embeddings import HashingEmbedder
+from apps.ai.offline.schema_fill import Generator, break_schema, generate
 from apps.sandbox.apps import STARTED_KEY
 from apps.sandbox.faults import HEADER as FAULT_HEADER
 from apps.sandbox.faults import Fault, FaultConfigError, draw_fault
 from apps.sandbox.log import record_call
-from apps.sandbox.schemagen import Generator, break_schema, generate
 
 SERVICE = "openrouter"
 KEY_PREFIX = "sk-or-"

@@ -1,6 +1,7 @@
 """Plausible data that validates against a JSON schema, deterministic for a random generator.
 
-The OpenRouter stand-in answers structured-output requests with `generate(schema, rng)`. It
+Shared by the OpenRouter stand-in (apps.sandbox), which answers structured-output requests with
+`generate(schema, rng)`, and the offline provider, for models no composer knows. It
 walks the schema: `$ref`/`$defs`, `anyOf`/`oneOf` (the first non-null branch), `allOf`,
 `const`, `enum`, objects (every property), arrays (`minItems`..`maxItems`, `uniqueItems`,
 `prefixItems`), strings (`minLength`/`maxLength`, `format` date/date-time/time/email/uri/uuid;
@@ -14,37 +15,25 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from apps.ai.offline import library
+from apps.ai.offline.schema_shapes import fill_totals, is_index_name, matching, normalise_shares
+
 MAX_DEPTH = 12
-
-WORDS = {
-    "en": (
-        "coffee morning routine quick tip behind the scenes brand story fresh roast barista secret "
-        "cozy autumn latte art slow moment weekend ritual local beans new flavour honest review "
-        "everyday habit simple trick bold taste community favourite small batch trend challenge"
-    ).split(),
-    "de": (
-        "Kaffee Morgenroutine schneller Tipp hinter den Kulissen Markengeschichte frisch geröstet "
-        "Barista Geheimnis gemütlich Herbst Latte Art ruhiger Moment Wochenende Ritual lokale Bohnen "
-        "neue Sorte ehrlicher Test Alltag einfacher Trick kräftiger Geschmack Lieblingsstück Trend"
-    ).split(),
-}
-
 CONFIDENCE_NAMES = ("confidence", "probability", "likelihood", "certainty", "score", "ratio", "share", "weight")
 SENTENCE_NAMES = ("rationale", "reason", "explanation", "summary", "description", "note", "why", "feedback")
 LONG_TEXT_NAMES = ("caption", "script", "body", "content", "text", "voiceover", "narration", "transcript")
-SHARE_NAMES = ("share", "weight", "fraction", "proportion")
 SHORT_TEXT_NAMES = ("title", "hook", "headline", "name", "label", "topic", "cta", "theme", "pillar")
 
 
 class Generator:
-    def __init__(self, root: dict, rng: random.Random, language: str = "en"):
+    def __init__(self, root: dict, rng: random.Random, language: str = "en", words=()):
         self.root = root
         self.rng = rng
-        self.words = WORDS.get(language, WORDS["en"])
+        self.language = language if language in library.LANGS else "en"
+        self.words = [*words, *library.language(self.language).banks.schema_words]
         self._item: dict | None = None  # set while generating an array item (see object())
 
     # --- text -------------------------------------------------------------------------------
@@ -77,7 +66,7 @@ class Generator:
         elif lowered in ("timezone", "time_zone", "tz"):
             value = self.rng.choice(("Europe/Berlin", "Europe/Vienna", "Europe/Zurich"))
         elif lowered in ("language", "lang", "locale"):
-            value = "de" if self.words is WORDS["de"] else "en"
+            value = self.language
         elif any(part in lowered for part in SENTENCE_NAMES):
             value = self._sentence()
         elif any(part in lowered for part in LONG_TEXT_NAMES):
@@ -87,7 +76,7 @@ class Generator:
         else:
             value = self._words(2, 4)
         if isinstance(schema.get("pattern"), str):
-            value = self._matching(schema["pattern"], value)
+            value = matching(schema["pattern"], value, self.rng, self.words)
         min_length = int(schema.get("minLength", 0) or 0)
         max_length = schema.get("maxLength")
         while len(value) < min_length:
@@ -97,30 +86,6 @@ class Generator:
             while len(value) < min_length:  # rstrip took too much
                 value += "x"
         return value
-
-    def _matching(self, pattern: str, value: str) -> str:
-        """`value`, or the first of a few common shapes that matches `pattern` (a regex search, as in
-        JSON Schema); arbitrary patterns are not solved."""
-        try:
-            regex = re.compile(pattern)
-        except re.error:
-            return value
-        word = self.rng.choice(self.words).lower()
-        candidates = (
-            value,
-            f"{self.rng.choice((9, 12, 18, 20)):02d}:{self.rng.choice((0, 15, 30, 45)):02d}",
-            f"{self.rng.choice((9, 12, 18, 20)):02d}:30:00",
-            f"2026-0{self.rng.randint(1, 9)}-1{self.rng.randint(0, 9)}",
-            re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or word,
-            re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_") or word,
-            "#" + re.sub(r"\W+", "", word),
-            f"#{self.rng.getrandbits(24):06x}",
-            str(self.rng.randint(10000, 99999)),
-            word.upper()[:3],
-            "de",
-            f"https://example.com/{word}",
-        )
-        return next((c for c in candidates if regex.search(c)), value)
 
     # --- numbers ----------------------------------------------------------------------------
     def number(self, schema: dict, name: str, integer: bool) -> int | float:
@@ -181,6 +146,8 @@ class Generator:
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
+            if name.lower() in ("language", "lang", "locale") and self.language in schema["enum"]:
+                return self.language
             return self.rng.choice(schema["enum"])
         for key in ("anyOf", "oneOf"):
             options = schema.get(key)
@@ -244,14 +211,14 @@ class Generator:
                 fresh = [v for v in enum if v not in used]
                 result[name] = self.rng.choice(fresh or enum)
                 used.append(result[name])
-            elif item is not None and resolved.get("type") == "integer" and _is_index_name(name):
+            elif item is not None and resolved.get("type") == "integer" and is_index_name(name):
                 value = item["position"] + 1
                 low, high = resolved.get("minimum"), resolved.get("maximum")
                 value = max(value, low) if isinstance(low, int) else value
                 result[name] = min(value, high) if isinstance(high, int) else value
             else:
                 result[name] = self.value(sub, name, depth + 1)
-        _fill_totals(result, properties)
+        fill_totals(result, properties)
         extra = schema.get("additionalProperties")
         minimum = int(schema.get("minProperties", 0) or 0)
         index = 0
@@ -295,67 +262,13 @@ class Generator:
             if unique and item in result:
                 continue
             result.append(item)
-        return _normalise_shares(result, resolved)
+        return normalise_shares(result, resolved)
 
 
-def _is_index_name(name: str) -> bool:
-    lowered = name.lower()
-    return "index" in lowered or lowered in ("position", "order", "step", "rank", "number", "no", "day_number")
-
-
-def _fill_totals(result: dict, properties: dict) -> None:
-    """`total_<x>` (or `<x>_total`) becomes the sum of `<x>` over the items of a sibling array."""
-    for name, value in result.items():
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            continue
-        lowered = name.lower()
-        if lowered.startswith("total_"):
-            part = lowered[len("total_") :]
-        elif lowered.endswith("_total"):
-            part = lowered[: -len("_total")]
-        else:
-            continue
-        for sibling in result.values():
-            if isinstance(sibling, list) and sibling and all(isinstance(i, dict) and part in i for i in sibling):
-                numbers = [item[part] for item in sibling]
-                if not all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
-                    continue
-                total = sum(numbers)
-                sub = properties.get(name) if isinstance(properties.get(name), dict) else {}
-                low, high = sub.get("minimum"), sub.get("maximum")
-                if (low is None or total >= low) and (high is None or total <= high):
-                    result[name] = float(total) if isinstance(value, float) else total
-                break
-
-
-def _normalise_shares(items: list, item_schema: dict) -> list:
-    """Share-like numbers of the items of one array (all within [0, 1]) are made to sum to 1."""
-    if not items or not all(isinstance(item, dict) for item in items):
-        return items
-    properties = item_schema.get("properties") or {}
-    for name, sub in properties.items():
-        if not any(part in name.lower() for part in SHARE_NAMES) or not isinstance(sub, dict):
-            continue
-        upper = sub.get("maximum", sub.get("exclusiveMaximum"))
-        if sub.get("type") != "number" or not isinstance(upper, int | float) or upper > 1:
-            continue
-        values = [item.get(name) for item in items]
-        if not all(isinstance(v, int | float) and v > 0 for v in values):
-            continue
-        total = sum(values)
-        shares = [round(v / total, 2) for v in values[:-1]]
-        last = round(1 - sum(shares), 2)
-        if last <= 0:
-            shares, last = [round(1 / len(items), 2)] * (len(items) - 1), 0.0
-            last = round(1 - sum(shares), 2)
-        for item, share in zip(items, [*shares, last], strict=True):
-            item[name] = share
-    return items
-
-
-def generate(schema: dict, rng: random.Random, language: str = "en"):
-    """A value that validates against `schema` (see the module docstring for what is supported)."""
-    return Generator(schema, rng, language).value(schema)
+def generate(schema: dict, rng: random.Random, language: str = "en", words=()):
+    """A value that validates against `schema` (see the module docstring for what is supported);
+    text is strung together from `words` and the language's neutral schema words."""
+    return Generator(schema, rng, language, words).value(schema)
 
 
 def break_schema(value, schema: dict, variant: int):
