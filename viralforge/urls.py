@@ -5,7 +5,7 @@ from django.urls import include, path
 from apps.accounts import views as account_views
 from apps.jobs import views as job_views
 from apps.orgs import views as org_views
-from viralforge import health
+from viralforge import csp_report, health
 
 org_patterns = [
     path("", org_views.org_dashboard, name="org_dashboard"),
@@ -38,7 +38,10 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("language/", account_views.set_language, name="set_language"),
+    # Before allauth's own: the same sign-in page behind the per-IP block (apps/accounts/login_limits.py).
+    path("accounts/login/", account_views.login),
     path("accounts/", include("allauth.urls")),
+    path("csp-report/", csp_report.csp_report, name="csp_report"),
     path("orgs/new/", org_views.org_create, name="org_create"),
     path("orgs/switch/", org_views.org_switch, name="org_switch"),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),

@@ -150,6 +150,9 @@ def _panel(
         response = render(request, f"{DETAIL}#panel", context, status=status)
         if changed:
             trigger_client_event(response, "postChanged", {"id": str(post.id), "moved": moved})
+            if moved:
+                # Its own event: the calendar reloads without an htmx trigger filter (eval, which the CSP forbids).
+                trigger_client_event(response, "postMoved", {"id": str(post.id)})
         return response
     return render(request, DETAIL, context, status=status)
 
