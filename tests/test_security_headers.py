@@ -4,7 +4,7 @@
   `style-src 'self'`, `frame-ancestors 'none'`, `form-action 'self'` and a report URI;
 - `Permissions-Policy` with camera, microphone and geolocation off;
 - `Cache-Control: no-store` on every page a signed-in user gets;
-- the HTML has no inline `<script>`, no `on…=` handler, no `style=` attribute.
+- the HTML has no inline `<script>`, no `<style>` element, no `on…=` handler, no `style=` attribute.
 """
 
 import json
@@ -27,7 +27,7 @@ from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_proje
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
-INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=", re.I)
+INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=|<style\b", re.I)
 
 
 def directives(response) -> dict[str, list[str]]:
