@@ -119,7 +119,9 @@ def browser(live_server, monkeypatch):
     Chromium, signed in as `user` when given. Everything is closed after the test.
 
     The site's Content-Security-Policy is enforced as in production: every `securitypolicyviolation`
-    event of any page, and every report the CSP report view logs, fails the test at the end."""
+    event of any page, and every report the CSP report view logs, fails the test at the end. So wait with
+    `expect(...)` or locators, not `page.wait_for_function("…")`: Playwright evaluates that string with
+    `eval` in the page, which the policy blocks."""
     from pathlib import Path
 
     from django.conf import settings

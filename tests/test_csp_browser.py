@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from apps.planning.models import ApprovalRule
 from tests.test_posts_support import MONTH, make_plan, make_post, make_project
@@ -25,13 +26,11 @@ def test_inline_code_is_blocked_and_the_violation_is_seen(browser, live_server, 
           document.body.insertAdjacentHTML("beforeend", '<p id="styled" style="color: red">x</p>');
         }"""
     )
-    page.wait_for_function("() => true")
     assert page.evaluate("() => window.__injected") is None
     assert page.evaluate("() => getComputedStyle(document.getElementById('styled')).color") != "rgb(255, 0, 0)"
     seen = list(page.csp_violations)
     assert any(v.startswith("script-src") for v in seen) and any(v.startswith("style-src") for v in seen), seen
     # The browser also reports them to the report view, which logs them.
-    page.wait_for_function("() => true")
     deadline = time.monotonic() + 10
     while len(page.csp_reports) < 2 and time.monotonic() < deadline:
         page.wait_for_timeout(100)
@@ -56,7 +55,7 @@ def test_static_behaviours_work_under_the_policy(browser, live_server, owner, or
     page.click(f"#card-{post.id}")
     page.locator(f"#post-{post.id}").wait_for()
     page.click("#post-panel .panel-close")
-    page.wait_for_function("document.getElementById('post-panel').innerHTML === ''")
+    expect(page.locator("#post-panel")).to_be_empty()
     # data-confirm: leaving asks first; dismissing keeps the membership.
     page.goto(f"{base}/o/{org.slug}/members/")
     page.once("dialog", lambda dialog: dialog.dismiss())
@@ -64,4 +63,4 @@ def test_static_behaviours_work_under_the_policy(browser, live_server, owner, or
     assert re.search(r"/members/$", page.url)
     # data-autosubmit: the language switcher submits on change.
     page.select_option("#language-switcher", "de")
-    page.wait_for_function("document.documentElement.lang === 'de'")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
