@@ -171,7 +171,8 @@ def browser(live_server, monkeypatch):
 
 CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (event) => {
-  const where = `${event.sourceFile}:${event.lineNumber}`;
+  const element = event.target instanceof Element ? event.target.outerHTML.slice(0, 120) : "";
+  const where = `${event.sourceFile}:${event.lineNumber} ${element}`;
   window.__vfCspViolation(`${event.violatedDirective} blocked ${event.blockedURI} at ${where}`);
 });
 """

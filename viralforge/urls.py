@@ -5,6 +5,8 @@ from django.urls import include, path
 from apps.accounts import views as account_views
 from apps.jobs import views as job_views
 from apps.orgs import views as org_views
+from apps.posts import urls_review as review_urls
+from apps.posts import views_review as review_views
 from viralforge import csp_report, health
 
 org_patterns = [
@@ -31,6 +33,7 @@ org_patterns = [
     path("p/<slug:project_slug>/", include("apps.ai.project_urls")),
     path("p/<slug:project_slug>/", include("apps.planning.urls")),
     path("p/<slug:project_slug>/", include("apps.posts.urls")),
+    path("review/<slug:project_slug>/", include(review_urls.guest_patterns)),
 ]
 
 urlpatterns = [
@@ -45,6 +48,9 @@ urlpatterns = [
     path("orgs/new/", org_views.org_create, name="org_create"),
     path("orgs/switch/", org_views.org_switch, name="org_switch"),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
+    path("guest/", review_views.guest_home, name="guest_home"),
+    path("guest/invite/<str:token>/", review_views.guest_invitation_accept, name="guest_invitation_accept"),
+    path("r/<str:token>/", include(review_urls.link_patterns)),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path(settings.VF_ADMIN_PATH, admin.site.urls),
 ]
