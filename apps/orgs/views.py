@@ -17,6 +17,7 @@ from apps.orgs.forms import (
     RoleForm,
     TransferOwnershipForm,
 )
+from apps.orgs.home import fallback_url
 from apps.orgs.models import Invitation, Membership
 from apps.orgs.roles import Role
 from viralforge.htmx import htmx_redirect
@@ -30,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     last = request.user.last_organization_id
     chosen = next((m for m in memberships if m.organization_id == last), None) or next(iter(memberships), None)
     if chosen is None:
-        return redirect("org_create")
+        return redirect(fallback_url(request.user) or "org_create")
     return redirect("org_dashboard", chosen.organization.slug)
 
 
