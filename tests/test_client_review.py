@@ -406,3 +406,29 @@ def test_review_pages_carry_the_security_headers_and_no_inline_code(world):
         assert response.status_code == 200, url
         assert_headers(response, signed_in=private)
         assert_no_inline_code(response)
+
+
+# --- the team's side of the thread --------------------------------------------------------------
+
+
+def test_members_comment_and_see_the_guests_comments(world, django_capture_on_commit_callbacks):
+    post = world["in_week"]
+    signed_in(world["guest"]).post(guest_url("guest_post_comment", world["coffee"], post), {"body": "Gefällt mir"})
+    url = reverse("post_comment", args=["alpha", "coffee", post.id])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(world["viewer"]).post(url, {"body": f"Danke! @{world['guest'].email}"})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[world["guest"].email]]  # a guest is on the team of the project
+    assert reverse("guest_post", args=["alpha", "coffee", post.id]) in mail.outbox[0].body
+    page = signed_in(world["editor"]).get(reverse("post_detail", args=["alpha", "coffee", post.id])).content.decode()
+    assert "Gefällt mir" in page and "Danke!" in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("anonymous", 302), ("guest", 404)])
+def test_member_comments_need_a_membership(world, outsider, who, status):
+    users = {"outsider": outsider, "guest": world["guest"]}
+    client = signed_in(users[who]) if who in users else Client()
+    url = reverse("post_comment", args=["alpha", "coffee", world["in_week"].id])
+    assert client.post(url, {"body": "x"}).status_code == status
+    assert signed_in(world["editor"]).get(url).status_code == 405
+    assert not PostComment.objects.for_org(world["org"]).exists()

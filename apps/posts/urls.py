@@ -16,6 +16,7 @@ urlpatterns = [
     path("posts/<uuid:post_id>/improve/", views.post_improve, name="post_improve"),
     path("posts/<uuid:post_id>/improve/accept/", views.post_improve_accept, name="post_improve_accept"),
     # Client review: guests, invitations and signed review links of the project (apps/posts/views_review.py).
+    path("posts/<uuid:post_id>/comments/", views_review.post_comment, name="post_comment"),
     path("review-access/", views_review.review_access, name="review_access"),
     path("review-access/invite/", views_review.guest_invite, name="guest_invite"),
     path(

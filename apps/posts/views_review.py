@@ -23,7 +23,7 @@ from apps.orgs.roles import Role
 from apps.planning.access import get_project
 from apps.posts import review_actions as actions
 from apps.posts import review_forms as forms
-from apps.posts.access import approval_required
+from apps.posts.access import approval_required, get_post
 from apps.posts.actions import PostError, do_approve_post
 from apps.posts.models import GuestInvitation, PostItem, ReviewLink, ReviewLinkUse
 from apps.posts.review_access import (
@@ -41,6 +41,7 @@ from apps.posts.review_access import (
     project_today,
     remember_pin,
 )
+from viralforge.htmx import htmx_redirect
 
 POST_PAGE = "posts/review/post.html"
 
@@ -210,6 +211,23 @@ def guest_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     project = invitation.project
     messages.success(request, _("You can now review %(project)s.") % {"project": project.name})
     return redirect("guest_calendar", project.organization.slug, project.slug)
+
+
+@require_POST
+@org_view()
+def post_comment(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
+    """A member adds to a post's review thread (every role: viewers discuss too)."""
+    project = get_project(request.org, project_slug)
+    post = get_post(request.org, project, post_id)
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_add_comment(post, body=form.cleaned_data["body"], author=request.user)
+        except actions.ReviewError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _first_error(form))
+    return htmx_redirect(request, "post_detail", request.org.slug, project.slug, post.id)
 
 
 # --- the team's review-access page ----------------------------------------------------------------
