@@ -358,6 +358,7 @@ def test_a_pin_protects_the_link_and_wrong_pins_lock_it(world):
     assert visitor.post(link_url("review_link_pin", link), {"pin": "4711"}).status_code == 429  # locked a while
     failed = ReviewLinkUse.objects.for_org(world["org"]).filter(link=link, action="pin_failed").count()
     assert failed == 5
+    assert ReviewLinkUse.objects.for_org(world["org"]).filter(link=link, action="refused").count() == 2
     clock.advance(timedelta(minutes=16))
     assert visitor.post(link_url("review_link_pin", link), {"pin": "4711"}).status_code == 302
     assert visitor.get(link_url("review_link_post", link, world["in_week"])).status_code == 200

@@ -267,26 +267,26 @@ def record_link_use(link: ReviewLink, action: str, *, ip: str, post: PostItem | 
     )
 
 
-class PinLocked(ReviewError):
-    pass
+class PinCheck:
+    CORRECT, WRONG, LOCKED = "correct", "wrong", "locked"
 
 
 @transaction.atomic(durable=True)
-def do_check_link_pin(link: ReviewLink, pin: str, *, ip: str) -> bool:
-    """True for the right PIN; wrong ones count, and `PIN_ATTEMPTS` of them lock the link for `PIN_LOCK`."""
+def do_check_link_pin(link: ReviewLink, pin: str, *, ip: str) -> str:
+    """A `PinCheck` value. Wrong PINs count; `PIN_ATTEMPTS` of them lock the link for `PIN_LOCK`. Audited."""
     row = ReviewLink.objects.for_org(link.organization_id).select_for_update().get(id=link.id)
     now = clock.now()
     if row.pin_locked_until and row.pin_locked_until > now:
         record_link_use(row, ReviewLinkUse.Action.REFUSED, ip=ip)
-        raise PinLocked(_("Too many wrong PINs. Please try again in 15 minutes."))
+        return PinCheck.LOCKED
     if check_password(pin, row.pin_hash):
         row.failed_pin_attempts, row.pin_locked_until = 0, None
         row.save(update_fields=["failed_pin_attempts", "pin_locked_until"])
         record_link_use(row, ReviewLinkUse.Action.PIN_ACCEPTED, ip=ip)
-        return True
+        return PinCheck.CORRECT
     row.failed_pin_attempts += 1
     if row.failed_pin_attempts >= PIN_ATTEMPTS:
         row.failed_pin_attempts, row.pin_locked_until = 0, now + PIN_LOCK
     row.save(update_fields=["failed_pin_attempts", "pin_locked_until"])
     record_link_use(row, ReviewLinkUse.Action.PIN_FAILED, ip=ip)
-    return False
+    return PinCheck.WRONG

@@ -386,11 +386,11 @@ def review_link_pin(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("review_link", token)
     if not form.is_valid():
         return _link_page(request, link, token, status=400, pin_form=form)
-    try:
-        correct = actions.do_check_link_pin(link, form.cleaned_data["pin"], ip=client_ip(request))
-    except actions.PinLocked as exc:
-        return _link_page(request, link, token, status=429, pin_error=str(exc))
-    if not correct:
+    result = actions.do_check_link_pin(link, form.cleaned_data["pin"], ip=client_ip(request))
+    if result == actions.PinCheck.LOCKED:
+        error = _("Too many wrong PINs. Please try again in 15 minutes.")
+        return _link_page(request, link, token, status=429, pin_error=error)
+    if result == actions.PinCheck.WRONG:
         return _link_page(request, link, token, status=400, pin_error=_("This PIN is not correct."))
     remember_pin(request, link)
     return redirect("review_link", token)
