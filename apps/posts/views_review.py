@@ -7,7 +7,6 @@ import calendar
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.client_ip import client_ip
 from apps.accounts.models import User
 from apps.orgs.access import OrgRequest, org_view
-from apps.orgs.forms import AcceptInvitationForm
 from apps.orgs.roles import Role
+from apps.orgs.views import accept_invitation_flow
 from apps.planning.access import get_project
 from apps.posts import review_actions as actions
 from apps.posts import review_forms as forms
@@ -186,28 +185,16 @@ def guest_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_object_or_404(
         GuestInvitation.objects.unscoped().select_related("project__organization", "invited_by"), token=token
     )
-    context = {"invitation": invitation}
-    if invitation.accepted_at is not None or invitation.is_expired:
-        return render(request, "posts/review/guest_invitation.html", context | {"unusable": True}, status=410)
-    has_account = User.objects.filter(email__iexact=invitation.email).exists()
-    form = None
-    if not request.user.is_authenticated and not has_account:
-        form = AcceptInvitationForm(request.POST or None, email=invitation.email)
-    context |= {"form": form, "has_account": has_account}
-    if request.method == "GET":
-        return render(request, "posts/review/guest_invitation.html", context)
-    try:
-        if request.user.is_authenticated:
-            actions.do_accept_guest_invitation(invitation, request.user)
-        elif form is not None and form.is_valid():
-            user = actions.do_accept_guest_invitation_as_new_user(
-                invitation, form.cleaned_data["password1"], form.cleaned_data["name"]
-            )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        else:
-            return render(request, "posts/review/guest_invitation.html", context, status=400)
-    except actions.ReviewError as exc:
-        return render(request, "posts/review/guest_invitation.html", context | {"error": str(exc)}, status=400)
+    page = accept_invitation_flow(
+        request,
+        invitation,
+        template="posts/review/guest_invitation.html",
+        accept=actions.do_accept_guest_invitation,
+        accept_as_new_user=actions.do_accept_guest_invitation_as_new_user,
+        error=actions.ReviewError,
+    )
+    if page is not None:
+        return page
     project = invitation.project
     messages.success(request, _("You can now review %(project)s.") % {"project": project.name})
     return redirect("guest_calendar", project.organization.slug, project.slug)
