@@ -19,10 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.core import clock
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role
-from apps.planning.access import grant_project_reviewer
-from apps.planning.models import ApprovalRule
 from apps.posts.models import Approval, GuestInvitation, PostComment, PostStatus, ReviewLink, ReviewLinkUse
 from apps.posts.review_access import link_token
+from apps.projects.access import grant_project_reviewer
+from apps.projects.models import ApprovalRule
 from tests.conftest import PASSWORD, make_member, make_user
 from tests.test_posts_support import make_plan, make_post, make_project
 

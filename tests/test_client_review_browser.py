@@ -5,11 +5,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from apps.planning.access import grant_project_reviewer
-from apps.planning.models import ApprovalRule
 from apps.posts.models import PostStatus, ReviewLink
 from apps.posts.review_access import link_token
 from apps.posts.review_actions import do_create_review_link
+from apps.projects.access import grant_project_reviewer
+from apps.projects.models import ApprovalRule
 from tests.conftest import make_user
 from tests.test_posts_support import MONTH, make_plan, make_post, make_project
 

@@ -13,7 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from apps.accounts.client_ip import client_ip
-from apps.billing.ratelimit import hit
+from apps.core.ratelimit import sliding_window
+from viralforge.redis import key
 
 logger = logging.getLogger("viralforge.csp")
 
@@ -43,7 +44,8 @@ def csp_report(request: HttpRequest) -> HttpResponse:
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_REPORT_BYTES:
         return HttpResponse(status=413)
-    if not hit("csp_report", client_ip(request), settings.VF_RATE_LIMIT_CSP_REPORTS).allowed:
+    limit = settings.VF_RATE_LIMIT_CSP_REPORTS
+    if not sliding_window(key("ratelimit", "csp_report", client_ip(request)), limit=limit, window_seconds=60).allowed:
         return HttpResponse(status=429)
     try:
         payload = json.loads(request.body.decode("utf-8"))

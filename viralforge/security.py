@@ -1,6 +1,11 @@
 """Response headers every page gets beside the Content-Security-Policy (django-csp sets that one)."""
 
+from allauth.account import views as allauth_views
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from apps.accounts import login_limits
+from apps.billing.ratelimit import too_many_requests
 
 # Features no ViralForge page uses: a page (or an injected frame) may not ask for them.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -24,3 +29,12 @@ class SecurityHeadersMiddleware:
             add_never_cache_headers(response)
             patch_vary_headers(response, ("Cookie",))
         return response
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    """allauth's sign-in page, answered with 429 while this IP is blocked for failing too often."""
+    if request.method == "POST":
+        blocked = login_limits.ip_blocked_seconds(request)
+        if blocked:
+            return too_many_requests(request, blocked)
+    return allauth_views.login(request)

@@ -7,7 +7,7 @@ from apps.jobs import views as job_views
 from apps.orgs import views as org_views
 from apps.posts import urls_review as review_urls
 from apps.posts import views_review as review_views
-from viralforge import csp_report, health
+from viralforge import csp_report, health, security
 
 org_patterns = [
     path("", org_views.org_dashboard, name="org_dashboard"),
@@ -42,7 +42,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("language/", account_views.set_language, name="set_language"),
     # Before allauth's own: the same sign-in page behind the per-IP block (apps/accounts/login_limits.py).
-    path("accounts/login/", account_views.login),
+    path("accounts/login/", security.login),
     path("accounts/", include("allauth.urls")),
     path("csp-report/", csp_report.csp_report, name="csp_report"),
     path("orgs/new/", org_views.org_create, name="org_create"),

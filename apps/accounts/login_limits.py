@@ -15,9 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from apps.accounts.client_ip import client_ip
-
-# Until the house helper's apps.core.ratelimit lands, the sliding window lives in billing.
-from apps.billing.ratelimit import hit
+from apps.core.ratelimit import sliding_window
 from viralforge.redis import get_redis, key
 
 _WINDOW_SECONDS = 60
@@ -48,7 +46,7 @@ def pair_locked(request: HttpRequest, login: str) -> bool:
 
 def _count_failure(kind: str, name: str, limit: int, window: int, block_seconds: int) -> None:
     # A limit of N+1 lets the window count the N-th failure (hit refuses at the limit); the N-th blocks.
-    failures = hit(f"login_{kind}", name, limit + 1, window)
+    failures = sliding_window(key("ratelimit", f"login_{kind}", name), limit=limit + 1, window_seconds=window)
     if not failures.allowed or failures.count >= limit:
         get_redis().set(_block_key(kind, name), 1, ex=block_seconds)
 

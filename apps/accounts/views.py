@@ -1,15 +1,10 @@
-from allauth.account import views as allauth_views
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from apps.accounts import login_limits
 from apps.accounts.actions import do_set_language
-from apps.billing.ratelimit import too_many_requests  # moves to apps.core.ratelimit with the house helper
-
-_allauth_login = allauth_views.login
 
 
 @require_POST
@@ -34,11 +29,3 @@ def set_language(request: HttpRequest) -> HttpResponse:
     )
     return response
 
-
-def login(request: HttpRequest) -> HttpResponse:
-    """allauth's sign-in page, refused with 429 while this IP is blocked for failing too often."""
-    if request.method == "POST":
-        blocked = login_limits.ip_blocked_seconds(request)
-        if blocked:
-            return too_many_requests(request, blocked)
-    return _allauth_login(request)

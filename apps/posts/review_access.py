@@ -1,7 +1,7 @@
 """Who reaches the client-review pages, and how a signed review link is read.
 
 A **guest reviewer** is a user with a project's review grant (django-guardian
-`planning.review_project`) and, usually, no membership: guests reach only the `/o/<org>/review/<project>/`
+`projects.review_project`) and, usually, no membership: guests reach only the `/o/<org>/review/<project>/`
 pages of granted projects; every organization page answers 404 for them (they are not members).
 
 A **review link** is `/r/<token>/`: the token is the link's id signed with the secret key. The row
@@ -11,21 +11,19 @@ decides the rest, so a revoked or expired link is 404 at once.
 from __future__ import annotations
 
 import functools
-import zoneinfo
-from datetime import date, timedelta
+from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from apps.core import clock
 from apps.orgs.models import Membership
-from apps.planning.access import REVIEW_PERMISSION, reviewer_user_ids
-from apps.planning.models import PlanStatus, Project, ProjectUserObjectPermission
+from apps.planning.models import PlanStatus
 from apps.posts.access import approval_required
 from apps.posts.models import PostItem, ReviewLink
+from apps.projects.access import REVIEW_PERMISSION, reviewer_user_ids
+from apps.projects.models import Project, ProjectUserObjectPermission
 
 _LINK_SALT = "viralforge.posts.review-link"
 _CODENAME = REVIEW_PERMISSION.split(".", 1)[1]
@@ -125,17 +123,9 @@ def get_link(token: str) -> ReviewLink:
     return link
 
 
-def project_today(project: Project) -> date:
-    try:
-        zone = zoneinfo.ZoneInfo(project.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return clock.today(zone)
-
-
 def link_usable(link: ReviewLink) -> bool:
     """Not revoked, and `expires_on` (the last valid day, in the project's time zone) not passed."""
-    return link.revoked_at is None and project_today(link.project) <= link.expires_on
+    return link.revoked_at is None and link.project.today() <= link.expires_on
 
 
 def link_days(link: ReviewLink) -> tuple:

@@ -19,8 +19,6 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core import clock
 from apps.orgs.models import Membership
-from apps.planning.access import grant_project_reviewer, reviewer_user_ids, revoke_project_reviewer
-from apps.planning.models import Project
 from apps.posts.access import approval_required
 from apps.posts.actions import PostError, _locked_row
 from apps.posts.models import (
@@ -32,6 +30,8 @@ from apps.posts.models import (
     ReviewLink,
     ReviewLinkUse,
 )
+from apps.projects.access import grant_project_reviewer, reviewer_user_ids, revoke_project_reviewer
+from apps.projects.models import Project
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ from apps.accounts.models import User
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 from apps.orgs.views import accept_invitation_flow
-from apps.planning.access import get_project
 from apps.posts import review_actions as actions
 from apps.posts import review_forms as forms
 from apps.posts.access import approval_required, get_post
@@ -37,9 +36,9 @@ from apps.posts.review_access import (
     link_posts,
     link_token,
     pin_unlocked,
-    project_today,
     remember_pin,
 )
+from apps.projects.access import get_project
 from viralforge.htmx import htmx_redirect
 
 POST_PAGE = "posts/review/post.html"
@@ -76,7 +75,7 @@ def guest_home(request: HttpRequest) -> HttpResponse:
 def guest_calendar(request: HttpRequest) -> HttpResponse:
     """The project's month, read-only: the posts of each day with their status."""
     project = request.project
-    month = _month(request.GET.get("month"), project_today(project))
+    month = _month(request.GET.get("month"), project.today())
     last = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
     posts = list(
         PostItem.objects.for_org(project.organization_id)
@@ -228,7 +227,7 @@ def _access_context(request: OrgRequest, project, **extra) -> dict:
     for link in links:
         link.url = base + reverse("review_link", args=[link_token(link)])
         link.first_day, link.last_day = link_days(link)
-        link.usable = link.revoked_at is None and project_today(project) <= link.expires_on
+        link.usable = link.revoked_at is None and project.today() <= link.expires_on
     return {
         "project": project,
         "guests": guests,
@@ -237,9 +236,9 @@ def _access_context(request: OrgRequest, project, **extra) -> dict:
         "uses": uses,
         "is_admin": request.membership.has_role(Role.ADMIN),
         "invite_form": forms.GuestInviteForm(),
-        "link_form": forms.ReviewLinkForm(initial={"week_start": project_today(project)}),
+        "link_form": forms.ReviewLinkForm(initial={"week_start": project.today()}),
         "posts": PostItem.objects.for_org(request.org)
-        .filter(project=project, plan__status="ready", date__gte=project_today(project))
+        .filter(project=project, plan__status="ready", date__gte=project.today())
         .order_by("date", "slot")[:60],
     } | extra
 
