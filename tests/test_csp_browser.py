@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from apps.planning.models import ApprovalRule
+from apps.projects.models import ApprovalRule
 from tests.test_posts_support import MONTH, make_plan, make_post, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
