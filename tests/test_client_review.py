@@ -23,8 +23,8 @@ from apps.posts.models import Approval, GuestInvitation, PostComment, PostStatus
 from apps.posts.review_access import link_token
 from apps.projects.access import grant_project_reviewer
 from apps.projects.models import ApprovalRule
-from tests.conftest import PASSWORD, make_member, make_user
-from tests.test_posts_support import make_plan, make_post, make_project
+from tests.support.accounts import PASSWORD, make_member, make_user
+from tests.support.posts import make_plan, make_post, make_project
 
 WEEK = date(2026, 3, 2)  # a Monday
 
@@ -263,7 +263,7 @@ def test_migration_turns_viewer_reviewers_into_guests(world):
     viewer_reviewer = make_member(world["org"], "reviewer@brand.test", Role.VIEWER)
     grant_project_reviewer(viewer_reviewer, world["coffee"])
     grant_project_reviewer(world["editor"], world["coffee"])
-    migration = importlib.import_module("apps.posts.migrations.0005_guests_from_viewer_grants")
+    migration = importlib.import_module("apps.posts.migrations.0006_guests_from_viewer_grants")
     from django.apps import apps
 
     migration.forwards(apps, None)

@@ -10,8 +10,8 @@ from apps.posts.review_access import link_token
 from apps.posts.review_actions import do_create_review_link
 from apps.projects.access import grant_project_reviewer
 from apps.projects.models import ApprovalRule
-from tests.conftest import make_user
-from tests.test_posts_support import MONTH, make_plan, make_post, make_project
+from tests.support.accounts import make_user
+from tests.support.posts import MONTH, make_plan, make_post, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

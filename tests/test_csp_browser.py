@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.projects.models import ApprovalRule
-from tests.test_posts_support import MONTH, make_plan, make_post, make_project
+from tests.support.posts import MONTH, make_plan, make_post, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from apps.ai.models import KnowledgeDoc
 from apps.projects.models import ApprovalRule
-from tests.test_posts_support import HX, MONTH, editor_data, make_plan, make_post, make_project, post_url, snapshot
+from tests.support.posts import HX, MONTH, editor_data, make_plan, make_post, make_project, post_url, snapshot
 
 BROKEN = b"Kaffee \xff\xfe mit Milch \xc3("  # bytes that no UTF-8 decoder accepts
 

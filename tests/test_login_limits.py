@@ -7,7 +7,7 @@ from django.urls import reverse
 from apps.accounts import login_limits
 from apps.accounts.client_ip import client_ip
 from apps.core import clock
-from tests.conftest import PASSWORD, make_user
+from tests.support.accounts import PASSWORD, make_user
 
 ATTACKER, OWNER_IP = "198.51.100.7", "192.0.2.44"
 

@@ -59,7 +59,7 @@ def test_moving_project_keeps_rows_foreign_keys_and_reviewer_grants():
     moved = Project.objects.for_org(org.id).get(id=project_id)
     assert (moved.name, moved.slug) == ("Legacy Coffee", "legacy")
     assert moved.plans.get().posts.get().hook == "Kept"
-    # posts.0005 turned the viewer who held the grant into a guest reviewer: no membership any more …
+    # posts.0006 turned the viewer who held the grant into a guest reviewer: no membership any more …
     assert not Membership.objects.for_org(org.id).filter(user_id=user.id).exists()
     # … and the grant made under `planning` still counts.
     assert User.objects.get(id=user.id).has_perm(REVIEW_PERMISSION, moved)

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from apps.ai.models import KnowledgeDoc
 from apps.jobs.models import JobRun, JobStatus
-from tests.test_posts_support import HX, MONTH, make_plan, make_post, make_project
+from tests.support.posts import HX, MONTH, make_plan, make_post, make_project
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)

@@ -20,7 +20,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("posts", "0004_client_review"),
+        ("posts", "0005_client_review"),
         ("projects", "0001_initial"),
         ("orgs", "0001_initial"),
         ("accounts", "0002_initial"),
