@@ -140,21 +140,16 @@ VIEWER, EDITOR, ADMIN, OWNER = Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.OWNER
 MOUNTS = [
     Mount("accounts/", Access.ANONYMOUS_OK, "django-allauth's pages (login, sign-up, e-mail, password)"),
     Mount("admin/", Access.STAFF, "the Django admin"),
-    # Client review (issue 12): covered by the identity sweeps of tests/test_client_review.py until the
-    # matrix has guest-reviewer checks and world objects for guests, guest invitations and review links.
-    Mount("r/", Access.SIGNED_LINK, "signed review links: only their post or week, 404 once revoked or expired"),
+    # Client review (issue 12): the guest/link routes with arguments are not registered yet (the matrix has
+    # no guest-reviewer checks and the world no guests or review links); tests/test_client_review.py
+    # sweeps every organization URL as a guest and as a review-link visitor instead.
     Mount("guest/", Access.SIGNED_IN, "a guest reviewer's start page and guest invitations"),
-    Mount("o/<slug:org_slug>/review/", Access.GUEST_REVIEWER, "guest reviewer pages: 404 unless granted"),
-    Mount(
-        "o/<slug:org_slug>/p/<slug:project_slug>/review-access/",
-        Access.MEMBER,
-        "a project's guests, guest invitations and review links (editors; guests and invitations: admins)",
-    ),
 ]
 
 ENDPOINTS = [
     # --- no organization in the URL --------------------------------------------------------------
     Endpoint("home", Access.SIGNED_IN, get=Call(status=302)),
+    Endpoint("guest_home", Access.SIGNED_IN, get=Call()),
     Endpoint("healthz", Access.PUBLIC, get=Call()),
     Endpoint("csp_report", Access.PUBLIC, post=Call(status=204, data={"csp-report": {"blocked-uri": "x"}}, json=True)),
     Endpoint("readyz", Access.PUBLIC, get=Call()),  # the world records a worker heartbeat
