@@ -1,3 +1,5 @@
+import logging
+
 import dramatiq
 import pytest
 
@@ -114,7 +116,12 @@ def worker(broker, transactional_db):
 @pytest.fixture
 def browser(live_server, monkeypatch):
     """`browser(user=None, width=1400, height=1000, timeout_ms=15_000)` → a Playwright page in Debian's
-    Chromium, signed in as `user` when given. Everything is closed after the test."""
+    Chromium, signed in as `user` when given. Everything is closed after the test.
+
+    The site's Content-Security-Policy is enforced as in production: every `securitypolicyviolation`
+    event of any page, and every report the CSP report view logs, fails the test at the end. So wait with
+    `expect(...)` or locators, not `page.wait_for_function("…")`: Playwright evaluates that string with
+    `eval` in the page, which the policy blocks."""
     from pathlib import Path
 
     from django.conf import settings
@@ -129,6 +136,9 @@ def browser(live_server, monkeypatch):
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
     playwright = sync_playwright().start()
     launched = []
+    violations = []
+    reports = _CspReportCollector()
+    logging.getLogger("viralforge.csp").addHandler(reports)
 
     def open_page(user=None, *, width: int = 1400, height: int = 1000, timeout_ms: int = 15_000):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -139,14 +149,39 @@ def browser(live_server, monkeypatch):
             client.force_login(user)
             session = client.cookies[settings.SESSION_COOKIE_NAME].value
             context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        context.expose_function("__vfCspViolation", lambda text: violations.append(text))
+        context.add_init_script(CSP_LISTENER)
         page = context.new_page()
         page.set_default_timeout(timeout_ms)
+        # Shared by every page of the test and checked at the end (a test that provokes one clears them).
+        page.csp_violations, page.csp_reports = violations, reports.messages
         return page
 
     yield open_page
+    logging.getLogger("viralforge.csp").removeHandler(reports)
     # Queries the test made while Playwright's loop ran used a connection of that context: close it
     # while still inside, or the test database cannot be dropped at the end of the session.
     connections.close_all()
     for chromium in launched:
         chromium.close()
     playwright.stop()
+    assert not violations, f"Content-Security-Policy violations in the browser: {violations}"
+    assert not reports.messages, f"CSP violation reports: {reports.messages}"
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const element = event.target instanceof Element ? event.target.outerHTML.slice(0, 120) : "";
+  const where = `${event.sourceFile}:${event.lineNumber} ${element}`;
+  window.__vfCspViolation(`${event.violatedDirective} blocked ${event.blockedURI} at ${where}`);
+});
+"""
+
+
+class _CspReportCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())

@@ -140,12 +140,18 @@ VIEWER, EDITOR, ADMIN, OWNER = Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.OWNER
 MOUNTS = [
     Mount("accounts/", Access.ANONYMOUS_OK, "django-allauth's pages (login, sign-up, e-mail, password)"),
     Mount("admin/", Access.STAFF, "the Django admin"),
+    # Client review (issue 12): the guest/link routes with arguments are not registered yet (the matrix has
+    # no guest-reviewer checks and the world no guests or review links); tests/test_client_review.py
+    # sweeps every organization URL as a guest and as a review-link visitor instead.
+    Mount("guest/", Access.SIGNED_IN, "a guest reviewer's start page and guest invitations"),
 ]
 
 ENDPOINTS = [
     # --- no organization in the URL --------------------------------------------------------------
     Endpoint("home", Access.SIGNED_IN, get=Call(status=302)),
+    Endpoint("guest_home", Access.SIGNED_IN, get=Call()),
     Endpoint("healthz", Access.PUBLIC, get=Call()),
+    Endpoint("csp_report", Access.PUBLIC, post=Call(status=204, data={"csp-report": {"blocked-uri": "x"}}, json=True)),
     Endpoint("readyz", Access.PUBLIC, get=Call()),  # the world records a worker heartbeat
     Endpoint("set_language", Access.ANONYMOUS_OK, post=Call(status=302, data={"language": "de"})),
     Endpoint("org_create", Access.SIGNED_IN, get=Call(), post=Call(status=302, data={"name": "Gamma Agency"})),
@@ -165,6 +171,7 @@ ENDPOINTS = [
     Endpoint("admin:index", Access.STAFF, get=Call(), also=frozenset({"post", "put", "patch", "delete"})),
     # --- organization ----------------------------------------------------------------------------
     member("org_dashboard", get=Call(VIEWER)),
+    member("post_comment", post=Call(VIEWER, 302, {"body": "Passt so."})),
     member("org_members", get=Call(VIEWER)),
     member("member_invite", post=Call(ADMIN, 302, {"email": "new@elsewhere.test", "role": Role.EDITOR})),
     member("member_role", post=Call(ADMIN, 302, {"role": Role.EDITOR})),

@@ -21,7 +21,7 @@ from apps.jobs.models import JobRun
 from apps.orgs.models import Invitation
 from apps.orgs.roles import Role
 from apps.planning.models import ContentPlan
-from apps.posts.models import Approval, PostItem
+from apps.posts.models import Approval, GuestInvitation, PostComment, PostItem, ReviewLink, ReviewLinkUse
 from apps.projects.access import grant_project_reviewer
 from apps.projects.models import Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
 from apps.sandbox.models import SandboxCall
@@ -110,6 +110,14 @@ def _plan_rows(org, project, owner):
         organization=org, project=project, plan=plan, date=date(2026, 12, 1), slot=1, format="tutorial", hook="Hook"
     )
     Approval.objects.create(organization=org, post=post, post_version=1, action="approved", actor=owner)
+    GuestInvitation.objects.create(
+        organization=org, project=project, email="client@brand.test", invited_by=owner, expires_at=timezone.now()
+    )
+    PostComment.objects.create(organization=org, post=post, author=owner, body="Looks good")
+    link = ReviewLink.objects.create(
+        organization=org, project=project, post=post, expires_on=date(2099, 1, 1), created_by=owner
+    )
+    ReviewLinkUse.objects.create(organization=org, link=link, post=post, action="opened", ip="192.0.2.1")
 
 
 def _billing_rows(org, project):

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from apps.posts.models import PostItem, PostStatus
 from apps.projects.models import ApprovalRule
@@ -69,7 +70,7 @@ def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
     page.focus("#filter-status")
     page.select_option("#filter-status", "needs_approval")
     page.wait_for_url(re.compile(r".*\?status=needs_approval$"))
-    page.wait_for_function("document.querySelectorAll('.slot-card').length === 1")
+    expect(page.locator(".slot-card")).to_have_count(1)
     assert page.evaluate("document.activeElement.id") == "filter-status"
 
     page.click("#calendar-next")
@@ -78,6 +79,6 @@ def test_calendar_edit_approve_filter_move(page, live_server, org, editor):
     page.locator("#plan-cta").wait_for()
     page.go_back()
     page.wait_for_url(re.compile(r".*/calendar/2026-03/\?status=needs_approval$"))
-    page.wait_for_function("document.querySelectorAll('.slot-card').length === 1")
+    expect(page.locator(".slot-card")).to_have_count(1)
     screenshot(page, "calendar-04-filtered")
     page.wait_for_load_state("networkidle")  # let the plan area's request finish before the server stops

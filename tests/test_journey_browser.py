@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from apps.planning.models import ContentPlan
 from apps.posts.models import PostItem, PostStatus
@@ -42,7 +43,7 @@ def test_new_user_generates_and_works_a_month_plan(browser_page, live_server, la
     page.goto(f"{base}/accounts/signup/")
     if language == "de":
         page.select_option("#language-switcher", "de")
-        page.wait_for_function("document.documentElement.lang === 'de'")
+        expect(page.locator("html")).to_have_attribute("lang", "de")
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
@@ -74,7 +75,7 @@ def test_new_user_generates_and_works_a_month_plan(browser_page, live_server, la
     page.click("#plan-generate")
     page.locator("#plan-cta [role=progressbar]").first.wait_for()
     screenshot(page, f"journey-{language}-02-progress")
-    page.wait_for_function("document.querySelectorAll('.slot-card').length === 90", timeout=90_000)
+    expect(page.locator(".slot-card")).to_have_count(90, timeout=90_000)
     screenshot(page, f"journey-{language}-03-calendar")
     plan = ContentPlan.objects.unscoped().get(project=project, status="ready")
     assert PostItem.objects.for_org(project.organization).filter(plan=plan).count() == 90

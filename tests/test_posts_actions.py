@@ -76,7 +76,10 @@ def test_move_to_an_empty_slot(client_for, editor, post):
     assert response.status_code == 200
     post.refresh_from_db()
     assert (post.date, post.slot, post.version) == (date(2026, 3, 15), 3, 2)
-    assert json.loads(response["HX-Trigger"]) == {"postChanged": {"id": str(post.id), "moved": True}}
+    assert json.loads(response["HX-Trigger"]) == {
+        "postChanged": {"id": str(post.id), "moved": True},
+        "postMoved": {"id": str(post.id)},
+    }
     assert "Moved." in response.content.decode()
 
 

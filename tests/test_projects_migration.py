@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from apps.accounts.models import User
 from apps.orgs.models import Membership
-from apps.projects.access import can_approve_posts
+from apps.projects.access import REVIEW_PERMISSION
 from apps.projects.models import Project
 
 # The migrations just before the move (every app that points at Project).
@@ -58,5 +59,7 @@ def test_moving_project_keeps_rows_foreign_keys_and_reviewer_grants():
     moved = Project.objects.for_org(org.id).get(id=project_id)
     assert (moved.name, moved.slug) == ("Legacy Coffee", "legacy")
     assert moved.plans.get().posts.get().hook == "Kept"
-    membership = Membership.objects.for_org(org.id).select_related("user").get(user_id=user.id)
-    assert can_approve_posts(membership, moved)  # the grant made under `planning` still counts
+    # posts.0006 turned the viewer who held the grant into a guest reviewer: no membership any more …
+    assert not Membership.objects.for_org(org.id).filter(user_id=user.id).exists()
+    # … and the grant made under `planning` still counts.
+    assert User.objects.get(id=user.id).has_perm(REVIEW_PERMISSION, moved)

@@ -1,6 +1,7 @@
 """The prompt editor and the decision log in a real Chromium: live diff preview, save, filter swap."""
 
 import pytest
+from playwright.sync_api import expect
 
 from apps.ai import prompts
 from apps.ai.models import AIDecision
@@ -43,9 +44,9 @@ def test_filter_the_decision_log(page, live_server, org):
     page.goto(f"{live_server.url}/o/{org.slug}/ai/decisions/")
     assert page.locator("tr[id^=decision-]").count() == 3
     page.select_option("#decision-filters select[name=agent]", "research")
-    page.wait_for_function("document.querySelectorAll('tr[id^=decision-]').length === 2")
+    expect(page.locator("tr[id^=decision-]")).to_have_count(2)
     page.select_option("#decision-filters select[name=outcome]", "failed")
-    page.wait_for_function("document.querySelectorAll('tr[id^=decision-]').length === 1")
+    expect(page.locator("tr[id^=decision-]")).to_have_count(1)
     assert "agent=research" in page.url and "outcome=failed" in page.url
     screenshot(page, "ai-decisions")
     page.locator("tr[id^=decision-] a").first.click()

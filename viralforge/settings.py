@@ -6,9 +6,11 @@ Importing them computes values and starts nothing (the embedded services start f
 Read `.env.example` for the full list; the README has the table.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +112,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "viralforge.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "viralforge.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,6 +126,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "viralforge.htmx.HtmxMessagesMiddleware",
+    "viralforge.input_encoding.StrictUtf8InputMiddleware",
 ]
 
 ROOT_URLCONF = "viralforge.urls"
@@ -175,6 +180,28 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# allauth's `login_failed` limit also counted per account, so anyone who knew an address could lock its
+# owner out; apps/accounts/login_limits.py counts per IP and per (IP, account) instead.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+
+# --- sign-in limits and the client IP (apps/accounts/login_limits.py, client_ip.py) -------
+VF_LOGIN_IP_FAILURES = env_int("VF_LOGIN_IP_FAILURES", 10, minimum=1)
+VF_LOGIN_IP_BLOCK_SECONDS = env_int("VF_LOGIN_IP_BLOCK_SECONDS", 60, minimum=60)
+VF_LOGIN_PAIR_FAILURES = env_int("VF_LOGIN_PAIR_FAILURES", 5, minimum=1)
+VF_LOGIN_PAIR_WINDOW_SECONDS = env_int("VF_LOGIN_PAIR_WINDOW_SECONDS", 300, minimum=1)
+# Off by default (REMOTE_ADDR). Behind proxies: how many append to X-Forwarded-For, or one header they set.
+VF_TRUSTED_PROXY_COUNT = env_int("VF_TRUSTED_PROXY_COUNT", 0, minimum=0)
+VF_TRUSTED_CLIENT_IP_HEADER = env_str("VF_TRUSTED_CLIENT_IP_HEADER", "")
+if VF_TRUSTED_CLIENT_IP_HEADER and not re.fullmatch(r"[A-Za-z0-9-]+", VF_TRUSTED_CLIENT_IP_HEADER):
+    raise ImproperlyConfigured(
+        f"Environment variable VF_TRUSTED_CLIENT_IP_HEADER must be a header name such as X-Real-IP, "
+        f"got {VF_TRUSTED_CLIENT_IP_HEADER!r}."
+    )
+if VF_TRUSTED_CLIENT_IP_HEADER and VF_TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("Set VF_TRUSTED_PROXY_COUNT or VF_TRUSTED_CLIENT_IP_HEADER, not both.")
+# allauth's remaining limits (sign-ups, resets, 30 sign-in posts a minute per IP) see the same client IP.
+ALLAUTH_TRUSTED_PROXY_COUNT = VF_TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = VF_TRUSTED_CLIENT_IP_HEADER or None
 
 # --- e-mail ----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -261,6 +288,27 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VF_BE
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): scripts and styles only from files of this origin, no inline
+# code, no eval; violations are reported to viralforge/csp_report.py. VF_CSP_MEDIA_SOURCES adds origins
+# for images and video (an S3 or CDN host serving MEDIA).
+VF_CSP_MEDIA_SOURCES = env_list("VF_CSP_MEDIA_SOURCES", [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *VF_CSP_MEDIA_SOURCES],
+        "media-src": [SELF, *VF_CSP_MEDIA_SOURCES],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": "/csp-report/",
+    },
+}
+VF_RATE_LIMIT_CSP_REPORTS = env_int("VF_RATE_LIMIT_CSP_REPORTS", 30, minimum=1)
 
 # --- logging: JSON lines with the request id -------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))

@@ -5,7 +5,9 @@ from django.urls import include, path
 from apps.accounts import views as account_views
 from apps.jobs import views as job_views
 from apps.orgs import views as org_views
-from viralforge import health
+from apps.posts import urls_review as review_urls
+from apps.posts import views_review as review_views
+from viralforge import csp_report, health, security
 
 org_patterns = [
     path("", org_views.org_dashboard, name="org_dashboard"),
@@ -31,6 +33,7 @@ org_patterns = [
     path("p/<slug:project_slug>/", include("apps.ai.project_urls")),
     path("p/<slug:project_slug>/", include("apps.planning.urls")),
     path("p/<slug:project_slug>/", include("apps.posts.urls")),
+    path("review/<slug:project_slug>/", include(review_urls.guest_patterns)),
 ]
 
 urlpatterns = [
@@ -38,10 +41,16 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("language/", account_views.set_language, name="set_language"),
+    # Before allauth's own: the same sign-in page behind the per-IP block (apps/accounts/login_limits.py).
+    path("accounts/login/", security.login),
     path("accounts/", include("allauth.urls")),
+    path("csp-report/", csp_report.csp_report, name="csp_report"),
     path("orgs/new/", org_views.org_create, name="org_create"),
     path("orgs/switch/", org_views.org_switch, name="org_switch"),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
+    path("guest/", review_views.guest_home, name="guest_home"),
+    path("guest/invite/<str:token>/", review_views.guest_invitation_accept, name="guest_invitation_accept"),
+    path("r/<str:token>/", include(review_urls.link_patterns)),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path(settings.VF_ADMIN_PATH, admin.site.urls),
 ]

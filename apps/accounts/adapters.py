@@ -1,9 +1,24 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 
+from apps.accounts import login_limits
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         # A new account starts in the language the person signed up in.
         user.language = translation.get_language() or ""
         return super().save_user(request, user, form, commit)
+
+    def pre_authenticate(self, request, **credentials):
+        # Only this IP is refused for this account (login_limits); allauth's account-wide limit is off.
+        login = credentials.get("email", "")
+        if login and login_limits.pair_locked(request, login):
+            # Still a failed attempt from this IP: guessing on against a locked pair counts towards the IP block.
+            login_limits.record_failure(request, login)
+            raise self.validation_error("too_many_login_attempts")
+        super().pre_authenticate(request, **credentials)
+
+    def authentication_failed(self, request, **credentials):
+        login_limits.record_failure(request, credentials.get("email", ""))
+        super().authentication_failed(request, **credentials)

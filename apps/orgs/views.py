@@ -17,6 +17,7 @@ from apps.orgs.forms import (
     RoleForm,
     TransferOwnershipForm,
 )
+from apps.orgs.home import fallback_url
 from apps.orgs.models import Invitation, Membership
 from apps.orgs.roles import Role
 from viralforge.htmx import htmx_redirect
@@ -30,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     last = request.user.last_organization_id
     chosen = next((m for m in memberships if m.organization_id == last), None) or next(iter(memberships), None)
     if chosen is None:
-        return redirect("org_create")
+        return redirect(fallback_url(request.user) or "org_create")
     return redirect("org_dashboard", chosen.organization.slug)
 
 
@@ -257,30 +258,48 @@ def _invitation_by_token(token: str) -> Invitation:
     return get_object_or_404(Invitation.objects.unscoped().select_related("organization", "invited_by"), token=token)
 
 
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = _invitation_by_token(token)
+def accept_invitation_flow(request: HttpRequest, invitation, *, template: str, accept, accept_as_new_user, error):
+    """The accept page of an e-mailed invitation (members here, guest reviewers in apps.posts).
+
+    Signed in: accept as that user. No account yet: choose a password, which creates the verified
+    account and signs in. `accept(invitation, user)` and `accept_as_new_user(invitation, password, name)`
+    raise `error` with a message for the page. Returns None once accepted (the caller redirects).
+    """
     context = {"invitation": invitation}
     if invitation.accepted_at is not None or invitation.is_expired:
-        return render(request, "orgs/invitation.html", context | {"unusable": True}, status=410)
+        return render(request, template, context | {"unusable": True}, status=410)
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     form = None
     if not request.user.is_authenticated and not has_account:
         form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     context |= {"form": form, "has_account": has_account}
     if request.method == "GET":
-        return render(request, "orgs/invitation.html", context)
+        return render(request, template, context)
     try:
         if request.user.is_authenticated:
-            actions.do_accept_invitation(invitation, request.user)
+            accept(invitation, request.user)
         elif form is not None and form.is_valid():
-            user = actions.do_accept_invitation_as_new_user(
-                invitation, form.cleaned_data["password1"], form.cleaned_data["name"]
-            )
+            user = accept_as_new_user(invitation, form.cleaned_data["password1"], form.cleaned_data["name"])
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         else:
-            return render(request, "orgs/invitation.html", context, status=400)
-    except actions.OrgRuleError as exc:
-        return render(request, "orgs/invitation.html", context | {"error": str(exc)}, status=400)
+            return render(request, template, context, status=400)
+    except error as exc:
+        return render(request, template, context | {"error": str(exc)}, status=400)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation_by_token(token)
+    page = accept_invitation_flow(
+        request,
+        invitation,
+        template="orgs/invitation.html",
+        accept=actions.do_accept_invitation,
+        accept_as_new_user=actions.do_accept_invitation_as_new_user,
+        error=actions.OrgRuleError,
+    )
+    if page is not None:
+        return page
     messages.success(request, _("Welcome to %(name)s!") % {"name": invitation.organization.name})
     return redirect("org_dashboard", invitation.organization.slug)

@@ -180,7 +180,8 @@ def do_save_post(post: PostItem, *, version: int, changes: dict, actor) -> tuple
 
 
 @transaction.atomic
-def do_approve_post(post: PostItem, *, actor, version: int | None) -> PostItem:
+def do_approve_post(post: PostItem, *, actor, version: int | None, actor_name: str = "") -> PostItem:
+    """Approve; `actor` is None (and `actor_name` the typed name) for a visitor of a review link."""
     row = _locked_row(post)
     if not approval_required(row.project):
         raise PostError(_("This project has no approval step."))
@@ -200,8 +201,10 @@ def do_approve_post(post: PostItem, *, actor, version: int | None) -> PostItem:
         post_version=row.version,
         action=Approval.Action.APPROVED,
         actor=actor,
+        actor_name=actor_name,
     )
-    logger.info("Post approved.", extra={"post_id": str(row.id), "version": row.version, "actor_id": actor.pk})
+    actor_id = actor.pk if actor is not None else None
+    logger.info("Post approved.", extra={"post_id": str(row.id), "version": row.version, "actor_id": actor_id})
     return row
 
 

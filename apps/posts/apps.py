@@ -9,6 +9,12 @@ class PostsConfig(AppConfig):
 
     def ready(self) -> None:
         # tasks: its actors join the broker now, so apps.planning can enqueue them by name.
+        from django.urls import reverse
+
+        from apps.orgs.home import register
         from apps.posts import dashboard, tasks  # noqa: F401
+        from apps.posts.review_access import granted_projects
 
         dashboard.register()
+        # A guest reviewer has no membership: the start page sends them to the projects they review.
+        register(lambda user: reverse("guest_home") if granted_projects(user) else None)

@@ -1,8 +1,11 @@
+import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import clock
 from apps.orgs.models import Organization, TenantBase
 from apps.orgs.tenancy import TenantModel
 from apps.planning.models import ContentPlan
@@ -94,6 +97,7 @@ class Approval(TenantModel):
         APPROVED = "approved", _("Approved")
         UNAPPROVED = "unapproved", _("Approval withdrawn")
         RESET_BY_EDIT = "reset_by_edit", _("Sent back by an edit")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
@@ -104,6 +108,8 @@ class Approval(TenantModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
+    # Who acted through a review link (no account): the name they typed.
+    actor_name = models.CharField(_("name"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -113,3 +119,170 @@ class Approval(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.post_id} {self.action}"
+
+
+# --- client review: guest reviewers, comments, signed review links ---------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class GuestInvitation(TenantModel):
+    """An e-mail invitation to review one project as a guest: accepting grants the project's review
+    permission (django-guardian) and no membership, so the guest sees that project only."""
+
+    tenant_scope_fields = ("organization", "project")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="guest_invitations", verbose_name=_("project")
+    )
+    email = models.EmailField(_("email address"))
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        verbose_name = _("guest invitation")
+        verbose_name_plural = _("guest invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.project}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.accepted_at is None and self.expires_at <= clock.now()
+
+
+class PostComment(TenantModel):
+    """One message in a post's thread: by a member, a guest reviewer or (named) a review-link visitor."""
+
+    tenant_scope_fields = ("organization", "post")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    post = models.ForeignKey(PostItem, on_delete=models.CASCADE, related_name="comments", verbose_name=_("post"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    author_name = models.CharField(_("name"), max_length=120, blank=True)
+    body = models.TextField(_("comment"))
+    mentions = models.JSONField(_("mentioned addresses"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}: {self.body[:40]}"
+
+    @property
+    def who(self) -> str:
+        return self.author_name or (self.author.email if self.author else "—")
+
+
+class ReviewLink(TenantModel):
+    """A signed link that lets whoever opens it (no account) review one post or one week of a project.
+
+    The URL carries the link id signed with the secret key; the row decides: expired or revoked
+    links are 404 at once. An optional PIN is stored hashed; failed PIN attempts lock the link a while.
+    """
+
+    tenant_scope_fields = ("organization", "project")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="review_links", verbose_name=_("project")
+    )
+    post = models.ForeignKey(
+        PostItem, null=True, blank=True, on_delete=models.CASCADE, related_name="review_links", verbose_name=_("post")
+    )
+    week_start = models.DateField(_("week starting"), null=True, blank=True)  # a Monday
+    expires_on = models.DateField(_("valid until"))
+    pin_hash = models.CharField(max_length=200, blank=True)
+    failed_pin_attempts = models.PositiveSmallIntegerField(default=0)
+    pin_locked_until = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review link")
+        verbose_name_plural = _("review links")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(post__isnull=False, week_start__isnull=True)
+                | models.Q(post__isnull=True, week_start__isnull=False),
+                name="review_link_post_or_week",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.post_id or self.week_start}"
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.pin_hash)
+
+
+class ReviewLinkUse(TenantModel):
+    """The audit of a review link: every opening, PIN attempt, approval and change request."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        PIN_FAILED = "pin_failed", _("Wrong PIN")
+        PIN_ACCEPTED = "pin_accepted", _("PIN accepted")
+        APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        REFUSED = "refused", _("Refused")
+
+    tenant_scope_fields = ("organization", "link")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    link = models.ForeignKey(ReviewLink, on_delete=models.CASCADE, related_name="uses", verbose_name=_("review link"))
+    post = models.ForeignKey(
+        PostItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("post")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    ip = models.CharField(_("IP address"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review link use")
+        verbose_name_plural = _("review link uses")
+        ordering = ["-created_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.posts import views, views_calendar
+from apps.posts import views, views_calendar, views_review
 
 # Mounted under /o/<org_slug>/p/<project_slug>/ by viralforge/urls.py.
 urlpatterns = [
@@ -15,4 +15,16 @@ urlpatterns = [
     path("posts/<uuid:post_id>/move/", views.post_move, name="post_move"),
     path("posts/<uuid:post_id>/improve/", views.post_improve, name="post_improve"),
     path("posts/<uuid:post_id>/improve/accept/", views.post_improve_accept, name="post_improve_accept"),
+    # Client review: guests, invitations and signed review links of the project (apps/posts/views_review.py).
+    path("posts/<uuid:post_id>/comments/", views_review.post_comment, name="post_comment"),
+    path("review-access/", views_review.review_access, name="review_access"),
+    path("review-access/invite/", views_review.guest_invite, name="guest_invite"),
+    path(
+        "review-access/invitations/<uuid:invitation_id>/revoke/",
+        views_review.guest_invitation_revoke,
+        name="guest_invitation_revoke",
+    ),
+    path("review-access/guests/<uuid:user_id>/remove/", views_review.guest_remove, name="guest_remove"),
+    path("review-access/links/", views_review.review_link_create, name="review_link_create"),
+    path("review-access/links/<uuid:link_id>/revoke/", views_review.review_link_revoke, name="review_link_revoke"),
 ]

@@ -42,6 +42,7 @@ from apps.posts import forms as post_forms
 from apps.posts import views_calendar as cal
 from apps.posts.access import approval_required, can_approve, can_edit_posts, get_post
 from apps.posts.models import Approval, PostItem
+from apps.posts.review_forms import CommentForm
 from apps.projects.access import get_project
 from apps.projects.links import calendar_url
 from apps.projects.models import Project
@@ -68,6 +69,7 @@ def _urls(request: OrgRequest, project: Project, post: PostItem) -> dict[str, st
         "move": f"{base}move/",
         "improve": f"{base}improve/",
         "accept": f"{base}improve/accept/",
+        "comment": f"{base}comments/",
         "calendar": calendar_url(request.org.slug, project.slug, post.plan.month),
     }
 
@@ -122,6 +124,9 @@ def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> 
         "in_panel": wants_partial(request),
         "calendar_url": calendar_url(request.org.slug, project.slug, project.today().replace(day=1)),
         "can_manage": membership.has_role(Role.ADMIN),
+        # The review thread, shared with guest reviewers and review-link visitors.
+        "comments": post.comments.select_related("author").order_by("created_at"),
+        "comment_form": CommentForm(),
     }
     return context | extra
 
@@ -150,6 +155,9 @@ def _panel(
         response = render(request, f"{DETAIL}#panel", context, status=status)
         if changed:
             trigger_client_event(response, "postChanged", {"id": str(post.id), "moved": moved})
+            if moved:
+                # Its own event: the calendar reloads without an htmx trigger filter (eval, which the CSP forbids).
+                trigger_client_event(response, "postMoved", {"id": str(post.id)})
         return response
     return render(request, DETAIL, context, status=status)
 

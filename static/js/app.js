@@ -1,0 +1,45 @@
+/* Page behaviour without inline scripts or handlers (the Content-Security-Policy allows only
+   script files from this origin). Each rule keys off a data attribute in the templates:
+   data-autosubmit (select submits its form), data-confirm (form asks first), data-clear
+   (button empties the element it names), data-width (a bar's width in %), data-swatch
+   (a colour sample's background). */
+(function () {
+  "use strict";
+
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("[data-autosubmit]");
+    if (select && select.form) select.form.requestSubmit();
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-clear]");
+    if (!button) return;
+    var target = document.querySelector(button.dataset.clear);
+    if (target) target.innerHTML = "";
+  });
+
+  // Styles set through the CSSOM are not inline style attributes, so `style-src 'self'` allows them.
+  function applyStyles(root) {
+    root.querySelectorAll("[data-width]").forEach(function (element) {
+      var value = parseFloat(element.dataset.width);
+      if (!isNaN(value)) element.style.width = Math.max(0, Math.min(100, value)) + "%";
+    });
+    root.querySelectorAll("[data-swatch]").forEach(function (element) {
+      element.style.backgroundColor = element.dataset.swatch;
+    });
+  }
+
+  if (window.htmx) {
+    window.htmx.onLoad(function (element) { applyStyles(element.parentElement || document); });
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { applyStyles(document); });
+  }
+})();
