@@ -5,6 +5,7 @@ from django.urls import include, path
 from apps.accounts import views as account_views
 from apps.jobs import views as job_views
 from apps.orgs import views as org_views
+from apps.social.urls import platform_patterns as social_platform_patterns
 from viralforge import health
 
 org_patterns = [
@@ -24,6 +25,7 @@ org_patterns = [
     path("jobs/<uuid:job_run_id>/requeue/", job_views.job_requeue, name="job_requeue"),
     path("billing/", include("apps.billing.urls")),
     path("credentials/", include("apps.credentials.urls")),
+    path("accounts/", include("apps.social.urls")),
     path("compliance/", include("apps.compliance.urls")),
     path("ai/", include("apps.ai.urls")),
     path("media/", include("apps.media.urls")),
@@ -42,6 +44,7 @@ urlpatterns = [
     path("orgs/new/", org_views.org_create, name="org_create"),
     path("orgs/switch/", org_views.org_switch, name="org_switch"),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
+    path("social/", include(social_platform_patterns)),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path(settings.VF_ADMIN_PATH, admin.site.urls),
 ]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SocialConfig(AppConfig):
+    name = "apps.social"
+    label = "social"
+    verbose_name = _("Social accounts")
+
+    def ready(self) -> None:
+        from apps.credentials.actions import register_encrypted_model
+        from apps.social import reasons  # noqa: F401  (declares the reason codes)
+        from apps.social.models import OAuthToken
+
+        # `rotate_credentials` and the nightly job re-encrypt OAuth tokens with the provider keys.
+        register_encrypted_model(OAuthToken)
