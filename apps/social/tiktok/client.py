@@ -22,6 +22,9 @@ failures `TikTokAPIError` (`code` from the envelope: access_token_invalid, rate_
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -29,13 +32,26 @@ import httpx
 from django.conf import settings
 
 USER_FIELDS = (
-    "open_id,union_id,avatar_url,display_name,username,follower_count,following_count,likes_count,video_count"
+    "open_id,union_id,avatar_url,display_name,follower_count,following_count,likes_count,video_count"
 )
 VIDEO_FIELDS = (
     "id,create_time,cover_image_url,share_url,video_description,title,duration,height,width,"
     "embed_link,like_count,comment_count,share_count,view_count"
 )
 JSON_TYPE = "application/json; charset=UTF-8"
+
+# A seam for running without a server: `seed_demo` reaches the sandbox in-process through it.
+_transport: ContextVar[httpx.BaseTransport | None] = ContextVar("tiktok_transport", default=None)
+
+
+@contextmanager
+def use_transport(transport: httpx.BaseTransport) -> Iterator[None]:
+    """Send every TikTokClient request made inside the block through `transport`."""
+    token = _transport.set(transport)
+    try:
+        yield
+    finally:
+        _transport.reset(token)
 
 
 class TikTokError(Exception):
@@ -122,7 +138,7 @@ class TikTokClient:
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout or settings.VF_TIKTOK_TIMEOUT_SECONDS,
-            transport=transport,
+            transport=transport or _transport.get(),
             follow_redirects=False,
         )
 
