@@ -29,7 +29,6 @@ from tests.tiktok_support import (
 )
 
 sandbox = pytest.fixture(sandbox_services)
-pytestmark = pytest.mark.usefixtures("sandbox")
 
 PUBLIC_POST = {"privacy_level": "PUBLIC_TO_EVERYONE", "title": "Espresso #kaffee", "disable_comment": False}
 PRIVATE_POST = {"privacy_level": "SELF_ONLY", "title": "Nur für mich"}
