@@ -5,6 +5,7 @@ every OAuth error translated), reconnect, disconnect (revokes). Real HTTP to the
 import hashlib
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from django.core import signing
 from django.test import Client
@@ -37,11 +38,8 @@ def start(client, org) -> dict:
 
 def consent(client, sandbox_url: str, query: dict, decision: str = "allow", creator: str = PUBLIC, **extra):
     """The user answers the sandbox consent page; returns our callback's response."""
-    import httpx
-
-    answer = httpx.post(
-        f"{sandbox_url}/sandbox/tiktok/v2/auth/authorize/", params=query, data={"decision": decision, "creator": creator} | extra
-    )
+    form = {"decision": decision, "creator": creator} | extra
+    answer = httpx.post(f"{sandbox_url}/sandbox/tiktok/v2/auth/authorize/", params=query, data=form)
     assert answer.status_code == 302
     back = urlsplit(answer.headers["location"])
     assert back.path == "/social/tiktok/callback/"
