@@ -3,9 +3,7 @@ our OAuth callback (signed state bound to session and organization, PKCE S256, s
 every OAuth error translated), reconnect, disconnect (revokes). Real HTTP to the sandbox."""
 
 import hashlib
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from django.core import signing
 from django.test import Client
@@ -21,29 +19,10 @@ from apps.social import oauth, reasons
 from apps.social.models import AccountStatus, OAuthToken, SocialAccount
 from apps.social.tiktok.client import TikTokAPIError
 from tests.conftest import make_member
-from tests.tiktok_support import PRIVATE, PUBLIC, api_client, sandbox_services
+from tests.tiktok_support import PRIVATE, PUBLIC, api_client, consent, sandbox_services, start
 
 sandbox = pytest.fixture(sandbox_services)
 pytestmark = pytest.mark.usefixtures("sandbox")
-
-
-def start(client, org) -> dict:
-    """POST connect → the authorize URL's query."""
-    response = client.post(reverse("social_connect", args=[org.slug, "tiktok"]))
-    assert response.status_code == 302
-    url = urlsplit(response["Location"])
-    assert url.path == "/sandbox/tiktok/v2/auth/authorize/"
-    return {k: v[0] for k, v in parse_qs(url.query).items()}
-
-
-def consent(client, sandbox_url: str, query: dict, decision: str = "allow", creator: str = PUBLIC, **extra):
-    """The user answers the sandbox consent page; returns our callback's response."""
-    form = {"decision": decision, "creator": creator} | extra
-    answer = httpx.post(f"{sandbox_url}/sandbox/tiktok/v2/auth/authorize/", params=query, data=form)
-    assert answer.status_code == 302
-    back = urlsplit(answer.headers["location"])
-    assert back.path == "/social/tiktok/callback/"
-    return client.get(back.path + "?" + back.query)
 
 
 def messages_of(response) -> list[str]:

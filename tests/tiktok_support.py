@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+from django.urls import reverse
 
 from apps.sandbox.faults import clear_faults
 from apps.sandbox.tiktok import state
@@ -78,3 +79,31 @@ def tokens_for(base: str, creator: str = PUBLIC, *, client_key=CLIENT_KEY, clien
 
 def api_client(base: str, client_key=CLIENT_KEY, client_secret=CLIENT_SECRET) -> TikTokClient:
     return TikTokClient(client_key, client_secret, base_url=f"{base}/sandbox/tiktok")
+
+
+def start(client, org) -> dict:
+    """POST connect → the authorize URL's query."""
+    response = client.post(reverse("social_connect", args=[org.slug, "tiktok"]))
+    assert response.status_code == 302
+    url = urlsplit(response["Location"])
+    assert url.path == "/sandbox/tiktok/v2/auth/authorize/"
+    return {k: v[0] for k, v in parse_qs(url.query).items()}
+
+
+def consent(client, sandbox_url: str, query: dict, decision: str = "allow", creator: str = PUBLIC, **extra):
+    """The user answers the sandbox consent page; returns our callback's response."""
+    form = {"decision": decision, "creator": creator} | extra
+    answer = httpx.post(f"{sandbox_url}/sandbox/tiktok/v2/auth/authorize/", params=query, data=form)
+    assert answer.status_code == 302
+    back = urlsplit(answer.headers["location"])
+    assert back.path == "/social/tiktok/callback/"
+    return client.get(back.path + "?" + back.query)
+
+
+def connect(client, sandbox_url: str, org, creator: str = PUBLIC):
+    """Connect `creator` to `org` through the Accounts page, the consent page and the callback."""
+    from apps.social.models import SocialAccount
+
+    response = consent(client, sandbox_url, start(client, org), creator=creator)
+    assert response.status_code == 302
+    return SocialAccount.objects.for_org(org).get(open_id=creator)
