@@ -47,7 +47,7 @@ def test_members_see_the_accounts_with_health_and_limits(client_for, viewer, org
     html = response.content.decode()
     assert "Alpenglow Coffee" in html and "@alpenglow.coffee" in html and "video.publish" in html
     assert "expires in 23" in html or "expires in 1\xa0day" in html  # the token's health
-    assert "600 seconds" in html and "PUBLIC_TO_EVERYONE" in html and "stitches" in html
+    assert "600 seconds" in html and "Everyone, Friends, Only me" in html and "stitches" in html
     assert "Connect TikTok" not in html and "Disconnect" not in html  # viewers only look
 
 

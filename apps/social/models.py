@@ -20,6 +20,15 @@ class AccountStatus(models.TextChoices):
     REVOKED = "revoked", _("Disconnected")
 
 
+# TikTok's privacy levels (creator_info `privacy_level_options`) in words.
+PRIVACY_LABELS = {
+    "PUBLIC_TO_EVERYONE": _("Everyone"),
+    "MUTUAL_FOLLOW_FRIENDS": _("Friends"),
+    "FOLLOWER_OF_CREATOR": _("Followers"),
+    "SELF_ONLY": _("Only me"),
+}
+
+
 class SocialAccount(TenantModel):
     """A creator account of a platform that an organization connected through OAuth.
 
@@ -70,6 +79,11 @@ class SocialAccount(TenantModel):
     @property
     def is_connected(self) -> bool:
         return self.status == AccountStatus.CONNECTED
+
+    @property
+    def privacy_labels(self) -> list:
+        options = self.creator_info.get("privacy_level_options") or []
+        return [PRIVACY_LABELS.get(option, option) for option in options]
 
 
 class OAuthToken(TenantModel):
