@@ -12,6 +12,11 @@ class SocialAccountAdmin(TenantAdmin):
     list_select_related = ["organization"]
     raw_id_fields = ["organization", "connected_by"]
     filter_horizontal = ["projects"]
+    # What TikTok reported: staff look, the platform (and a reconnect) changes it.
+    readonly_fields = [
+        "platform", "open_id", "avatar_url", "scopes", "status_reason", "creator_info", "stats", "connected_at",
+        "last_checked_at", "disconnected_at",
+    ]  # fmt: skip
 
 
 @admin.register(OAuthToken)
