@@ -235,3 +235,19 @@ def test_token_faults(sandbox, kind, error, status):
     assert (failed.value.error, failed.value.status) == (error, status)
     assert failed.value.retryable == (error != "invalid_grant")
     assert calls("tiktok").filter(fault=kind).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "v2/oauth/token/"),
+        ("GET", "v2/oauth/revoke/"),
+        ("GET", "v2/post/publish/video/init/"),
+        ("POST", "v2/user/info/"),
+        ("GET", "v2/video/list/"),
+        ("POST", "upload/abc/"),
+        ("PUT", "v2/auth/authorize/"),
+    ],
+)
+def test_wrong_methods_are_405(sandbox, method, path):
+    assert httpx.request(method, f"{sandbox}/sandbox/tiktok/{path}").status_code == 405

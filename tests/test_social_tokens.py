@@ -158,3 +158,20 @@ def test_the_periodic_sweep_queues_only_due_accounts(sandbox, account, broker):
     assert refresh_expiring_tokens() == 1
     job = JobRun.objects.for_org(account.organization_id).get()
     assert job.payload == {"account_id": str(account.id)} and job.actor_name == "refresh_account_token"
+
+
+def test_a_rejected_access_token_is_refreshed_once_and_the_call_retried(sandbox, account):
+    from apps.social.actions import with_access_token
+    from apps.social.tokens import seal
+
+    token = token_of(account)
+    refresh = unseal(token).refresh_token
+    # The platform dropped the access token early (our expiry still says it is good).
+    token.payload, token.key_id = seal("act.dropped-by-the-platform", refresh)
+    token.save(update_fields=["payload", "key_id"])
+    before = state.counts()["user_info:200"]  # the connection asked once
+    with api_client(sandbox) as client:
+        user = with_access_token(account, client.user_info)
+    assert user["open_id"] == PUBLIC and state.counts()["token_refresh:200"] == 1
+    assert state.counts()["user_info:401"] == 1 and state.counts()["user_info:200"] == before + 1
+    assert token_of(account).version == token.version + 1

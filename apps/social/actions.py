@@ -193,6 +193,24 @@ def fresh_access_token(account: SocialAccount) -> str:
 
 
 @sensitive_variables()
+def with_access_token(account: SocialAccount, call):
+    """`call(access_token)` with a fresh token; if the platform still rejects the token (revoked
+    or expired early), refresh once under the lock and retry once, as the contract asks."""
+    token = fresh_access_token(account)
+    try:
+        return call(token)
+    except Exception as exc:
+        if not get_platform(account.platform).token_rejected(exc):
+            raise
+    version = OAuthToken.objects.for_org(account.organization_id).values_list("version", flat=True).get(
+        account_id=account.id
+    )
+    do_refresh_token(account.id, force=True, seen_version=version)
+    account.refresh_from_db(fields=["status"])
+    return call(fresh_access_token(account))
+
+
+@sensitive_variables()
 def do_disconnect_account(account: SocialAccount, *, actor=None) -> SocialAccount:
     """Revoke the token at the platform, wipe it here, keep the account row for the record.
 

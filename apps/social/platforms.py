@@ -83,6 +83,10 @@ class Platform(ABC):
     @abstractmethod
     def account_info(self, access_token: str) -> AccountInfo: ...
 
+    @abstractmethod
+    def token_rejected(self, exc: Exception) -> bool:
+        """Did an API call fail because the access token is expired or revoked (refresh, retry once)?"""
+
 
 class TikTokPlatform(Platform):
     key = PlatformKey.TIKTOK
@@ -157,6 +161,9 @@ class TikTokPlatform(Platform):
                 client.revoke(access_token)
         except (TikTokOAuthError, TikTokConnectionError) as exc:
             raise self._fail(exc) from None
+
+    def token_rejected(self, exc: Exception) -> bool:
+        return isinstance(exc, TikTokAPIError) and exc.code == "access_token_invalid"
 
     def account_info(self, access_token: str) -> AccountInfo:
         blocked = ""
