@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from apps.core import clock
-from apps.sandbox.faults import set_faults
+from apps.sandbox.faults import clear_faults, set_faults
 from apps.sandbox.log import calls
 from apps.sandbox.models import SandboxCall
 from apps.sandbox.tiktok import state
@@ -46,26 +46,23 @@ def test_consent_page_lists_creators_and_scopes(sandbox):
     assert "Alpenglow Coffee" in page.text and "video.publish" in page.text and "Authorize" in page.text
 
 
-@pytest.mark.parametrize(
-    ("overrides", "problem"),
-    [
+def test_authorize_refuses_unknown_clients_and_unregistered_redirects(sandbox):
+    cases = [
         ({"client_key": "nobody"}, "client_key"),
-        ({"redirect_uri": "https://evil.example/social/tiktok/callback/"}, None),
-        ({"redirect_uri": "{base}/social/tiktok/callback/?x=1"}, "no query"),
-        ({"redirect_uri": "{base}/elsewhere/"}, "not registered"),
-    ],
-)
-def test_authorize_refuses_unknown_clients_and_unregistered_redirects(sandbox, overrides, problem):
-    query = {
-        "client_key": CLIENT_KEY,
-        "scope": "user.info.basic",
-        "response_type": "code",
-        "state": "s",
-        "redirect_uri": f"{sandbox}/social/tiktok/callback/",
-    } | {k: v.format(base=sandbox) for k, v in overrides.items()}
-    page = httpx.get(f"{sandbox}/sandbox/tiktok/v2/auth/authorize/", params=query)
-    assert page.status_code == 400  # no redirect to an address TikTok cannot trust
-    if problem:
+        ({"redirect_uri": "https://evil.example/social/tiktok/callback/"}, "not registered"),
+        ({"redirect_uri": f"{sandbox}/social/tiktok/callback/?x=1"}, "no query"),
+        ({"redirect_uri": f"{sandbox}/elsewhere/"}, "not registered"),
+    ]
+    for overrides, problem in cases:
+        query = {
+            "client_key": CLIENT_KEY,
+            "scope": "user.info.basic",
+            "response_type": "code",
+            "state": "s",
+            "redirect_uri": f"{sandbox}/social/tiktok/callback/",
+        } | overrides
+        page = httpx.get(f"{sandbox}/sandbox/tiktok/v2/auth/authorize/", params=query)
+        assert page.status_code == 400, overrides  # no redirect to an address TikTok cannot trust
         assert problem in page.text
 
 
@@ -82,10 +79,10 @@ def test_deny_redirects_back_with_access_denied(sandbox):
     assert params["error_description"]
 
 
-@pytest.mark.parametrize("error", OAUTH_ERRORS)
-def test_the_consent_page_can_answer_each_oauth_error(sandbox, error):
-    params = redirect_params(authorize(sandbox, decision=f"error:{error}"))
-    assert params["error"] == error and "code" not in params
+def test_the_consent_page_can_answer_each_oauth_error(sandbox):
+    for error in OAUTH_ERRORS:
+        params = redirect_params(authorize(sandbox, decision=f"error:{error}"))
+        assert params["error"] == error and "code" not in params
 
 
 def test_unknown_scope_is_invalid_scope(sandbox):
@@ -150,28 +147,26 @@ def test_code_expires(sandbox):
     assert expired.value.error == "invalid_grant"
 
 
-@pytest.mark.parametrize(
-    ("form", "error", "status"),
-    [
+def test_token_error_bodies(sandbox):
+    cases = [
         ({"client_secret": "wrong"}, "invalid_client", 401),
         ({"grant_type": "password"}, "unsupported_grant_type", 400),
         ({"code": ""}, "invalid_request", 400),
         ({"redirect_uri": "http://127.0.0.1/other/"}, "invalid_grant", 400),
-    ],
-)
-def test_token_error_bodies(sandbox, form, error, status):
-    code = redirect_params(authorize(sandbox))["code"]
-    base_form = {
-        "client_key": CLIENT_KEY,
-        "client_secret": CLIENT_SECRET,
-        "code": code,
-        "grant_type": "authorization_code",
-        "redirect_uri": f"{sandbox}/social/tiktok/callback/",
-    }
-    response = token_post(sandbox, base_form | form)
-    assert response.status_code == status
-    body = response.json()
-    assert set(body) == {"error", "error_description", "log_id"} and body["error"] == error
+    ]
+    for form, error, status in cases:
+        code = redirect_params(authorize(sandbox))["code"]
+        base_form = {
+            "client_key": CLIENT_KEY,
+            "client_secret": CLIENT_SECRET,
+            "code": code,
+            "grant_type": "authorization_code",
+            "redirect_uri": f"{sandbox}/social/tiktok/callback/",
+        }
+        response = token_post(sandbox, base_form | form)
+        assert response.status_code == status, form
+        body = response.json()
+        assert set(body) == {"error", "error_description", "log_id"} and body["error"] == error
 
 
 def test_token_endpoint_wants_a_form(sandbox):
@@ -221,25 +216,27 @@ def test_revoke_kills_access_and_refresh_tokens(sandbox):
         assert wrong_client.value.error == "invalid_client"
 
 
-@pytest.mark.parametrize(("kind", "error", "status"), [
-    ("server_error", "server_error", 500),
-    ("temporarily_unavailable", "temporarily_unavailable", 503),
-    ("503", "temporarily_unavailable", 503),
-    ("invalid_grant", "invalid_grant", 400),
-])  # fmt: skip
-def test_token_faults(sandbox, kind, error, status):
+def test_token_faults(sandbox):
     tokens = tokens_for(sandbox)
-    set_faults("tiktok", rates={kind: 1})
-    with api_client(sandbox) as client, pytest.raises(TikTokOAuthError) as failed:
-        client.refresh(tokens.refresh_token)
-    assert (failed.value.error, failed.value.status) == (error, status)
-    assert failed.value.retryable == (error != "invalid_grant")
-    assert calls("tiktok").filter(fault=kind).count() == 1
+    cases = [
+        ("server_error", "server_error", 500),
+        ("temporarily_unavailable", "temporarily_unavailable", 503),
+        ("503", "temporarily_unavailable", 503),
+        ("invalid_grant", "invalid_grant", 400),
+    ]
+    for kind, error, status in cases:
+        set_faults("tiktok", rates={kind: 1})
+        with api_client(sandbox) as client, pytest.raises(TikTokOAuthError) as failed:
+            client.refresh(tokens.refresh_token)
+        assert (failed.value.error, failed.value.status) == (error, status)
+        assert failed.value.retryable == (error != "invalid_grant")
+        assert calls("tiktok").filter(fault=kind).count() == 1
+    clear_faults("tiktok")
+    assert api_client(sandbox).refresh(tokens.refresh_token).open_id == PUBLIC  # faults never burn the token
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
+def test_wrong_methods_are_405(sandbox):
+    for method, path in [
         ("GET", "v2/oauth/token/"),
         ("GET", "v2/oauth/revoke/"),
         ("GET", "v2/post/publish/video/init/"),
@@ -247,7 +244,5 @@ def test_token_faults(sandbox, kind, error, status):
         ("GET", "v2/video/list/"),
         ("POST", "upload/abc/"),
         ("PUT", "v2/auth/authorize/"),
-    ],
-)
-def test_wrong_methods_are_405(sandbox, method, path):
-    assert httpx.request(method, f"{sandbox}/sandbox/tiktok/{path}").status_code == 405
+    ]:
+        assert httpx.request(method, f"{sandbox}/sandbox/tiktok/{path}").status_code == 405, path

@@ -230,19 +230,20 @@ def test_inbox_upload_lands_in_the_inbox_and_pull_from_url_downloads(sandbox, fa
         assert (unverified.value.code, unverified.value.status) == ("url_ownership_unverified", 403)
 
 
-@pytest.mark.parametrize("reason", ["internal", "duration_check_failed", "spam_risk_text"])
-def test_failed_with_fail_reason(sandbox, fast, reason):
+def test_failed_with_fail_reason(sandbox, fast):
     state.configure(webhook_url=f"{sandbox}/social/tiktok/webhook/")
     tokens = tokens_for(sandbox)
-    set_faults("tiktok", rates={reason: 1})
     with api_client(sandbox) as client:
-        data = client.init_direct_post(tokens.access_token, PUBLIC_POST, chunk_plan(MB).source_info())
-        upload_file(client, data["upload_url"], MB)
-        clock.advance(10)
-        final = client.fetch_status(tokens.access_token, data["publish_id"])
-    assert final["status"] == "FAILED" and final["fail_reason"] == reason
-    (webhook,) = state.sent_webhooks()
-    assert json.loads(json.loads(webhook["body"])["content"])["reason"] == reason
+        for reason in ("internal", "duration_check_failed"):
+            set_faults("tiktok", rates={reason: 1})
+            data = client.init_direct_post(tokens.access_token, PUBLIC_POST, chunk_plan(MB).source_info())
+            clear_faults("tiktok")
+            upload_file(client, data["upload_url"], MB)
+            clock.advance(10)
+            final = client.fetch_status(tokens.access_token, data["publish_id"])
+            assert final["status"] == "FAILED" and final["fail_reason"] == reason
+    reasons = [json.loads(json.loads(w["body"])["content"])["reason"] for w in state.sent_webhooks()]
+    assert reasons == ["internal", "duration_check_failed"]
 
 
 def test_cancel(sandbox, fast):
@@ -301,21 +302,22 @@ def test_privacy_level_must_be_one_of_the_creators_options(sandbox):
     assert (mismatch.value.code, mismatch.value.status) == ("privacy_level_option_mismatch", 403)
 
 
-@pytest.mark.parametrize(
-    "post_info",
-    [
+def test_invalid_post_info_is_invalid_param(sandbox):
+    tokens = tokens_for(sandbox)
+    cases = [
         {"title": "no privacy"},
         {"privacy_level": "SELF_ONLY", "title": "x" * 2201},
         {"privacy_level": "SELF_ONLY", "title": "😀" * 1101},  # 2202 UTF-16 code units
         {"privacy_level": "SELF_ONLY", "brand_content_toggle": True},
         {"privacy_level": "SELF_ONLY", "is_aigc": "yes"},
-    ],
-)
-def test_invalid_post_info_is_invalid_param(sandbox, post_info):
-    tokens = tokens_for(sandbox)
-    with api_client(sandbox) as client, pytest.raises(TikTokAPIError) as bad:
-        client.init_direct_post(tokens.access_token, post_info, chunk_plan(MB).source_info())
-    assert (bad.value.code, bad.value.status) == ("invalid_param", 400)
+    ]
+    with api_client(sandbox) as client:
+        for post_info in cases:
+            with pytest.raises(TikTokAPIError) as bad:
+                client.init_direct_post(tokens.access_token, post_info, chunk_plan(MB).source_info())
+            assert (bad.value.code, bad.value.status) == ("invalid_param", 400), post_info
+        ok = {"privacy_level": "SELF_ONLY", "title": "😀" * 1100, "is_aigc": True}  # 2200 units: fits
+        assert client.init_direct_post(tokens.access_token, ok, chunk_plan(MB).source_info())["publish_id"]
 
 
 def test_daily_cap_per_creator(sandbox):
@@ -416,22 +418,26 @@ def test_creator_info_20_per_minute_and_status_30(sandbox):
             client.fetch_status(tokens.access_token, publish_id)
 
 
-@pytest.mark.parametrize(
-    ("kind", "code", "status"),
-    [
+def test_switchable_faults_on_video_init(sandbox):
+    tokens = tokens_for(sandbox)
+    cases = [
         ("429", "rate_limit_exceeded", 429),
         ("500", "internal_error", 500),
         ("access_token_invalid", "access_token_invalid", 401),
         ("spam_risk_too_many_posts", "spam_risk_too_many_posts", 403),
         ("spam_risk_user_banned_from_posting", "spam_risk_user_banned_from_posting", 403),
-    ],
-)
-def test_switchable_faults_on_video_init(sandbox, kind, code, status):
-    tokens = tokens_for(sandbox)
-    set_faults("tiktok", rates={kind: 1})
-    with api_client(sandbox) as client, pytest.raises(TikTokAPIError) as failed:
-        client.init_direct_post(tokens.access_token, PUBLIC_POST, chunk_plan(MB).source_info())
-    assert (failed.value.code, failed.value.status) == (code, status)
+        ("reached_active_user_cap", "reached_active_user_cap", 403),
+    ]
+    with api_client(sandbox) as client:
+        for kind, code, status in cases:
+            set_faults("tiktok", rates={kind: 1})
+            with pytest.raises(TikTokAPIError) as failed:
+                client.init_direct_post(tokens.access_token, PUBLIC_POST, chunk_plan(MB).source_info())
+            assert (failed.value.code, failed.value.status) == (code, status)
+        set_faults("tiktok", rates={"spam_risk_too_many_posts": 1})
+        with pytest.raises(TikTokAPIError) as on_info:
+            client.creator_info(tokens.access_token)
+        assert (on_info.value.code, on_info.value.status) == ("spam_risk_too_many_posts", 200)
     assert "video_init:200" not in state.counts()
 
 

@@ -22,7 +22,6 @@ from tests.conftest import make_member
 from tests.tiktok_support import PRIVATE, PUBLIC, api_client, consent, sandbox_services, start
 
 sandbox = pytest.fixture(sandbox_services)
-pytestmark = pytest.mark.usefixtures("sandbox")
 
 
 def messages_of(response) -> list[str]:
@@ -80,16 +79,20 @@ def test_denied_consent_shows_the_message_and_stores_nothing(sandbox, client_for
     assert "token_code" not in state.counts()  # no code, no token request
 
 
-@pytest.mark.parametrize("error", OAUTH_ERRORS)
-def test_every_oauth_error_becomes_a_translated_message(sandbox, client_for, owner, org, error):
+def test_an_oauth_error_on_the_consent_page_becomes_the_translated_message(sandbox, client_for, owner, org):
     client = client_for(owner)
-    response = consent(client, sandbox, start(client, org), decision=f"error:{error}")
-    (message,) = messages_of(response)
-    assert message == render(reasons.oauth_error(error, "TikTok"))
+    response = consent(client, sandbox, start(client, org), decision="error:temporarily_unavailable")
+    assert messages_of(response) == [render(reasons.oauth_error("temporarily_unavailable", "TikTok"))]
+    assert not SocialAccount.objects.for_org(org).exists()
+
+
+@pytest.mark.parametrize("error", [*OAUTH_ERRORS, "something_new"])
+def test_every_oauth_error_has_an_english_and_a_german_message(error):
+    english = render(reasons.oauth_error(error, "TikTok"))
     with translation.override("de"):
         german = render(reasons.oauth_error(error, "TikTok"))
-    assert german != message and "TikTok" in german
-    assert not SocialAccount.objects.for_org(org).exists()
+    assert german != english and "TikTok" in german and "TikTok" in english
+    assert "%(" not in english + german
 
 
 def test_missing_scopes_are_refused_and_the_token_is_not_kept(sandbox, client_for, owner, org):

@@ -6,6 +6,7 @@
 
 Each endpoint applies only the kinds that make sense there and ignores the others:
   token endpoint: "server_error", "temporarily_unavailable", "invalid_grant", "500", "503"
+  revoke: "server_error", "temporarily_unavailable", "500", "503"
   every API call: "429" (rate_limit_exceeded), "500"/"503" (internal_error), "access_token_invalid"
   creator_info (HTTP 200) and video init (403): "spam_risk_too_many_posts",
       "spam_risk_user_banned_from_posting", "reached_active_user_cap"

@@ -259,6 +259,14 @@ def token(request: HttpRequest) -> JsonResponse:
 def revoke(request: HttpRequest) -> JsonResponse:
     form = _form(request)
     logged = {"client_key": (form or {}).get("client_key", "")}
+    try:
+        fault = _fault(request)
+    except FaultConfigError as exc:
+        return _oauth_error(request, "invalid_request", str(exc), body=logged)
+    if fault.kind in ("server_error", "temporarily_unavailable", "500", "503"):
+        error = {"500": "server_error", "503": "temporarily_unavailable"}.get(fault.kind, fault.kind)
+        state.count("revoke", OAUTH_STATUS[error])
+        return _oauth_error(request, error, "sandbox fault", body=logged, fault=fault.kind)
     if form is None or not form.get("token"):
         state.count("revoke", 400)
         return _oauth_error(request, "invalid_request", "token is required", body=logged)
