@@ -143,17 +143,6 @@ def test_multi_chunk_upload_206_then_201_and_the_rules(sandbox, fast):
     assert httpx.put(url.replace("/upload/", "/upload/x"), content=b"1").status_code == 404
 
 
-def test_upload_url_expires_after_an_hour(sandbox, fast):
-    tokens = tokens_for(sandbox)
-    size = 1 * MB
-    with api_client(sandbox) as client:
-        url = client.init_inbox(tokens.access_token, chunk_plan(size).source_info())["upload_url"]
-        clock.advance(timedelta(hours=1, seconds=1))
-        with pytest.raises(TikTokAPIError) as expired:
-            upload_file(client, url, size)
-    assert expired.value.status == 403
-
-
 def test_upload_faults_expired_url_and_5xx(sandbox, fast):
     tokens = tokens_for(sandbox)
     size = 1 * MB
@@ -174,6 +163,13 @@ def test_upload_faults_expired_url_and_5xx(sandbox, fast):
         headers["X-Sandbox-Fault"] = "upload_url_expired"
         assert httpx.put(url, content=b"\0" * size, headers=headers).status_code == 403
         assert upload_file(client, url, size) == [201]  # retrying the chunk works
+    # An hour later the upload URL is dead.
+    with api_client(sandbox) as client:
+        url = client.init_inbox(tokens.access_token, chunk_plan(size).source_info())["upload_url"]
+        clock.advance(timedelta(hours=1, seconds=1))
+        with pytest.raises(TikTokAPIError) as expired:
+            upload_file(client, url, size)
+    assert expired.value.status == 403
 
 
 # --- status progression and webhooks ----------------------------------------------------------------
@@ -201,10 +197,7 @@ def test_public_post_completes_then_gets_a_post_id_after_moderation(sandbox, fas
     events = [json.loads(w["body"])["event"] for w in state.sent_webhooks()]
     assert events == ["post.publish.complete", "post.publish.publicly_available"]
     assert all(w["status"] == 200 for w in state.sent_webhooks())  # our receiver accepted them
-
-
-def test_self_only_posts_never_get_a_post_id(sandbox, fast):
-    tokens = tokens_for(sandbox)
+    # A SELF_ONLY post never gets one.
     with api_client(sandbox) as client:
         data = client.init_direct_post(tokens.access_token, PRIVATE_POST, chunk_plan(MB).source_info())
         upload_file(client, data["upload_url"], MB)
@@ -282,7 +275,7 @@ def test_webhook_signature_is_hmac_of_timestamp_and_body_with_the_client_secret(
 # --- creator info, limits, caps, unaudited mode ------------------------------------------------------
 
 
-def test_creator_info_public_and_private_options(sandbox):
+def test_creator_info_options_and_posting_refusals(sandbox):
     with api_client(sandbox) as client:
         public = client.creator_info(tokens_for(sandbox, PUBLIC).access_token)
         private = client.creator_info(tokens_for(sandbox, PRIVATE).access_token)
@@ -293,13 +286,14 @@ def test_creator_info_public_and_private_options(sandbox):
         True, True, "Quiet Brewer",
     )  # fmt: skip
     assert httpx.get(public["creator_avatar_url"]).headers["content-type"] == "image/svg+xml"
-
-
-def test_privacy_level_must_be_one_of_the_creators_options(sandbox):
     tokens = tokens_for(sandbox, PRIVATE)
     with api_client(sandbox) as client, pytest.raises(TikTokAPIError) as mismatch:
         client.init_direct_post(tokens.access_token, PUBLIC_POST, chunk_plan(MB).source_info())
     assert (mismatch.value.code, mismatch.value.status) == ("privacy_level_option_mismatch", 403)
+    tokens = tokens_for(sandbox, BANNED)
+    with api_client(sandbox) as client, pytest.raises(TikTokAPIError) as banned:
+        client.init_direct_post(tokens.access_token, PUBLIC_POST, chunk_plan(MB).source_info())
+    assert (banned.value.code, banned.value.status) == ("spam_risk_user_banned_from_posting", 403)
 
 
 def test_invalid_post_info_is_invalid_param(sandbox):
@@ -338,13 +332,6 @@ def test_daily_cap_per_creator(sandbox):
         assert client.creator_info(tokens.access_token)["creator_username"] == "busy.poster"
 
 
-def test_banned_creator(sandbox):
-    tokens = tokens_for(sandbox, BANNED)
-    with api_client(sandbox) as client, pytest.raises(TikTokAPIError) as banned:
-        client.init_direct_post(tokens.access_token, PUBLIC_POST, chunk_plan(MB).source_info())
-    assert (banned.value.code, banned.value.status) == ("spam_risk_user_banned_from_posting", 403)
-
-
 def test_unaudited_client_posts_self_only_to_private_accounts_only(sandbox):
     public = tokens_for(sandbox, PUBLIC, client_key=UNAUDITED_KEY, client_secret=UNAUDITED_SECRET)
     private = tokens_for(sandbox, PRIVATE, client_key=UNAUDITED_KEY, client_secret=UNAUDITED_SECRET)
@@ -358,9 +345,7 @@ def test_unaudited_client_posts_self_only_to_private_accounts_only(sandbox):
                 "unaudited_client_can_only_post_to_private_accounts", 403,
             )  # fmt: skip
         assert client.init_direct_post(private.access_token, PRIVATE_POST, source)["publish_id"]
-
-
-def test_audited_client_can_be_switched_to_unaudited_mode(sandbox):
+    # An audited client can be switched to unaudited mode.
     tokens = tokens_for(sandbox, PUBLIC)
     state.set_audited("sbx-client-viralforge", False)
     with api_client(sandbox) as client, pytest.raises(TikTokAPIError) as refused:
@@ -455,7 +440,7 @@ def test_counters_prove_exactly_one_publish(sandbox):
 # --- Display API ----------------------------------------------------------------------------------
 
 
-def test_user_info_with_stats_and_scope_checks(sandbox):
+def test_display_api_user_info_video_list_and_query(sandbox):
     tokens = tokens_for(sandbox)
     with api_client(sandbox) as client:
         user = client.user_info(tokens.access_token)
@@ -473,8 +458,6 @@ def test_user_info_with_stats_and_scope_checks(sandbox):
         assert (bad_field.value.code, bad_field.value.status) == ("invalid_params", 400)
 
 
-def test_video_list_and_query_counts_grow_over_time(sandbox):
-    tokens = tokens_for(sandbox)
     with clock.freeze(), api_client(sandbox) as client:
         listed = client.video_list(tokens.access_token, max_count=2)
         assert len(listed["videos"]) == 2 and listed["has_more"] is True
