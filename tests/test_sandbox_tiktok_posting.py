@@ -221,6 +221,15 @@ def test_inbox_upload_lands_in_the_inbox_and_pull_from_url_downloads(sandbox, fa
         with pytest.raises(TikTokAPIError) as unverified:
             client.init_inbox(tokens.access_token, {"source": "PULL_FROM_URL", "video_url": "https://cdn.other.example/a.mp4"})
         assert (unverified.value.code, unverified.value.status) == ("url_ownership_unverified", 403)
+        with pytest.raises(TikTokAPIError) as not_https:
+            client.init_inbox(tokens.access_token, {"source": "PULL_FROM_URL", "video_url": "http://media.viralforge.test/a.mp4"})
+        assert not_https.value.code == "invalid_param"
+        # A direct post from a URL: downloaded, processed, published.
+        source = {"source": "PULL_FROM_URL", "video_url": "https://media.viralforge.test/v/2.mp4"}
+        direct = client.init_direct_post(tokens.access_token, PRIVATE_POST, source)
+        assert direct["publish_id"].startswith("v_pub_url~") and "upload_url" not in direct
+        clock.advance(14)
+        assert client.fetch_status(tokens.access_token, direct["publish_id"])["status"] == "PUBLISH_COMPLETE"
 
 
 def test_failed_with_fail_reason(sandbox, fast):

@@ -154,6 +154,7 @@ def connect_demo_tiktok(demo: Demo):
     run: the pages are requested in-process (Django's test client) and the TikTok API client is
     routed in-process too. Idempotent: a connected account is left alone. Returns the account,
     or None when the sandbox is off. Call it outside a transaction."""
+    # Imported here, like fill_demo_month's: only `seed_demo` needs the sandbox and the test client.
     from urllib.parse import urlsplit
 
     from django.conf import settings

@@ -310,7 +310,7 @@ VF_TIKTOK_REDIRECT_URL = env_url(
 )
 if "?" in VF_TIKTOK_REDIRECT_URL or "#" in VF_TIKTOK_REDIRECT_URL:
     raise ImproperlyConfigured("Environment variable VF_TIKTOK_REDIRECT_URL must have no query and no fragment.")
-if PRODUCTION and not VF_TIKTOK_REDIRECT_URL.startswith("https://"):
+if PRODUCTION and VF_TIKTOK_CLIENT_KEY and not VF_TIKTOK_REDIRECT_URL.startswith("https://"):
     raise ImproperlyConfigured("Environment variable VF_TIKTOK_REDIRECT_URL must be an https URL in production.")
 VF_TIKTOK_API_BASE_URL = env_url(
     "VF_TIKTOK_API_BASE_URL",

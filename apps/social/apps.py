@@ -8,6 +8,7 @@ class SocialConfig(AppConfig):
     verbose_name = _("Social accounts")
 
     def ready(self) -> None:
+        # Imported here: models may only be imported once the app registry is ready.
         from apps.credentials.actions import register_encrypted_model
         from apps.social import reasons  # noqa: F401  (declares the reason codes)
         from apps.social.models import OAuthToken
