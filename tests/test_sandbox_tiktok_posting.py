@@ -354,6 +354,18 @@ def test_unaudited_client_posts_self_only_to_private_accounts_only(sandbox):
                 "unaudited_client_can_only_post_to_private_accounts", 403,
             )  # fmt: skip
         assert client.init_direct_post(private.access_token, PRIVATE_POST, source)["publish_id"]
+        # At most 5 posting creators a day: four more private creators post, the sixth is refused.
+        for n in range(2, 6):
+            creator = f"sbx-open-private-{n}"
+            other = tokens_for(sandbox, creator, client_key=UNAUDITED_KEY, client_secret=UNAUDITED_SECRET)
+            assert client.init_direct_post(other.access_token, PRIVATE_POST, source)["publish_id"]
+        # (the public creator's refused attempt above did not count as posting)
+        assert client.init_direct_post(private.access_token, PRIVATE_POST, source)  # already active: fine
+    sixth = tokens_for(sandbox, PUBLIC, client_key=UNAUDITED_KEY, client_secret=UNAUDITED_SECRET)
+    with api_client(sandbox, UNAUDITED_KEY, UNAUDITED_SECRET) as client:
+        with pytest.raises(TikTokAPIError) as capped:
+            client.creator_info(sixth.access_token)
+        assert (capped.value.code, capped.value.status) == ("reached_active_user_cap", 200)
     # An audited client can be switched to unaudited mode.
     tokens = tokens_for(sandbox, PUBLIC)
     state.set_audited("sbx-client-viralforge", False)
