@@ -496,3 +496,23 @@ def test_display_api_user_info_video_list_and_query(sandbox):
         with pytest.raises(TikTokAPIError) as too_many:
             client.video_query(tokens.access_token, [str(n) for n in range(21)])
         assert too_many.value.code == "invalid_params"
+
+
+def test_a_compressed_clock_runs_the_whole_lifecycle_in_real_milliseconds(sandbox):
+    """What benches do with VF_CLOCK_SCALE: the sandbox lives on the core clock, so minutes of
+    processing and moderation pass in a fraction of a real second."""
+    import time
+
+    state.configure(processing_seconds=30, moderation_seconds=120)
+    tokens = tokens_for(sandbox)
+    with api_client(sandbox) as client:
+        data = client.init_direct_post(tokens.access_token, PUBLIC_POST, chunk_plan(MB).source_info())
+        upload_file(client, data["upload_url"], MB)
+        clock.set_scale(2000)  # 2000 clock seconds per real second
+        started = time.monotonic()
+        status = {}
+        while "publicaly_available_post_id" not in status and time.monotonic() - started < 5:
+            time.sleep(0.02)
+            status = client.fetch_status(tokens.access_token, data["publish_id"])
+    assert status["status"] == "PUBLISH_COMPLETE" and status["publicaly_available_post_id"]
+    assert time.monotonic() - started < 2  # 150 clock seconds
