@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connections
+from django.db import connections, transaction
 
 from apps.core import clock
 from apps.jobs.models import JobRun
@@ -89,6 +89,13 @@ def test_two_workers_refreshing_at_once_end_with_one_valid_refresh_token(sandbox
     assert unseal(token_of(account)).refresh_token != stored.refresh_token
     account.refresh_from_db()
     assert account.status == AccountStatus.CONNECTED
+
+
+def test_refresh_refuses_to_run_inside_a_callers_transaction(sandbox, account):
+    """A rollback after the platform rotated the refresh token would lose the account."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        do_refresh_token(account.id, force=True)
+    assert "token_refresh" not in state.counts()
 
 
 def test_a_worker_that_saw_an_older_version_does_nothing(sandbox, account):

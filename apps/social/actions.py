@@ -101,8 +101,10 @@ def do_refresh_token(account_id, *, force: bool = False, seen_version: int | Non
     `seen_version`: the token version the caller saw; if the row has moved on, someone else
     refreshed meanwhile and nothing is done. Platform errors that a retry may fix raise
     `PlatformError` (nothing changed); a rejected refresh token marks the account for reconnect.
+    Durable: inside a caller's transaction a later rollback would throw away a refresh token the
+    platform has already rotated, losing the account, so it refuses to run there.
     """
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Trusted id from a job or an access-checked view: crossing organizations is fine here.
         token = OAuthToken.objects.unscoped().select_for_update().select_related("account").get(account_id=account_id)
         account = token.account
@@ -176,7 +178,8 @@ def _email_owners_reconnect(account_id) -> None:
 
 @sensitive_variables()
 def fresh_access_token(account: SocialAccount) -> str:
-    """A usable access token for API calls, refreshed first when it expires soon.
+    """A usable access token for API calls, refreshed first when it expires soon. Call it outside
+    a transaction (see `do_refresh_token`).
 
     Raises PlatformError (with `reconnect=True` when the account must be reconnected).
     """
