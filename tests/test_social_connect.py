@@ -12,7 +12,7 @@ from django.utils import translation
 
 from apps.core.reasons import render
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from apps.sandbox.tiktok import state
 from apps.sandbox.tiktok.views import OAUTH_ERRORS
 from apps.social import oauth, reasons

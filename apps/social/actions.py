@@ -24,7 +24,7 @@ from django.views.decorators.debug import sensitive_variables
 from apps.core import clock
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from apps.social import reasons
 from apps.social.models import AccountStatus, OAuthToken, SocialAccount, WebhookEvent
 from apps.social.platforms import AccountInfo, PlatformError, Tokens, get_platform

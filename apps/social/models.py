@@ -54,7 +54,7 @@ class SocialAccount(TenantModel):
     creator_info = models.JSONField(_("creator limits"), default=dict, blank=True)
     stats = models.JSONField(_("statistics"), default=dict, blank=True)
     projects = models.ManyToManyField(
-        "planning.Project", blank=True, related_name="social_accounts", verbose_name=_("projects")
+        "projects.Project", blank=True, related_name="social_accounts", verbose_name=_("projects")
     )
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",

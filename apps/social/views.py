@@ -25,7 +25,7 @@ from apps.core.reasons import render as render_reason
 from apps.orgs.access import OrgRequest, get_membership, org_view
 from apps.orgs.models import Organization
 from apps.orgs.roles import Role
-from apps.planning.models import Project
+from apps.projects.models import Project
 from apps.social import actions, oauth, reasons
 from apps.social.access import get_account
 from apps.social.models import SocialAccount
