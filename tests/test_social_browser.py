@@ -5,7 +5,7 @@ message and stores nothing."""
 import pytest
 
 from apps.social.models import OAuthToken, SocialAccount
-from tests.browser_support import screenshot
+from tests.support.browser import screenshot
 from tests.tiktok_support import sandbox_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

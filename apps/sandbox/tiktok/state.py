@@ -262,8 +262,8 @@ return {0, tostring(tonumber(oldest[2]) + window - now)}
 def hit_limit(bucket: str, limit: int, window_seconds: float = 60) -> float:
     """Count one request in `bucket`; 0 if allowed, else the seconds until one is allowed again.
 
-    A small sliding window on the *clock's* time (apps.core.ratelimit's token bucket is coming;
-    the sandbox needs compressed time either way)."""
+    A small sliding window on the *core clock's* time: apps.core.ratelimit counts on Redis's own
+    clock (TIME), which a frozen or compressed sandbox clock cannot move."""
     allowed, retry = get_redis().eval(
         _WINDOW, 1, _k("rl", bucket), repr(now()), window_seconds, limit, secrets.token_hex(6)
     )
