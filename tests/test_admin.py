@@ -64,6 +64,7 @@ def rows(org, owner, editor, viewer, invitation):
     SandboxCall.objects.create(service="openrouter", method="GET", path="/sandbox/openrouter/api/v1/key", status=200)
     _ai_rows(org, project, owner)
     _media_rows(org, project)
+    _social_rows(org, project, owner)
     return org
 
 
@@ -77,6 +78,18 @@ def _media_rows(org, project):
     )  # fmt: skip
     do_record_render_assets(PostItem.objects.for_org(org).first(), [asset])
     do_set_media_policy(org, require_licence=True)
+
+
+def _social_rows(org, project, owner):
+    from apps.core import clock
+    from apps.social.actions import do_connect_account, do_record_webhook_event
+    from apps.social.platforms import AccountInfo, Tokens
+
+    tokens = Tokens("open-admin", ("user.info.basic",), 3600, 86400, "act.admin-smoke", "rft.admin-smoke")
+    info = AccountInfo("open-admin", "Admin Smoke", "admin.smoke", "", {}, {"max_video_post_duration_sec": 60})
+    account = do_connect_account(org, "tiktok", tokens, info, actor=owner)
+    account.projects.add(project)
+    do_record_webhook_event("tiktok", {"event": "post.publish.complete", "user_openid": "open-admin"}, clock.now())
 
 
 def _ai_rows(org, project, owner):

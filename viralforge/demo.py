@@ -141,3 +141,51 @@ def _put_on_plan(org: Organization, plan_slug: str) -> None:
     if subscription.plan_id != plan.id:
         subscription.plan = plan
         subscription.save(update_fields=["plan", "updated_at"])
+
+
+# The sandbox creator the demo agency's TikTok account is (apps/sandbox/tiktok/data/world.json).
+DEMO_TIKTOK_CREATOR = "sbx-open-alpenglow"
+
+
+def connect_demo_tiktok(demo: Demo):
+    """With the sandbox on, connect the sandbox TikTok creator to the demo agency through the same
+    OAuth path a person takes: the Accounts page's connect button, the (sandbox) consent page and
+    our callback, which exchanges the code and stores the encrypted tokens. No server needs to
+    run: the pages are requested in-process (Django's test client) and the TikTok API client is
+    routed in-process too. Idempotent: a connected account is left alone. Returns the account,
+    or None when the sandbox is off. Call it outside a transaction."""
+    # Imported here, like fill_demo_month's: only `seed_demo` needs the sandbox and the test client.
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from apps.sandbox.inprocess import InProcessTransport
+    from apps.social.actions import do_set_account_projects
+    from apps.social.models import AccountStatus, SocialAccount
+    from apps.social.tiktok.client import use_transport
+
+    if not settings.VF_SANDBOX_ENABLED:
+        return None
+    org = demo.organization
+    existing = SocialAccount.objects.for_org(org).filter(platform="tiktok", open_id=DEMO_TIKTOK_CREATOR).first()
+    if existing is not None and existing.status == AccountStatus.CONNECTED:
+        return existing
+    owner = next(user for user, role in demo.logins if role == Role.OWNER)
+    browser = Client(HTTP_HOST=urlsplit(settings.VF_BASE_URL).netloc)
+    browser.force_login(owner)
+    with use_transport(InProcessTransport()):
+        response = browser.post(reverse("social_connect", args=[org.slug, "tiktok"]))
+        authorize = urlsplit(response.headers.get("Location", ""))
+        if not authorize.path.startswith("/sandbox/tiktok/"):
+            raise RuntimeError(f"seed_demo: connecting TikTok did not lead to the sandbox ({response.status_code}).")
+        consent = {"decision": "allow", "creator": DEMO_TIKTOK_CREATOR}
+        answer = browser.post(f"{authorize.path}?{authorize.query}", consent)
+        back = urlsplit(answer.headers.get("Location", ""))
+        browser.get(f"{back.path}?{back.query}")
+    account = SocialAccount.objects.for_org(org).filter(platform="tiktok", open_id=DEMO_TIKTOK_CREATOR).first()
+    if account is None or account.status != AccountStatus.CONNECTED:
+        raise RuntimeError("seed_demo: the sandbox TikTok account could not be connected.")
+    do_set_account_projects(account, [demo.project.id], actor=owner)
+    return account

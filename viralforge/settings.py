@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "apps.compliance",
     "apps.planning",
     "apps.posts",
+    "apps.social",
     "apps.sandbox",
     "apps.media",
 ]
@@ -342,6 +343,38 @@ OPENROUTER_BASE_URL = env_url(
     schemes=("http", "https"),
 )
 OPENROUTER_TIMEOUT_SECONDS = env_int("OPENROUTER_TIMEOUT_SECONDS", 60, minimum=1)
+
+# TikTok (apps/social): the app registered at developers.tiktok.com (Login Kit for web + Content
+# Posting API + Display API). With the sandbox on, both default to the sandbox's own test client.
+VF_TIKTOK_CLIENT_KEY = env_str("VF_TIKTOK_CLIENT_KEY", "sbx-client-viralforge" if VF_SANDBOX_ENABLED else "")
+VF_TIKTOK_CLIENT_SECRET = env_str(
+    "VF_TIKTOK_CLIENT_SECRET", "sbx-secret-viralforge-0123456789" if VF_SANDBOX_ENABLED else ""
+)
+if bool(VF_TIKTOK_CLIENT_KEY) != bool(VF_TIKTOK_CLIENT_SECRET):
+    raise ImproperlyConfigured("Set both VF_TIKTOK_CLIENT_KEY and VF_TIKTOK_CLIENT_SECRET, or neither.")
+# The redirect URI registered with the TikTok app (https, no query or fragment): the OAuth callback.
+VF_TIKTOK_REDIRECT_URL = env_url(
+    "VF_TIKTOK_REDIRECT_URL", VF_BASE_URL.rstrip("/") + "/social/tiktok/callback/", schemes=("http", "https")
+)
+if "?" in VF_TIKTOK_REDIRECT_URL or "#" in VF_TIKTOK_REDIRECT_URL:
+    raise ImproperlyConfigured("Environment variable VF_TIKTOK_REDIRECT_URL must have no query and no fragment.")
+if PRODUCTION and VF_TIKTOK_CLIENT_KEY and not VF_TIKTOK_REDIRECT_URL.startswith("https://"):
+    raise ImproperlyConfigured("Environment variable VF_TIKTOK_REDIRECT_URL must be an https URL in production.")
+VF_TIKTOK_API_BASE_URL = env_url(
+    "VF_TIKTOK_API_BASE_URL",
+    f"{_sandbox}/tiktok" if VF_SANDBOX_ENABLED else "https://open.tiktokapis.com",
+    schemes=("http", "https"),
+)
+VF_TIKTOK_AUTHORIZE_URL = env_url(
+    "VF_TIKTOK_AUTHORIZE_URL",
+    f"{_sandbox}/tiktok/v2/auth/authorize/" if VF_SANDBOX_ENABLED else "https://www.tiktok.com/v2/auth/authorize/",
+    schemes=("http", "https"),
+)
+VF_TIKTOK_TIMEOUT_SECONDS = env_int("VF_TIKTOK_TIMEOUT_SECONDS", 30, minimum=1)
+# Access tokens are refreshed when they expire within this many seconds (by the periodic job
+# every VF_TIKTOK_REFRESH_INTERVAL_SECONDS, and before any API call).
+VF_TIKTOK_REFRESH_MARGIN_SECONDS = env_int("VF_TIKTOK_REFRESH_MARGIN_SECONDS", 1800, minimum=60)
+VF_TIKTOK_REFRESH_INTERVAL_SECONDS = env_int("VF_TIKTOK_REFRESH_INTERVAL_SECONDS", 600, minimum=10)
 # Managed mode: the platform's own provider keys, used only where the organization's plan allows.
 VF_MANAGED_KEYS = {
     provider: env_str(f"VF_MANAGED_{provider.upper()}_KEY", "")

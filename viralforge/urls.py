@@ -7,6 +7,7 @@ from apps.jobs import views as job_views
 from apps.orgs import views as org_views
 from apps.posts import urls_review as review_urls
 from apps.posts import views_review as review_views
+from apps.social.urls import platform_patterns as social_platform_patterns
 from viralforge import csp_report, health, security
 
 org_patterns = [
@@ -26,6 +27,7 @@ org_patterns = [
     path("jobs/<uuid:job_run_id>/requeue/", job_views.job_requeue, name="job_requeue"),
     path("billing/", include("apps.billing.urls")),
     path("credentials/", include("apps.credentials.urls")),
+    path("accounts/", include("apps.social.urls")),
     path("compliance/", include("apps.compliance.urls")),
     path("ai/", include("apps.ai.urls")),
     path("media/", include("apps.media.urls")),
@@ -51,6 +53,7 @@ urlpatterns = [
     path("guest/", review_views.guest_home, name="guest_home"),
     path("guest/invite/<str:token>/", review_views.guest_invitation_accept, name="guest_invitation_accept"),
     path("r/<str:token>/", include(review_urls.link_patterns)),
+    path("social/", include(social_platform_patterns)),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path(settings.VF_ADMIN_PATH, admin.site.urls),
 ]

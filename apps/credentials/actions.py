@@ -249,9 +249,27 @@ class RotationReport:
     remaining: int = 0  # still encrypted with an older key after this run
 
 
+# Every model whose rows hold a Fernet token in `payload` and the id of its key in `key_id`
+# (with a `rotated_at` timestamp). Higher apps register theirs in their AppConfig.ready(), e.g.
+# apps.social (OAuth tokens), so one rotation covers every stored secret without credentials
+# importing them.
+_ENCRYPTED_MODELS: list = [ProviderCredential]
+
+
+def register_encrypted_model(model) -> None:
+    """Let `rotate_credentials` and the nightly job re-encrypt this model's `payload` too."""
+    if model not in _ENCRYPTED_MODELS:
+        _ENCRYPTED_MODELS.append(model)
+
+
+def encrypted_models() -> list:
+    return list(_ENCRYPTED_MODELS)
+
+
 def do_rotate_credentials(batch_size: int = 100, limit: int | None = None) -> RotationReport:
     """Re-encrypt every stored secret whose key is not the primary key of the ring.
 
+    Covers provider credentials and every model registered with `register_encrypted_model`.
     One row per transaction (`select_for_update(skip_locked=True)`): safe next to a concurrent run,
     resumable after an interruption, and a second run finds nothing to do. `limit` stops after that
     many rows (a partial run, e.g. to spread the work).
@@ -259,19 +277,22 @@ def do_rotate_credentials(batch_size: int = 100, limit: int | None = None) -> Ro
     batch_size = max(1, int(batch_size))
     primary = primary_key_id()
     report = RotationReport(key_id=primary)
-    # Crossing organizations is the point of this job.
-    pending = ProviderCredential.objects.unscoped().exclude(key_id=primary).exclude(payload="")
-    seen: set = set()
-    while limit is None or report.rotated < limit:
-        ids = list(pending.exclude(id__in=seen).order_by("created_at", "id").values_list("id", flat=True)[:batch_size])
-        if not ids:
-            break
-        for credential_id in ids:
-            if limit is not None and report.rotated >= limit:
+    for model in encrypted_models():
+        # Crossing organizations is the point of this job.
+        pending = model.objects.unscoped().exclude(key_id=primary).exclude(payload="")
+        seen: set = set()
+        while limit is None or report.rotated < limit:
+            ids = list(
+                pending.exclude(id__in=seen).order_by("created_at", "id").values_list("id", flat=True)[:batch_size]
+            )
+            if not ids:
                 break
-            seen.add(credential_id)
-            _rotate_one(credential_id, primary, report)
-    report.remaining = pending.count()
+            for row_id in ids:
+                if limit is not None and report.rotated >= limit:
+                    break
+                seen.add(row_id)
+                _rotate_one(model, row_id, primary, report)
+        report.remaining += pending.count()
     logger.info(
         "Credential rotation finished.",
         extra={
@@ -285,12 +306,12 @@ def do_rotate_credentials(batch_size: int = 100, limit: int | None = None) -> Ro
     return report
 
 
-def _rotate_one(credential_id, primary: str, report: RotationReport) -> None:
+def _rotate_one(model, row_id, primary: str, report: RotationReport) -> None:
     with transaction.atomic():
         row = (
-            ProviderCredential.objects.unscoped()
+            model.objects.unscoped()
             .select_for_update(skip_locked=True)
-            .filter(id=credential_id)
+            .filter(id=row_id)
             .exclude(key_id=primary)
             .exclude(payload="")
             .only("id", "payload", "key_id")
@@ -302,7 +323,9 @@ def _rotate_one(credential_id, primary: str, report: RotationReport) -> None:
         try:
             row.payload, row.key_id = rotate_token(row.payload)
         except DecryptionFailed:
-            logger.error("Credential %s cannot be decrypted with any key of VF_FERNET_KEYS.", credential_id)
+            logger.error(
+                "%s %s cannot be decrypted with any key of VF_FERNET_KEYS.", model._meta.label, row_id
+            )
             report.failed += 1
             return
         row.rotated_at = timezone.now()

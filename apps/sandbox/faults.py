@@ -46,7 +46,18 @@ FAULT_KINDS = (
     "schema_violation",
     "error_in_200",
 )
+# Each stand-in has its own fault kinds (TikTok's are in apps/sandbox/tiktok/faults.py).
+_KINDS_BY_SERVICE: dict[str, tuple[str, ...]] = {"openrouter": FAULT_KINDS}
 HEADER = "X-Sandbox-Fault"
+
+
+def register_kinds(service: str, kinds: tuple[str, ...]) -> None:
+    """Declare the fault kinds of a stand-in (at import of its module)."""
+    _KINDS_BY_SERVICE[service] = tuple(kinds)
+
+
+def kinds_for(service: str) -> tuple[str, ...]:
+    return _KINDS_BY_SERVICE.get(service, FAULT_KINDS)
 MAX_LATENCY_MS = 60_000
 
 
@@ -85,7 +96,7 @@ def _counter_key(service: str) -> str:
     return key("sandbox", "faults", service, "n")
 
 
-def _validate(latency_ms, rates: dict, retry_after) -> tuple[int, dict[str, float], float]:
+def _validate(latency_ms, rates: dict, retry_after, kinds=FAULT_KINDS) -> tuple[int, dict[str, float], float]:
     try:
         latency = int(latency_ms)
         retry = float(retry_after)
@@ -98,8 +109,8 @@ def _validate(latency_ms, rates: dict, retry_after) -> tuple[int, dict[str, floa
     clean: dict[str, float] = {}
     for kind, rate in (rates or {}).items():
         kind = str(kind)
-        if kind not in FAULT_KINDS:
-            raise FaultConfigError(f"Unknown fault kind {kind!r}; known: {', '.join(FAULT_KINDS)}.")
+        if kind not in kinds:
+            raise FaultConfigError(f"Unknown fault kind {kind!r}; known: {', '.join(kinds)}.")
         try:
             rate = float(rate)
         except (TypeError, ValueError):
@@ -123,7 +134,7 @@ def set_faults(
     ttl_seconds: int | None = None,
 ) -> FaultConfig:
     """Switch faults on for `service` (replacing any earlier configuration; resets the counter)."""
-    latency, clean, retry = _validate(latency_ms, rates or {}, retry_after)
+    latency, clean, retry = _validate(latency_ms, rates or {}, retry_after, kinds_for(service))
     config = FaultConfig(latency_ms=latency, rates=clean, retry_after=retry, seed=seed)
     redis = get_redis()
     with redis.pipeline() as pipe:
@@ -156,16 +167,16 @@ def seeded_draw(seed, n: int) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def pick_kind(rates: dict[str, float], draw: float) -> str | None:
+def pick_kind(rates: dict[str, float], draw: float, kinds=FAULT_KINDS) -> str | None:
     threshold = 0.0
-    for kind in FAULT_KINDS:
+    for kind in kinds:
         threshold += rates.get(kind, 0.0)
         if draw < threshold:
             return kind
     return None
 
 
-def parse_header(value: str) -> Fault:
+def parse_header(value: str, kinds=FAULT_KINDS) -> Fault:
     """`X-Sandbox-Fault: <kind>[, latency=<ms>][, retry_after=<s>]` (any order; kind optional)."""
     kind, latency, retry_after = None, 0, 1.0
     for token in (t.strip() for t in value.split(",")):
@@ -186,10 +197,10 @@ def parse_header(value: str) -> Fault:
                 latency = int(parsed)
         elif name in ("", "none"):
             continue
-        elif name in FAULT_KINDS:
+        elif name in kinds:
             kind = name
         else:
-            raise FaultConfigError(f"Unknown sandbox fault {token!r}; known: {', '.join(FAULT_KINDS)}.")
+            raise FaultConfigError(f"Unknown sandbox fault {token!r}; known: {', '.join(kinds)}.")
     latency, _, retry_after = _validate(latency, {}, retry_after)
     return Fault(kind=kind, latency_ms=latency, retry_after=retry_after)
 
@@ -197,7 +208,7 @@ def parse_header(value: str) -> Fault:
 def draw_fault(service: str, header: str | None = None) -> Fault:
     """The fault for one request: from the header if there is one, else from the stored configuration."""
     if header is not None:
-        return parse_header(header)
+        return parse_header(header, kinds_for(service))
     config = get_faults(service)
     if config is None:
         return NO_FAULT
@@ -208,5 +219,5 @@ def draw_fault(service: str, header: str | None = None) -> Fault:
             draw = seeded_draw(config.seed, n)
         else:
             draw = random.random()
-        kind = pick_kind(config.rates, draw)
+        kind = pick_kind(config.rates, draw, kinds_for(service))
     return Fault(kind=kind, latency_ms=config.latency_ms, retry_after=config.retry_after)

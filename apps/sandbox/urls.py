@@ -23,4 +23,5 @@ elevenlabs_patterns = [
 urlpatterns: list = [
     path("openrouter/api/v1/", include(openrouter_patterns)),
     path("elevenlabs/v1/", include(elevenlabs_patterns)),
+    path("tiktok/", include("apps.sandbox.tiktok.urls")),
 ]

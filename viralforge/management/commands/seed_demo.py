@@ -8,8 +8,9 @@ from viralforge.demo import DEMO_PASSWORD, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Create (or refresh) the demo agency with an owner, an editor, a viewer and a demo project, and fill "
-        "the project's current month with an offline plan. Idempotent."
+        "Create (or refresh) the demo agency with an owner, an editor, a viewer and a demo project, fill "
+        "the project's current month with an offline plan and, with the sandbox on, connect a sandbox TikTok "
+        "account through the OAuth pages. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo asset library: {added} assets added." if added else "Demo asset library: already there."
         )
+        account = demo_data.connect_demo_tiktok(demo)  # outside the transaction too: it makes requests
+        if account is not None:
+            self.stdout.write(f"Sandbox TikTok account connected: {account.display_name} (@{account.username}).")
         base = settings.VF_BASE_URL.rstrip("/")
         self.stdout.write(self.style.SUCCESS(f"Demo agency ready: {base}/o/{demo.organization.slug}/"))
         for user, role in demo.logins:

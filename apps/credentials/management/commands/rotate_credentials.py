@@ -5,7 +5,8 @@ from apps.credentials.actions import do_rotate_credentials
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every stored credential with the first (newest) key of VF_FERNET_KEYS. "
+        "Re-encrypt every stored secret (provider credentials, OAuth tokens) with the first (newest) key of "
+        "VF_FERNET_KEYS. "
         "Idempotent and resumable: run it after putting a new key first, then drop the old key."
     )
 

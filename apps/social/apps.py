@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SocialConfig(AppConfig):
+    name = "apps.social"
+    label = "social"
+    verbose_name = _("Social accounts")
+
+    def ready(self) -> None:
+        # Imported here: models may only be imported once the app registry is ready.
+        from apps.credentials.actions import register_encrypted_model
+        from apps.social import reasons  # noqa: F401  (declares the reason codes)
+        from apps.social.models import OAuthToken
+
+        # `rotate_credentials` and the nightly job re-encrypt OAuth tokens with the provider keys.
+        register_encrypted_model(OAuthToken)
