@@ -22,11 +22,13 @@ from enum import StrEnum
 from functools import lru_cache
 
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.core import clock, months
 from apps.orgs.roles import Role
 from tests.support.credentials import OTHER_SECRET, SECRET
+from tests.support.media import png_bytes
 from tests.support.posts import editor_data
 from tests.support.projects import basics
 from tests.support.world import Tenant
@@ -108,9 +110,11 @@ URL_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "month": lambda tenant: "2026-03",
     "key": lambda tenant: "compliance",
     "token": lambda tenant: tenant.objects["invitation"].token,
+    "asset_id": obj("asset"),
+    "voice_id": lambda tenant: "sandbox-anna",
 }
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
-TENANT_KWARGS = frozenset(URL_KWARGS) - {"org_slug", "month", "key", "token"}
+TENANT_KWARGS = frozenset(URL_KWARGS) - {"org_slug", "month", "key", "token", "voice_id"}
 
 
 def next_month(tenant: Tenant) -> str:
@@ -131,9 +135,23 @@ def _token(tenant: Tenant) -> dict:
     return {"token": signing.dumps(proposal, salt=PROPOSAL_NAMESPACE, compress=True)}
 
 
+def _asset_link(tenant: Tenant) -> str:
+    """The token of a signed file link to the tenant's asset, issued to its owner (links name one member)."""
+    from apps.media import links
+
+    return links.signed_url(tenant.objects["asset"], tenant.users[Role.OWNER]).rstrip("/").rsplit("/", 1)[1]
+
+
+def _upload(tenant: Tenant) -> dict:
+    """A fresh small PNG (a file object is read once; its colour differs from the world's asset)."""
+    return {"kind": "image", "file": SimpleUploadedFile("upload.png", png_bytes((200, 30, 60)), "image/png")}
+
+
 PROMPT = {"system_template": "You review captions for {{ agent }}.", "user_template": "Caption: {{ caption }}"}
 CHAT = {"model": "openai/gpt-5-mini", "messages": [{"role": "user", "content": "Rate this hook."}]}
 BEARER = {"HTTP_AUTHORIZATION": f"Bearer {SECRET}"}
+XI_KEY = {"HTTP_XI_API_KEY": "sandbox-key"}
+SPEECH = {"text": "Hallo.", "model_id": "eleven_multilingual_v2"}
 PUT = frozenset({"put"})
 VIEWER, EDITOR, ADMIN, OWNER = Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.OWNER
 
@@ -254,6 +272,16 @@ ENDPOINTS = [
     ),
     member("post_improve", post=Call(EDITOR, 200, {"field": "hook", "instruction": "Kürzer"})),
     member("post_improve_accept", post=Call(EDITOR, 302, _token)),
+    # --- asset library ---------------------------------------------------------------------------
+    member("media_library", get=Call(VIEWER)),
+    member("media_upload", get=Call(EDITOR), post=Call(EDITOR, 201, _upload)),
+    member("media_policy", post=Call(ADMIN, 302, {"require_licence": "on"})),
+    member("asset_detail", get=Call(VIEWER)),
+    member("asset_update", post=Call(EDITOR, 302, {"name": "Swatch", "licence_type": "own", "tags": "red"})),
+    member("asset_delete", post=Call(EDITOR, 302)),
+    # Any member may open a link issued to them; the world's link is issued to the owner, so "below"
+    # checks that a link in the hands of another member (the admin) is refused with 403.
+    member("media_asset_file", get=Call(OWNER), kwargs={"token": _asset_link}),
     # --- sandbox stand-ins (tests and the offline demo; never mounted in production) --------------
     Endpoint("sandbox_openrouter_key", Access.PUBLIC, get=Call(headers=BEARER)),
     Endpoint("sandbox_openrouter_chat", Access.PUBLIC, post=Call(data=CHAT, headers=BEARER, json=True)),
@@ -262,6 +290,10 @@ ENDPOINTS = [
         Access.PUBLIC,
         post=Call(data={"model": "openai/text-embedding-3-small", "input": "Kaffee"}, headers=BEARER, json=True),
     ),
+    Endpoint("sandbox_elevenlabs_timestamps", Access.PUBLIC, post=Call(data=SPEECH, headers=XI_KEY, json=True)),
+    Endpoint("sandbox_elevenlabs_speech", Access.PUBLIC, post=Call(data=SPEECH, headers=XI_KEY, json=True)),
+    Endpoint("sandbox_elevenlabs_voices", Access.PUBLIC, get=Call(headers=XI_KEY)),
+    Endpoint("sandbox_elevenlabs_models", Access.PUBLIC, get=Call(headers=XI_KEY)),
 ]
 
 

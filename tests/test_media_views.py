@@ -1,4 +1,5 @@
-"""Every asset-library view: happy path, wrong method, role without rights, outsider, anonymous; filters and edits."""
+"""Asset-library views beyond access (the endpoint matrix, tests/test_endpoints_matrix.py, covers
+happy path, wrong method, role without rights, outsider and anonymous): filters, edits, policy, upload."""
 
 from datetime import timedelta
 
@@ -6,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from apps.media import actions, links
+from apps.media import actions
 from apps.media.models import Asset, AssetKind, MediaPolicy
 from apps.media.usage import licence_today
 from tests.support.media import HX, make_post_in, png_bytes
@@ -19,51 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def asset(media_root, samples, org):
     return actions.do_add_asset_file(org, samples["png"], filename="sunrise.png", kind=AssetKind.IMAGE)
-
-
-def _routes(org, asset, user):
-    """(name, url, allowed method, wrong method, lowest role that may, a role below it or None, POST data)."""
-    aid = asset.id
-    return [
-        ("library", reverse("media_library", args=[org.slug]), "get", "post", "viewer", None, None),
-        ("upload", reverse("media_upload", args=[org.slug]), "get", "put", "editor", "viewer", None),
-        ("policy", reverse("media_policy", args=[org.slug]), "post", "get", "admin", "editor",
-         {"require_licence": "on"}),
-        ("detail", reverse("asset_detail", args=[org.slug, aid]), "get", "post", "viewer", None, None),
-        ("update", reverse("asset_update", args=[org.slug, aid]), "post", "get", "editor", "viewer",
-         {"name": "Sunrise", "licence_type": "own", "tags": "sky"}),
-        ("file", links.signed_url(asset, user), "get", "post", "viewer", None, None),
-        ("delete", reverse("asset_delete", args=[org.slug, aid]), "post", "get", "editor", "viewer", {}),
-    ]  # fmt: skip
-
-
-@pytest.mark.parametrize("route", ["library", "upload", "policy", "detail", "update", "file", "delete"])
-def test_access_matrix(route, asset, org, owner, admin_user, editor, viewer, outsider, client, client_for):
-    members = {"owner": owner, "admin": admin_user, "editor": editor, "viewer": viewer}
-    probe_user = {"viewer": viewer, "editor": editor, "admin": admin_user}
-    name, url, method, wrong, minimum, below, data = next(r for r in _routes(org, asset, viewer) if r[0] == route)
-    lowest = members[minimum]
-    if route == "file":
-        url = links.signed_url(asset, lowest)
-
-    # anonymous → sign in
-    response = getattr(client, method)(url, data or {})
-    assert response.status_code == 302 and reverse("account_login") in response["Location"]
-    # outsider → 404
-    response = getattr(client_for(outsider), method)(url, data or {})
-    assert response.status_code == 404
-    # wrong method → 405
-    assert getattr(client_for(lowest), wrong)(url).status_code == 405
-    # a role without the right → 403
-    if below:
-        denied = probe_user[below]
-        assert getattr(client_for(denied), method)(url, data or {}).status_code == 403
-        assert Asset.objects.for_org(org).filter(id=asset.id, name="sunrise.png").exists()
-    # happy path with the lowest role that may
-    response = getattr(client_for(lowest), method)(url, data or {})
-    if response.streaming:
-        b"".join(response.streaming_content)
-    assert response.status_code in (200, 302), (route, response.status_code)
 
 
 def test_library_filters_search_and_views(media_root, samples, org, owner, client_for):

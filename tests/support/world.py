@@ -5,10 +5,14 @@ that is rolled back at the end."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from apps.ai.models import AIDecision
 from apps.billing.testing import subscribe
 from apps.core import clock
 from apps.jobs.models import JobRun, JobStatus
+from apps.media.actions import do_upload_asset
+from apps.media.models import AssetKind
 from apps.orgs.models import Invitation, Membership, Organization
 from apps.orgs.roles import Role
 from apps.posts.models import PostStatus
@@ -16,6 +20,7 @@ from apps.projects.actions import do_save_brand_kit
 from tests.support.accounts import make_member, make_user
 from tests.support.credentials import add as add_credential
 from tests.support.knowledge import add as add_knowledge
+from tests.support.media import png_bytes
 from tests.support.posts import MONTH, make_plan, make_post, make_project
 from tests.support.projects import PNG, upload
 
@@ -74,6 +79,9 @@ def build_tenant(slug: str, name: str) -> Tenant:
         "post": post,
         "approved_post": make_post(plan, MONTH, 2, status=PostStatus.APPROVED, approved_by=owner),
         "locked_post": make_post(plan, MONTH, 3, locked=True),
+        "asset": do_upload_asset(
+            org, SimpleUploadedFile("swatch.png", png_bytes(), "image/png"), kind=AssetKind.IMAGE, actor=owner
+        ),
     }
     return Tenant(org=org, users=users, objects=objects)
 
