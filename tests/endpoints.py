@@ -29,6 +29,7 @@ from apps.core import clock, months
 from apps.orgs.roles import Role
 from tests.support.credentials import OTHER_SECRET, SECRET
 from tests.support.media import png_bytes
+from tests.support.policy_corpus import evaluation_tsv
 from tests.support.posts import editor_data
 from tests.support.projects import basics
 from tests.support.world import Tenant
@@ -218,6 +219,7 @@ ENDPOINTS = [
         get=Call(VIEWER),
         post=Call(VIEWER, 200, {"text": "Der beste Kaffee.", "language": "de", "platform": "tiktok"}),
     ),
+    member("policy_evaluation", post=Call(ADMIN, 200, lambda t: {"corpus": evaluation_tsv()})),
     # --- AI: knowledge, prompts, brand voice, decisions ------------------------------------------
     member("knowledge_list", get=Call(VIEWER)),
     member("knowledge_add", post=Call(EDITOR, 302, {"kind": "avoid", "title": "Avoid", "text": "Keine Preise."})),

@@ -211,3 +211,22 @@ def test_language_defaults_to_the_ui_language(client_for, org, editor):
     editor.save()
     html = client_for(editor).get(bench_url(org), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<option value="en" selected>' in html
+
+
+def test_a_german_viewer_reads_the_reason_in_german(client_for, org, viewer):
+    """The stored verdict holds codes; the bench renders the reason in the viewer's language."""
+    viewer.language = "de"
+    viewer.save()
+    response = client_for(viewer).post(
+        bench_url(org),
+        {"text": "This tea cures cancer. Dieser Tee heilt Krebs!", "language": "de", "platform": "tiktok"},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Gesperrt" in html and "Angeschlagene Regeln" in html
+    assert '<mark class="outcome-hard_block">heilt Krebs</mark>' in html
+    assert "Versprechen, eine Krankheit zu heilen, zu behandeln oder zu verhindern („heilt Krebs“)" in html
+    assert "Claims to cure" not in html
+    assert "medical-cure-claim-de" in html
+    assert '<span class="rule-set-version">default v1</span>' in html

@@ -405,6 +405,8 @@ VF_EMBEDDING_DIMENSION = env_int("VF_EMBEDDING_DIMENSION", 384, minimum=8)
 VF_OPENROUTER_EMBEDDING_MODEL = env_str("VF_OPENROUTER_EMBEDDING_MODEL", "openai/text-embedding-3-small")
 # Knowledge base (apps/ai/knowledge.py): uploaded .txt/.md/.pdf files larger than this are refused.
 VF_KNOWLEDGE_MAX_UPLOAD_MB = env_int("VF_KNOWLEDGE_MAX_UPLOAD_MB", 5, minimum=1)
+# Policy page: an uploaded evaluation TSV larger than this is refused (nothing is stored).
+VF_POLICY_EVAL_MAX_KB = env_int("VF_POLICY_EVAL_MAX_KB", 1024, minimum=1)
 # A document that splits into more pieces than this is refused (asked to be split).
 VF_KNOWLEDGE_MAX_CHUNKS = env_int("VF_KNOWLEDGE_MAX_CHUNKS", 500, minimum=1)
 # Retrieval's filtered HNSW scan gives up after visiting this many index tuples (pgvector's

@@ -1,8 +1,10 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from apps.compliance.evaluation import EvalError, parse_tsv
 from apps.compliance.models import Platform
 from apps.compliance.policy import PolicyInput
 
@@ -52,3 +54,34 @@ class PolicyTestForm(forms.Form):
             disclosure=data["disclosure"],
             platform=data["platform"] or None,
         )
+
+
+class PolicyEvaluationForm(forms.Form):
+    """A labelled TSV (the columns of tests/data/policy_corpus/tune.tsv), read in memory, never stored."""
+
+    corpus = forms.FileField(
+        label=_("Labelled TSV file"),
+        help_text=_("Columns: id, language, category, expected, platform, commercial_content, ai_generated, text."),
+        error_messages={"required": _("Choose a TSV file to evaluate.")},
+    )
+
+    def clean_corpus(self):
+        upload = self.cleaned_data["corpus"]
+        limit_kb = settings.VF_POLICY_EVAL_MAX_KB
+        if upload.size > limit_kb * 1024:
+            raise forms.ValidationError(
+                _("The file is too big: at most %(limit)s KB."), code="too_big", params={"limit": limit_kb}
+            )
+        try:
+            content = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text."), code="encoding") from None
+        try:
+            self.rows = parse_tsv(content)
+        except EvalError as exc:
+            raise forms.ValidationError(
+                _("The file is not a labelled TSV: %(detail)s"), code="columns", params={"detail": exc}
+            ) from None
+        if not self.rows:
+            raise forms.ValidationError(_("The file has no rows."), code="empty")
+        return upload

@@ -11,7 +11,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from apps.compliance.forms import CONTENT_LANGUAGES, PolicyTestForm
+from apps.compliance.evaluation import run as run_evaluation
+from apps.compliance.forms import CONTENT_LANGUAGES, PolicyEvaluationForm, PolicyTestForm
 from apps.compliance.models import Field
 from apps.compliance.policy import SEVERITY, Verdict, describe_rule_sets, evaluate, field_texts
 from apps.orgs.access import OrgRequest, org_view
@@ -85,5 +86,20 @@ def policy_test_bench(request: OrgRequest) -> HttpResponse:
         "can_see_rules": can_see_rules,
         # Only the full page lists them; the HTMX answer is the form and the verdict.
         "rule_sets": describe_rule_sets(request.org) if can_see_rules and not partial else [],
+        "evaluation_form": PolicyEvaluationForm() if can_see_rules else None,
     }
     return render(request, f"{TEMPLATE}#bench" if partial else TEMPLATE, context, status=status)
+
+
+@require_http_methods(["POST"])
+@org_view(Role.ADMIN)
+def policy_evaluation(request: OrgRequest) -> HttpResponse:
+    """Evaluate an uploaded labelled TSV against this organization's rule sets; nothing is stored."""
+    form = PolicyEvaluationForm(request.POST, request.FILES)
+    report, status = None, 200
+    if form.is_valid():
+        report = run_evaluation(form.rows, org=request.org)
+    else:
+        status = 400
+    context = {"evaluation_form": form, "report": report}
+    return render(request, f"{TEMPLATE}#evaluation", context, status=status)

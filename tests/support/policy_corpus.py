@@ -236,3 +236,16 @@ def default_rule_set():
 
     install_default_rule_set(RuleSet, Rule)  # the data files (rules/*.toml)
     return RuleSet.objects.get(organization__isnull=True, name=DEFAULT_RULE_SET_NAME, active=True)
+
+
+EVALUATION_HEADER = "id\tlanguage\tcategory\texpected\tplatform\tcommercial_content\tai_generated\ttext\n"
+
+
+def evaluation_tsv(*lines: str, name: str = "mine.tsv"):
+    """An uploadable labelled TSV (the columns of tests/data/policy_corpus/tune.tsv)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = EVALUATION_HEADER + "".join(
+        line + "\n" for line in lines or ("de-1\tde\tmedical\tblock\ttiktok\tnone\tfalse\tDieser Tee heilt Krebs!",)
+    )
+    return SimpleUploadedFile(name, body.encode("utf-8"), content_type="text/tab-separated-values")
