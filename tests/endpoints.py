@@ -20,13 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.core import clock, months
 from apps.orgs.roles import Role
+from tests.support import tiktok_sandbox as tiktok
 from tests.support.credentials import OTHER_SECRET, SECRET
 from tests.support.media import png_bytes
 from tests.support.policy_corpus import evaluation_tsv
@@ -55,14 +58,20 @@ class Call:
     role: str | None = None
     status: int = 200
     data: Data = None
-    headers: dict = field(default_factory=dict)  # extra request headers, e.g. {"HTTP_AUTHORIZATION": …}
+    headers: dict | Callable[[Tenant], dict] = field(default_factory=dict)  # e.g. {"HTTP_AUTHORIZATION": …}
     json: bool = False  # send `data` as a JSON body
+    form: bool = False  # send `data` url-encoded (application/x-www-form-urlencoded)
+    query: dict = field(default_factory=dict)  # a query string, also for POST
 
     def payload(self, tenant: Tenant) -> dict:
-        data = self.data(tenant) if callable(self.data) else dict(self.data or {})
+        data = self.data(tenant) if callable(self.data) else self.data
+        data = data if isinstance(data, bytes) else dict(data or {})  # bytes: a raw body (with headers' content_type)
+        headers = self.headers(tenant) if callable(self.headers) else self.headers
         if self.json:
-            return {"data": json.dumps(data), "content_type": "application/json", **self.headers}
-        return {"data": data, **self.headers}
+            return {"data": json.dumps(data), "content_type": "application/json", **headers}
+        if self.form:
+            return {"data": urlencode(data, doseq=True), "content_type": "application/x-www-form-urlencoded", **headers}
+        return {"data": data, **headers}
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class Endpoint:
     access: Access
     get: Call | None = None
     post: Call | None = None
+    put: Call | None = None  # for the few APIs whose write is a PUT (the sandbox's chunk upload)
     kwargs: dict[str, Callable[[Tenant], object]] = field(default_factory=dict)  # overrides of URL_KWARGS
     also: frozenset[str] = frozenset()  # further methods it answers (not part of the matrix), e.g. "put"
 
@@ -79,7 +89,11 @@ class Endpoint:
 
     @property
     def calls(self) -> dict[str, Call]:
-        return {method: call for method, call in (("get", self.get), ("post", self.post)) if call is not None}
+        return {
+            method: call
+            for method, call in (("get", self.get), ("post", self.post), ("put", self.put))
+            if call is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -113,9 +127,22 @@ URL_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "token": lambda tenant: tenant.objects["invitation"].token,
     "asset_id": obj("asset"),
     "voice_id": lambda tenant: "sandbox-anna",
+    "account_id": obj("social_account"),
+    "platform": lambda tenant: "tiktok",
+    "open_id": lambda tenant: tiktok.PUBLIC,  # a creator of the sandbox TikTok's world
+    "upload_id": lambda tenant: tiktok.upload_id(),
 }
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
-TENANT_KWARGS = frozenset(URL_KWARGS) - {"org_slug", "month", "key", "token", "voice_id"}
+TENANT_KWARGS = frozenset(URL_KWARGS) - {
+    "org_slug",
+    "month",
+    "key",
+    "token",
+    "voice_id",
+    "platform",
+    "open_id",
+    "upload_id",
+}
 
 
 def next_month(tenant: Tenant) -> str:
@@ -146,6 +173,23 @@ def _asset_link(tenant: Tenant) -> str:
 def _upload(tenant: Tenant) -> dict:
     """A fresh small PNG (a file object is read once; its colour differs from the world's asset)."""
     return {"kind": "image", "file": SimpleUploadedFile("upload.png", png_bytes((200, 30, 60)), "image/png")}
+
+
+WEBHOOK = {
+    "client_key": "sbx-client-viralforge",
+    "event": "post.publish.complete",
+    "create_time": 1700000000,
+    "user_openid": "open-alpha",
+    "content": json.dumps({"publish_id": "v_pub_file~v2-1.123", "publish_type": "DIRECT_PUBLISH"}),
+}
+
+
+def _webhook_signature(tenant: Tenant) -> dict:
+    """TikTok's signature of the body `Call` sends (json.dumps of WEBHOOK), made at request time."""
+    from apps.social.webhooks import signature_header
+
+    raw = json.dumps(WEBHOOK).encode()
+    return {"HTTP_TIKTOK_SIGNATURE": signature_header(settings.VF_TIKTOK_CLIENT_SECRET, raw)}
 
 
 PROMPT = {"system_template": "You review captions for {{ agent }}.", "user_template": "Caption: {{ caption }}"}
@@ -284,6 +328,19 @@ ENDPOINTS = [
     # Any member may open a link issued to them; the world's link is issued to the owner, so "below"
     # checks that a link in the hands of another member (the admin) is refused with 403.
     member("media_asset_file", get=Call(OWNER), kwargs={"token": _asset_link}),
+    # --- social accounts -------------------------------------------------------------------------
+    member("social_accounts", get=Call(VIEWER)),
+    member("social_connect", post=Call(ADMIN, 302)),  # → the platform's consent page
+    member("social_reconnect", post=Call(ADMIN, 302)),
+    # The world's TikTok API is a closed port (test_endpoints_matrix.py): the revoke fails, the account
+    # stays and the page says why; tests/test_social_connect.py disconnects against the live sandbox.
+    member("social_disconnect", post=Call(ADMIN, 302)),
+    member("social_projects", post=Call(ADMIN, 302, lambda t: {"projects": [t.objects["project"].id]})),
+    # The OAuth callback needs a state signed for this session's connect attempt, which a matrix request
+    # cannot carry: without one it answers 400 with the "invalid or expired" page. Roles, outsiders and
+    # the state's binding are tested in tests/test_social_connect.py.
+    Endpoint("social_oauth_callback", Access.SIGNED_IN, get=Call(status=400)),
+    Endpoint("social_webhook", Access.PUBLIC, post=Call(data=WEBHOOK, headers=_webhook_signature, json=True)),
     # --- sandbox stand-ins (tests and the offline demo; never mounted in production) --------------
     Endpoint("sandbox_openrouter_key", Access.PUBLIC, get=Call(headers=BEARER)),
     Endpoint("sandbox_openrouter_chat", Access.PUBLIC, post=Call(data=CHAT, headers=BEARER, json=True)),
@@ -296,6 +353,44 @@ ENDPOINTS = [
     Endpoint("sandbox_elevenlabs_speech", Access.PUBLIC, post=Call(data=SPEECH, headers=XI_KEY, json=True)),
     Endpoint("sandbox_elevenlabs_voices", Access.PUBLIC, get=Call(headers=XI_KEY)),
     Endpoint("sandbox_elevenlabs_models", Access.PUBLIC, get=Call(headers=XI_KEY)),
+    # The TikTok stand-in: each call gets a fresh token of the audited app (tests/support/tiktok_sandbox.py).
+    Endpoint(
+        "sandbox_tiktok_authorize",
+        Access.PUBLIC,
+        get=Call(query=tiktok.AUTHORIZE),  # the consent page; its form answers back to our callback:
+        post=Call(status=302, query=tiktok.AUTHORIZE, data={"decision": "allow", "creator": tiktok.PUBLIC}),
+    ),
+    Endpoint("sandbox_tiktok_token", Access.PUBLIC, post=Call(data=tiktok.refresh_grant, form=True)),
+    Endpoint("sandbox_tiktok_revoke", Access.PUBLIC, post=Call(data=tiktok.revocation, form=True)),
+    Endpoint("sandbox_tiktok_creator_info", Access.PUBLIC, post=Call(headers=tiktok.bearer, json=True)),
+    Endpoint(
+        "sandbox_tiktok_video_init", Access.PUBLIC, post=Call(data=tiktok.DIRECT, headers=tiktok.bearer, json=True)
+    ),
+    Endpoint(
+        "sandbox_tiktok_inbox_init", Access.PUBLIC, post=Call(data=tiktok.INBOX, headers=tiktok.bearer, json=True)
+    ),
+    Endpoint("sandbox_tiktok_status", Access.PUBLIC, post=Call(data=tiktok.publish, headers=tiktok.bearer, json=True)),
+    Endpoint("sandbox_tiktok_cancel", Access.PUBLIC, post=Call(data=tiktok.publish, headers=tiktok.bearer, json=True)),
+    Endpoint(
+        "sandbox_tiktok_user_info",
+        Access.PUBLIC,
+        get=Call(data={"fields": "open_id,display_name"}, headers=tiktok.bearer),
+    ),
+    Endpoint(
+        "sandbox_tiktok_video_list",
+        Access.PUBLIC,
+        post=Call(query=tiktok.VIDEO_FIELDS, data={"max_count": 5}, headers=tiktok.bearer, json=True),
+    ),
+    Endpoint(
+        "sandbox_tiktok_video_query",
+        Access.PUBLIC,
+        post=Call(query=tiktok.VIDEO_FIELDS, data={"filters": {"video_ids": ["1"]}}, headers=tiktok.bearer, json=True),
+    ),
+    # One chunk that completes the upload of a fresh 1000-byte direct post (its id: URL_KWARGS).
+    Endpoint(
+        "sandbox_tiktok_upload", Access.PUBLIC, put=Call(status=201, data=tiktok.CHUNK, headers=tiktok.CHUNK_HEADERS)
+    ),
+    Endpoint("sandbox_tiktok_avatar", Access.PUBLIC, get=Call()),
 ]
 
 

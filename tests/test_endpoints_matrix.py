@@ -5,7 +5,7 @@ The world (two organizations with one of everything) is built once for this modu
 transaction; each test runs in a savepoint that is rolled back, so happy-path writes do not leak.
 """
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings
@@ -16,8 +16,10 @@ from django.urls import reverse
 from apps.billing import ratelimit
 from apps.jobs.heartbeat import record_worker_heartbeat
 from apps.orgs.roles import Role
+from apps.sandbox.tiktok import state as tiktok_state
 from tests.endpoints import ENDPOINTS, TENANT_KWARGS, Access, Endpoint, url_kwarg_names, url_kwargs
 from tests.support.world import build_world
+from tests.tiktok_support import CLIENT_KEY, CLIENT_SECRET
 
 METHODS = ("get", "post", "put", "patch", "delete")
 BELOW = {Role.OWNER: Role.ADMIN, Role.ADMIN: Role.EDITOR, Role.EDITOR: Role.VIEWER}
@@ -45,7 +47,13 @@ def _cases():
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+    # The TikTok app of the sandbox; its API on a closed port, so a disconnect's revoke fails fast
+    # (the account stays connected, the page says why) instead of reaching a server on 8000.
+    tiktok = {"VF_TIKTOK_CLIENT_KEY": CLIENT_KEY, "VF_TIKTOK_CLIENT_SECRET": CLIENT_SECRET,
+              "VF_TIKTOK_API_BASE_URL": "http://127.0.0.1:9/sandbox/tiktok"}  # fmt: skip
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, **tiktok):
+        tiktok_state.reset()
         outer = transaction.atomic()
         outer._from_testcase = True  # the actions' durable blocks nest in it as in a TestCase
         outer.__enter__()
@@ -59,6 +67,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+            tiktok_state.reset()
 
 
 def url_of(endpoint: Endpoint, tenant, **swap) -> str:
@@ -67,6 +76,8 @@ def url_of(endpoint: Endpoint, tenant, **swap) -> str:
 
 def send(client, method: str, url: str, call=None, tenant=None):
     payload = call.payload(tenant) if call is not None else {}
+    if call is not None and call.query:
+        url = f"{url}?{urlencode(call.query)}"
     return getattr(client, method)(url, **payload)
 
 

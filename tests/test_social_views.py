@@ -8,10 +8,9 @@ import pytest
 from django.urls import reverse
 
 from apps.core import clock
-from apps.social.actions import do_connect_account
 from apps.social.models import AccountStatus, SocialAccount, WebhookEvent
-from apps.social.platforms import AccountInfo, Tokens
 from apps.social.webhooks import signature_header
+from tests.support.social import connect_account
 
 pytestmark = pytest.mark.django_db
 
@@ -21,20 +20,7 @@ SECRET = "sbx-secret-viralforge-0123456789"
 @pytest.fixture
 def account(org, settings):
     settings.VF_TIKTOK_CLIENT_KEY, settings.VF_TIKTOK_CLIENT_SECRET = "sbx-client-viralforge", SECRET
-    info = AccountInfo(
-        open_id="open-1",
-        display_name="Alpenglow Coffee",
-        username="alpenglow.coffee",
-        avatar_url="http://127.0.0.1/sandbox/tiktok/avatar/x.svg",
-        stats={"follower_count": 12840},
-        creator_info={
-            "privacy_level_options": ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"],
-            "max_video_post_duration_sec": 600,
-            "stitch_disabled": True,
-        },
-    )
-    tokens = Tokens("open-1", ("user.info.basic", "video.publish"), 86400, 31536000, "act.a" * 4, "rft.r" * 4)
-    return do_connect_account(org, "tiktok", tokens, info)
+    return connect_account(org)
 
 
 def page_url(org):

@@ -23,6 +23,7 @@ from tests.support.knowledge import add as add_knowledge
 from tests.support.media import png_bytes
 from tests.support.posts import MONTH, make_plan, make_post, make_project
 from tests.support.projects import PNG, upload
+from tests.support.social import connect_account
 
 ROLES = (Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER)
 
@@ -79,6 +80,7 @@ def build_tenant(slug: str, name: str) -> Tenant:
         "post": post,
         "approved_post": make_post(plan, MONTH, 2, status=PostStatus.APPROVED, approved_by=owner),
         "locked_post": make_post(plan, MONTH, 3, locked=True),
+        "social_account": connect_account(org, open_id=f"open-{slug}"),
         "asset": do_upload_asset(
             org, SimpleUploadedFile("swatch.png", png_bytes(), "image/png"), kind=AssetKind.IMAGE, actor=owner
         ),
