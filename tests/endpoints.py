@@ -62,6 +62,7 @@ class Call:
     json: bool = False  # send `data` as a JSON body
     form: bool = False  # send `data` url-encoded (application/x-www-form-urlencoded)
     query: dict = field(default_factory=dict)  # a query string, also for POST
+    why: str = ""  # required when the best request the matrix can make is not a 2xx/3xx
 
     def payload(self, tenant: Tenant) -> dict:
         data = self.data(tenant) if callable(self.data) else self.data
@@ -337,9 +338,12 @@ ENDPOINTS = [
     member("social_disconnect", post=Call(ADMIN, 302)),
     member("social_projects", post=Call(ADMIN, 302, lambda t: {"projects": [t.objects["project"].id]})),
     # The OAuth callback needs a state signed for this session's connect attempt, which a matrix request
-    # cannot carry: without one it answers 400 with the "invalid or expired" page. Roles, outsiders and
-    # the state's binding are tested in tests/test_social_connect.py.
-    Endpoint("social_oauth_callback", Access.SIGNED_IN, get=Call(status=400)),
+    # cannot carry; roles, outsiders and the state's binding are tested in tests/test_social_connect.py.
+    Endpoint(
+        "social_oauth_callback",
+        Access.SIGNED_IN,
+        get=Call(status=400, why="without a state bound to the session: the 'invalid or expired' page"),
+    ),
     Endpoint("social_webhook", Access.PUBLIC, post=Call(data=WEBHOOK, headers=_webhook_signature, json=True)),
     # --- sandbox stand-ins (tests and the offline demo; never mounted in production) --------------
     Endpoint("sandbox_openrouter_key", Access.PUBLIC, get=Call(headers=BEARER)),
