@@ -133,25 +133,17 @@ def test_the_state_is_bound_to_the_organization(sandbox, client_for, owner, org,
     assert response.status_code == 404  # the user is not a member of the other organization
 
 
-def test_callback_access(sandbox, client, client_for, owner, admin_user, editor, outsider, org):
+def test_callback_access(sandbox, client_for, owner, editor, outsider, org):
+    """With a valid state (the matrix cannot send one): editors 403, outsiders 404."""
     url = reverse("social_oauth_callback", args=["tiktok"])
-    assert client.get(url, {"state": "s"}).status_code == 302  # anonymous → login
-    assert client.get(url).url.startswith(reverse("account_login"))
     query = start(client_for(owner), org)
     for user, status in ((editor, 403), (outsider, 404)):
         response = client_for(user).get(url, {"code": "x", "state": query["state"]})
         assert response.status_code == status
-    assert client_for(owner).post(url).status_code == 405
     assert client_for(owner).get(reverse("social_oauth_callback", args=["myspace"])).status_code == 404
 
 
-def test_connect_and_reconnect_need_an_admin(client, client_for, owner, editor, viewer, outsider, org):
-    url = reverse("social_connect", args=[org.slug, "tiktok"])
-    assert client.post(url).status_code == 302 and "login" in client.post(url).url
-    assert client_for(editor).post(url).status_code == 403
-    assert client_for(viewer).post(url).status_code == 403
-    assert client_for(outsider).post(url).status_code == 404
-    assert client_for(owner).get(url).status_code == 405
+def test_an_unknown_platform_is_404(client_for, owner, org):
     assert client_for(owner).post(reverse("social_connect", args=[org.slug, "myspace"])).status_code == 404
 
 
@@ -189,7 +181,7 @@ def test_disconnect_keeps_the_account_when_tiktok_is_down(sandbox, client_for, o
     assert OAuthToken.objects.for_org(org).get(account=account).payload
 
 
-def test_admins_choose_the_projects(sandbox, client_for, owner, editor, org, other_org):
+def test_admins_choose_the_projects(sandbox, client_for, owner, org, other_org):
     client = client_for(owner)
     consent(client, sandbox, start(client, org), creator=PRIVATE)
     account = SocialAccount.objects.for_org(org).get()
@@ -201,5 +193,3 @@ def test_admins_choose_the_projects(sandbox, client_for, owner, editor, org, oth
     refused = client.post(url, {"projects": [str(theirs.id)]}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 400 and b"Unknown project" in refused.content
     assert list(account.projects.all()) == [mine]
-    assert client_for(editor).post(url, {"projects": []}).status_code == 403
-    assert client.get(url).status_code == 405

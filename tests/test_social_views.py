@@ -1,5 +1,5 @@
-"""The Accounts page and its actions (happy / wrong method / role without rights / outsider /
-anonymous), and the webhook receiver (its own access kind: a valid signature or nothing)."""
+"""The Accounts page and its actions, and the webhook receiver (a valid signature or nothing).
+Access (roles, methods, outsiders, anonymous) is the endpoint matrix's: tests/test_endpoints_matrix.py."""
 
 import json
 from datetime import timedelta
@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core import clock
-from apps.social.models import AccountStatus, SocialAccount, WebhookEvent
+from apps.social.models import AccountStatus, WebhookEvent
 from apps.social.webhooks import signature_header
 from tests.support.social import connect_account
 
@@ -47,30 +47,17 @@ def test_admins_get_the_buttons_and_german_is_complete(client_for, owner, org, a
     assert "Connect TikTok" not in html
 
 
-def test_page_access(client, client_for, outsider, viewer, org):
-    assert client.get(page_url(org)).status_code == 302  # anonymous → login
-    assert client_for(outsider).get(page_url(org)).status_code == 404
-    assert client_for(viewer).post(page_url(org)).status_code == 405
+def test_an_empty_page_says_so_once(client_for, viewer, org):
     assert client_for(viewer).get(page_url(org)).content.count(b"No accounts connected yet.") == 1
 
 
 @pytest.mark.parametrize("name", ["social_disconnect", "social_reconnect", "social_projects"])
-def test_account_actions_access(client, client_for, owner, editor, outsider, org, account, name):
-    url = reverse(name, args=[org.slug, account.id])
-    assert client.post(url).status_code == 302 and "login" in client.post(url).url
-    assert client_for(editor).post(url).status_code == 403
-    assert client_for(outsider).post(url).status_code == 404
-    assert client_for(owner).get(url).status_code == 405
+def test_a_missing_account_is_404(client_for, owner, org, account, name):
+    """Roles, methods, outsiders and foreign accounts: tests/test_endpoints_matrix.py."""
     missing = reverse(name, args=[org.slug, "00000000-0000-0000-0000-000000000000"])
     assert client_for(owner).post(missing).status_code == 404
     account.refresh_from_db()
     assert account.status == AccountStatus.CONNECTED
-
-
-def test_an_account_of_another_organization_is_404(client_for, outsider, other_org, account):
-    url = reverse("social_disconnect", args=[other_org.slug, account.id])
-    assert client_for(outsider).post(url).status_code == 404
-    assert SocialAccount.objects.for_org(account.organization).get().status == AccountStatus.CONNECTED
 
 
 def test_reconnect_starts_a_new_authorization(client_for, owner, org, account):
@@ -122,8 +109,7 @@ def test_webhook_without_a_valid_signature_is_refused(client, account, case):
     assert not WebhookEvent.objects.exists()
 
 
-def test_webhook_methods_and_platforms(client, account):
-    assert client.get(reverse("social_webhook", args=["tiktok"])).status_code == 405
+def test_webhook_of_another_client_or_platform_is_refused(client, account):
     raw = json.dumps(WEBHOOK | {"client_key": "someone-else"}).encode()
     assert post_webhook(client, raw, signature_header(SECRET, raw)).status_code == 400
     unknown = reverse("social_webhook", args=["myspace"])
