@@ -54,6 +54,8 @@ def test_client_reviewer_may_approve_but_nothing_else(client_for, org, viewer, p
         assert post.status == PostStatus.APPROVED
     elif name == "post_unapprove":
         assert response.status_code == 409  # allowed, but the post is not approved
+    elif name == "post_comment":
+        assert response.status_code == 302  # reviewers (any member) may comment on the post's thread
     else:
         assert response.status_code == 403
         assert snapshot(project) == before
