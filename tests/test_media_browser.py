@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from apps.media.models import Asset
 from apps.media.usage import licence_today
@@ -46,7 +47,8 @@ def test_upload_set_licences_see_the_warning(language, browser, live_server, med
         base64.b64encode(samples["music"].read_bytes()).decode(),
     )
     page.dispatch_event("#dropzone", "drop", {"dataTransfer": transfer})
-    page.wait_for_function("document.querySelectorAll('.upload-result.is-ok').length === 2")
+    # expect() polls from Python: wait_for_function would eval a string, which the CSP forbids.
+    expect(page.locator(".upload-result.is-ok")).to_have_count(2)
     assert page.locator(".upload-result.is-ok .badge", has_text=text["uploaded"]).count() == 2
     assert Asset.objects.for_org(org).count() == 2
     if language == "en":  # the pages' structure does not change with the language: once is enough here
