@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from apps.core import clock, months
 from apps.orgs.roles import Role
 from tests.support import tiktok_sandbox as tiktok
+from tests.support.accounts import PASSWORD
 from tests.support.credentials import OTHER_SECRET, SECRET
 from tests.support.media import png_bytes
 from tests.support.policy_corpus import evaluation_tsv
@@ -225,8 +226,6 @@ VIEWER, EDITOR, ADMIN, OWNER = Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.OWNER
 MOUNTS = [
     Mount("accounts/", Access.ANONYMOUS_OK, "django-allauth's pages (login, sign-up, e-mail, password)"),
     Mount("admin/", Access.STAFF, "the Django admin"),
-    # Guest invitations (guest/invite/<token>/) stay under this mount: their token is a guest invitation's,
-    # tests/test_client_review.py covers accepting one.
     Mount("guest/", Access.SIGNED_IN, "a guest reviewer's start page and guest invitations"),
 ]
 
@@ -351,6 +350,13 @@ ENDPOINTS = [
     guest("guest_post_approve", post=Call(status=302)),
     guest("guest_post_changes", post=Call(status=302, data={"message": "Bitte ein anderes Bild."})),
     guest("guest_post_comment", post=Call(status=302, data={"body": "Sieht gut aus."})),
+    Endpoint(
+        "guest_invitation_accept",
+        Access.SIGNED_LINK,
+        get=Call(),
+        post=Call(status=302, data={"name": "Kundin", "password1": PASSWORD, "password2": PASSWORD}),
+        kwargs={"token": lambda tenant: tenant.objects["guest_invitation"].token},
+    ),
     review("review_link", get=Call()),
     review(
         "review_link_pin",
