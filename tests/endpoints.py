@@ -30,18 +30,21 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from apps.core import clock, months
 from apps.orgs.roles import Role
 from tests.support import tiktok_sandbox as tiktok
+from tests.support.accounts import PASSWORD
 from tests.support.credentials import OTHER_SECRET, SECRET
 from tests.support.media import png_bytes
 from tests.support.policy_corpus import evaluation_tsv
 from tests.support.posts import editor_data
 from tests.support.projects import basics
+from tests.support.review import PIN
+from tests.support.review import token as review_token
 from tests.support.world import Tenant
 
 
 class Access(StrEnum):
     MEMBER = "member"  # /o/<org>/…: members by role; others in the org 403, outsiders 404, anonymous → login
     SIGNED_IN = "signed_in"  # any signed-in user, no organization in the URL; anonymous → login
-    GUEST_REVIEWER = "guest_reviewer"  # a client reviewer with a per-project grant (coming)
+    GUEST_REVIEWER = "guest_reviewer"  # a client reviewer of no organization with the project's review grant
     SIGNED_LINK = "signed_link"  # the secret token in the URL is the key; a wrong token is 404
     PUBLIC = "public"  # health checks, webhooks, callbacks, the sandbox: no session involved
     ANONYMOUS_OK = "anonymous_ok"  # login and sign-up pages
@@ -84,6 +87,7 @@ class Endpoint:
     put: Call | None = None  # for the few APIs whose write is a PUT (the sandbox's chunk upload)
     kwargs: dict[str, Callable[[Tenant], object]] = field(default_factory=dict)  # overrides of URL_KWARGS
     also: frozenset[str] = frozenset()  # further methods it answers (not part of the matrix), e.g. "put"
+    dead: tuple[Callable[[Tenant], str], ...] = ()  # signed links: tokens that worked once (revoked, expired) → 404
 
     def __str__(self) -> str:
         return self.name
@@ -132,6 +136,8 @@ URL_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "platform": lambda tenant: "tiktok",
     "open_id": lambda tenant: tiktok.PUBLIC,  # a creator of the sandbox TikTok's world
     "upload_id": lambda tenant: tiktok.upload_id(),
+    "user_id": obj("guest"),  # the project's guest reviewer
+    "link_id": obj("review_link"),
 }
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 TENANT_KWARGS = frozenset(URL_KWARGS) - {
@@ -153,6 +159,22 @@ def next_month(tenant: Tenant) -> str:
 
 def member(name: str, **kwargs) -> Endpoint:
     return Endpoint(name, Access.MEMBER, **kwargs)
+
+
+def guest(name: str, **kwargs) -> Endpoint:
+    return Endpoint(name, Access.GUEST_REVIEWER, **kwargs)
+
+
+def _review_token(link: str) -> Callable[[Tenant], str]:
+    """The signed token of the tenant's review link `link` (see tests/support/world.py)."""
+    return lambda tenant: review_token(tenant.objects[link])
+
+
+def review(name: str, **kwargs) -> Endpoint:
+    """A signed review link /r/<token>/…: the world's week link; revoked and expired links are 404."""
+    kwargs.setdefault("kwargs", {"token": _review_token("review_link")})
+    dead = (_review_token("revoked_review_link"), _review_token("expired_review_link"))
+    return Endpoint(name, Access.SIGNED_LINK, dead=dead, **kwargs)
 
 
 def _token(tenant: Tenant) -> dict:
@@ -204,9 +226,6 @@ VIEWER, EDITOR, ADMIN, OWNER = Role.VIEWER, Role.EDITOR, Role.ADMIN, Role.OWNER
 MOUNTS = [
     Mount("accounts/", Access.ANONYMOUS_OK, "django-allauth's pages (login, sign-up, e-mail, password)"),
     Mount("admin/", Access.STAFF, "the Django admin"),
-    # Client review (issue 12): the guest/link routes with arguments are not registered yet (the matrix has
-    # no guest-reviewer checks and the world no guests or review links); tests/test_client_review.py
-    # sweeps every organization URL as a guest and as a review-link visitor instead.
     Mount("guest/", Access.SIGNED_IN, "a guest reviewer's start page and guest invitations"),
 ]
 
@@ -319,6 +338,34 @@ ENDPOINTS = [
     ),
     member("post_improve", post=Call(EDITOR, 200, {"field": "hook", "instruction": "Kürzer"})),
     member("post_improve_accept", post=Call(EDITOR, 302, _token)),
+    # --- client review (issue 12): the team's review-access page, guests and signed review links ---
+    member("review_access", get=Call(EDITOR)),
+    member("guest_invite", post=Call(ADMIN, 302, {"email": "another@client.test"})),
+    member("guest_invitation_revoke", post=Call(ADMIN, 302), kwargs={"invitation_id": obj("guest_invitation")}),
+    member("guest_remove", post=Call(ADMIN, 302)),
+    member("review_link_create", post=Call(EDITOR, 302, {"week_start": "2026-03-02", "expires_on": "2099-01-01"})),
+    member("review_link_revoke", post=Call(EDITOR, 302)),
+    guest("guest_calendar", get=Call()),
+    guest("guest_post", get=Call()),
+    guest("guest_post_approve", post=Call(status=302)),
+    guest("guest_post_changes", post=Call(status=302, data={"message": "Bitte ein anderes Bild."})),
+    guest("guest_post_comment", post=Call(status=302, data={"body": "Sieht gut aus."})),
+    Endpoint(
+        "guest_invitation_accept",
+        Access.SIGNED_LINK,
+        get=Call(),
+        post=Call(status=302, data={"name": "Kundin", "password1": PASSWORD, "password2": PASSWORD}),
+        kwargs={"token": lambda tenant: tenant.objects["guest_invitation"].token},
+    ),
+    review("review_link", get=Call()),
+    review(
+        "review_link_pin",
+        post=Call(status=302, data={"pin": PIN}),
+        kwargs={"token": _review_token("pin_review_link")},
+    ),
+    review("review_link_post", get=Call()),
+    review("review_link_approve", post=Call(status=302, data={"name": "Eva Kundin"})),
+    review("review_link_changes", post=Call(status=302, data={"name": "Eva Kundin", "message": "Anderes Bild"})),
     # --- asset library ---------------------------------------------------------------------------
     member("media_library", get=Call(VIEWER)),
     member("media_upload", get=Call(EDITOR), post=Call(EDITOR, 201, _upload)),

@@ -26,7 +26,8 @@ BELOW = {Role.OWNER: Role.ADMIN, Role.ADMIN: Role.EDITOR, Role.EDITOR: Role.VIEW
 CHECKS = {
     Access.MEMBER: ("happy", "below", "outsider", "foreign", "anonymous"),
     Access.SIGNED_IN: ("happy", "anonymous"),
-    Access.SIGNED_LINK: ("happy", "wrong_token"),
+    Access.GUEST_REVIEWER: ("happy", "outsider", "foreign", "anonymous"),
+    Access.SIGNED_LINK: ("happy", "wrong_token", "dead_token", "foreign"),
     Access.PUBLIC: ("happy",),
     Access.ANONYMOUS_OK: ("happy",),
     Access.STAFF: ("happy", "member", "anonymous"),
@@ -40,6 +41,8 @@ def _cases():
                 if check == "below" and call.role not in BELOW:
                     continue
                 if check == "foreign" and not TENANT_KWARGS & set(url_kwarg_names(endpoint)):
+                    continue
+                if check == "dead_token" and not endpoint.dead:
                     continue
                 yield pytest.param(endpoint, method, check, id=f"{endpoint}-{method}-{check}")
         yield pytest.param(endpoint, None, "wrong_method", id=f"{endpoint}-wrong_method")
@@ -104,6 +107,16 @@ def _main(response) -> str:
     return html[html.find("<main") :][:3000]
 
 
+def _visitor(world, tenant, endpoint: Endpoint, call):
+    """Who makes a tenant's good request: by role for members, the tenant's guest for guest reviewers."""
+    return {
+        Access.MEMBER: tenant.users.get(call.role) if call is not None else tenant.users[Role.OWNER],
+        Access.GUEST_REVIEWER: tenant.objects["guest"],
+        Access.SIGNED_IN: tenant.users[Role.VIEWER],
+        Access.STAFF: world.staff,
+    }.get(endpoint.access)
+
+
 def login_url(url: str) -> str:
     return f"{reverse(settings.LOGIN_URL)}?next={quote(url)}"
 
@@ -115,11 +128,7 @@ def test_endpoint(client, world, endpoint, method, check, db):
     url = url_of(endpoint, alpha)
 
     if check == "happy":
-        user = {
-            Access.MEMBER: alpha.users.get(call.role),
-            Access.SIGNED_IN: alpha.users[Role.VIEWER],
-            Access.STAFF: world.staff,
-        }.get(endpoint.access)
+        user = _visitor(world, alpha, endpoint, call)
         if user is not None:
             client.force_login(user)
         response = send(client, method, url, call, alpha)
@@ -129,6 +138,12 @@ def test_endpoint(client, world, endpoint, method, check, db):
         client.force_login(alpha.users[BELOW[call.role]])
         assert refused(client, method, url, call, alpha).status_code == 403
 
+    elif check == "outsider" and endpoint.access == Access.GUEST_REVIEWER:
+        # Beta's guest (granted beta's project only), and alpha's owner (a member, not a reviewer): 404.
+        for user in (world.beta.objects["guest"], alpha.users[Role.OWNER]):
+            client.force_login(user)
+            assert refused(client, method, url, call, alpha).status_code == 404, user
+
     elif check == "outsider":
         client.force_login(world.outsider)
         assert refused(client, method, url, call, alpha).status_code == 404
@@ -136,8 +151,9 @@ def test_endpoint(client, world, endpoint, method, check, db):
         assert refused(client, method, missing, call, alpha).status_code == 404
 
     elif check == "foreign":
-        # Beta's owner, in beta, with one object of alpha in the URL: 404 for each such object.
-        client.force_login(world.outsider)
+        # Beta's owner (guest, link visitor), in beta, with one object of alpha in the URL: 404 for each.
+        if endpoint.access != Access.SIGNED_LINK:
+            client.force_login(_visitor(world, world.beta, endpoint, call))
         for name in TENANT_KWARGS & set(url_kwarg_names(endpoint)):
             foreign = url_of(endpoint, world.beta, foreign=alpha, swap=name)
             assert refused(client, method, foreign, call, world.beta).status_code == 404, name
@@ -162,15 +178,16 @@ def test_endpoint(client, world, endpoint, method, check, db):
         assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
     elif check == "wrong_token":
-        wrong = reverse(endpoint.name, kwargs={"token": "not-a-real-token"})
+        wrong = reverse(endpoint.name, kwargs=url_kwargs(endpoint, alpha) | {"token": "not-a-real-token"})
         assert refused(client, method, wrong, call, alpha).status_code == 404
 
+    elif check == "dead_token":  # a revoked link, an expired link
+        for dead in endpoint.dead:
+            gone = reverse(endpoint.name, kwargs=url_kwargs(endpoint, alpha) | {"token": dead(alpha)})
+            assert refused(client, method, gone, call, alpha).status_code == 404, gone
+
     elif check == "wrong_method":
-        user = {
-            Access.MEMBER: alpha.users[Role.OWNER],
-            Access.SIGNED_IN: alpha.users[Role.VIEWER],
-            Access.STAFF: world.staff,
-        }.get(endpoint.access)
+        user = _visitor(world, alpha, endpoint, None)
         if user is not None:
             client.force_login(user)
         for wrong in set(METHODS) - set(endpoint.calls) - endpoint.also:

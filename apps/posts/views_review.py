@@ -7,6 +7,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -62,10 +63,9 @@ def _month(value: str | None, fallback: date) -> date:
 
 
 @require_GET
+@login_required
 def guest_home(request: HttpRequest) -> HttpResponse:
     """A guest's start page: the projects they review."""
-    if not request.user.is_authenticated:
-        return redirect("account_login")
     request.private_page = True
     return render(request, "posts/review/guest_home.html", {"projects": granted_projects(request.user)})
 

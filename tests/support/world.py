@@ -16,6 +16,7 @@ from apps.media.models import AssetKind
 from apps.orgs.models import Invitation, Membership, Organization
 from apps.orgs.roles import Role
 from apps.posts.models import PostStatus
+from apps.posts.review_actions import do_revoke_review_link
 from apps.projects.actions import do_save_brand_kit
 from tests.support.accounts import make_member, make_user
 from tests.support.credentials import add as add_credential
@@ -23,6 +24,7 @@ from tests.support.knowledge import add as add_knowledge
 from tests.support.media import png_bytes
 from tests.support.posts import MONTH, make_plan, make_post, make_project
 from tests.support.projects import PNG, upload
+from tests.support.review import PIN, expire, invite_guest, make_guest, make_review_link
 from tests.support.social import connect_account
 
 ROLES = (Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER)
@@ -85,6 +87,18 @@ def build_tenant(slug: str, name: str) -> Tenant:
             org, SimpleUploadedFile("swatch.png", png_bytes(), "image/png"), kind=AssetKind.IMAGE, actor=owner
         ),
     }
+    # Client review: a guest reviewer of the project (invited and accepted), a second pending guest
+    # invitation, and week review links covering the post: usable, with a PIN, revoked and expired.
+    week = post.date
+    objects |= {
+        "guest": make_guest(project, f"client@{slug}-brand.test"),
+        "guest_invitation": invite_guest(project, f"pending@{slug}-brand.test", by=owner),
+        "review_link": make_review_link(project, owner, week_start=week),
+        "pin_review_link": make_review_link(project, owner, week_start=week, pin=PIN),
+        "revoked_review_link": make_review_link(project, owner, week_start=week),
+        "expired_review_link": expire(make_review_link(project, owner, week_start=week)),
+    }
+    do_revoke_review_link(objects["revoked_review_link"])
     return Tenant(org=org, users=users, objects=objects)
 
 
