@@ -14,11 +14,24 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from apps.billing.services import get_plan
-from apps.media.models import IMAGE_KINDS, Asset, AssetKind, AssetSource, AssetUse, LicenceType, MediaPolicy
+from apps.core import clock
+from apps.jobs.actions import do_enqueue_job
+from apps.media.models import (
+    IMAGE_KINDS,
+    Asset,
+    AssetKind,
+    AssetSource,
+    AssetUse,
+    LicenceType,
+    MediaPolicy,
+    Render,
+    RenderStatus,
+)
 from apps.media.probe import ProbeError, image_preview, poster_frame, probe, sha256_of
 from apps.media.signals import delete_stored_files
 from apps.orgs.models import Organization
-from apps.posts.models import PostItem
+from apps.posts.actions import do_set_post_video_state
+from apps.posts.models import PostItem, VideoState
 from apps.projects.models import Project
 
 
@@ -154,11 +167,13 @@ def do_add_asset_file(
     source: str = AssetSource.UPLOAD,
     actor=None,
     licence: dict | None = None,
+    preview: bytes | None = None,
 ) -> Asset:
     """Probe, check and store one file from a local path. Refuses (MediaError) and stores nothing when
     the type, size, content or quota is wrong, or when an upload duplicates an asset of the organization.
 
-    The renderer stores its output with `source=AssetSource.RENDER, kind=AssetKind.RENDER, post=post`.
+    The renderer stores its output with `source=AssetSource.RENDER, kind=AssetKind.RENDER, post=post`
+    and its cover frame as `preview` (JPEG bytes; otherwise a preview is made from the file).
     """
     _check_project(org, project, post)
     size = path.stat().st_size
@@ -173,7 +188,8 @@ def do_add_asset_file(
         probed = probe(path, kind, filename)
     except ProbeError as exc:
         raise MediaError(str(exc), code="probe") from None
-    preview = _preview_for(kind, path, probed.duration)
+    if preview is None:
+        preview = _preview_for(kind, path, probed.duration)
     if licence is None:
         licence = _licence_fields(LicenceType.GENERATED if source != AssetSource.UPLOAD else "")
     return _store(
@@ -287,3 +303,150 @@ def do_record_render_assets(render_or_post: Asset | PostItem, assets: Iterable[A
 
 
 record_render_assets = do_record_render_assets
+
+
+# --- renders: a post's video production (the job is apps.media.tasks.produce_post) ----------------
+
+
+class RenderError(MediaError):
+    """A render request that cannot be done now; `str()` is the translated message."""
+
+
+def _video_state_after(render: Render) -> str:
+    if render.status == RenderStatus.DONE:
+        return VideoState.READY if render.is_publishable else VideoState.QA_FAILED
+    return {
+        RenderStatus.QUEUED: VideoState.QUEUED,
+        RenderStatus.RENDERING: VideoState.RENDERING,
+        RenderStatus.FAILED: VideoState.FAILED,
+    }[render.status]
+
+
+def _locked_render(render_id, organization_id=None) -> Render | None:
+    queryset = Render.objects.for_org(organization_id) if organization_id else Render.objects.unscoped()
+    return queryset.select_for_update().select_related("post", "organization").filter(id=render_id).first()
+
+
+@transaction.atomic
+def do_request_render(post: PostItem, *, actor=None, language: str = "", batch: str = "") -> Render:
+    """Queue a render of the post's current content, or return the one already queued or rendering.
+
+    The job runs after the commit; `language` is the requester's (the job's step labels and messages).
+    """
+    from apps.media.tasks import produce_post  # the actor module imports these actions
+
+    PostItem.objects.for_org(post.organization_id).select_for_update().filter(id=post.id).first()
+    active = Render.objects.for_org(post.organization_id).filter(post=post, status__in=Render.ACTIVE).first()
+    if active is not None:
+        return active
+    render = Render.objects.create(
+        organization_id=post.organization_id, project_id=post.project_id, post=post, requested_by=actor
+    )
+    render.job_run = do_enqueue_job(
+        produce_post,
+        organization=post.organization,
+        target=f"post:{post.id}",
+        kind="produce_post",
+        post_id=str(post.id),
+        render_id=str(render.id),
+        language=language,
+        batch=batch,
+    )
+    render.save(update_fields=["job_run"])
+    do_set_post_video_state(post, _video_state_after(render))
+    return render
+
+
+@transaction.atomic
+def do_start_render(render_id) -> Render | None:
+    """Claim the render for this job: queued (or a rendering one whose worker died) → rendering.
+
+    None when there is nothing to do (it ended already, or the post is gone): the job stops there.
+    """
+    render = _locked_render(render_id)
+    if render is None or render.status not in Render.ACTIVE:
+        return None
+    render.status = RenderStatus.RENDERING
+    render.started_at = render.started_at or clock.now()
+    render.save(update_fields=["status", "started_at"])
+    do_set_post_video_state(render.post, _video_state_after(render))
+    return render
+
+
+@transaction.atomic
+def do_finish_render(
+    render_id, *, result, video: Asset, assets: Iterable[Asset] = (), scene_sources: list | None = None,
+    contains_generated_media: bool = False, synthetic_voice: bool = True,
+) -> Render | None:  # fmt: skip
+    """Record a finished render (`result`: the engine's `RenderResult`) with its stored video asset."""
+    render = _locked_render(render_id)
+    if render is None or render.status != RenderStatus.RENDERING:
+        return None
+    probed = result.qa.get("probe") or {}
+    render.status = RenderStatus.DONE
+    render.failure = []
+    render.video = video
+    render.video_key = video.file.name
+    render.cover_key = video.preview.name
+    render.video_cover_timestamp_ms = result.video_cover_timestamp_ms
+    render.duration_s = result.duration_s
+    render.width, render.height = probed.get("width"), probed.get("height")
+    render.fps = probed.get("fps")
+    render.size_bytes = probed.get("size_bytes") or video.size
+    render.qa_report = {key: value for key, value in result.qa.items() if key != "probe"} | {"probe": probed}
+    render.qa_passed = bool(result.qa.get("passed"))
+    render.spec_digest = result.digest
+    render.segment_digests = [result.title.digest, *[segment.digest for segment in result.segments]]
+    render.reencoded_scenes = list(result.reencoded)
+    render.reused = bool(result.reused)
+    render.steps = dict(result.steps)
+    if scene_sources is not None:
+        render.scene_sources = scene_sources
+    render.contains_generated_media = contains_generated_media
+    render.synthetic_voice = synthetic_voice
+    render.finished_at = clock.now()
+    render.save()
+    do_record_render_assets(video, assets)
+    do_set_post_video_state(render.post, _video_state_after(render))
+    return render
+
+
+@transaction.atomic
+def do_fail_render(render_id, reasons: Iterable) -> Render | None:
+    """End the render as failed with its reasons (`Reason`s or reason dicts); no file is kept."""
+    render = _locked_render(render_id)
+    if render is None or render.status not in Render.ACTIVE:
+        return None
+    render.status = RenderStatus.FAILED
+    render.failure = [reason if isinstance(reason, dict) else reason.as_dict() for reason in reasons]
+    render.finished_at = clock.now()
+    render.save(update_fields=["status", "failure", "finished_at"])
+    do_set_post_video_state(render.post, _video_state_after(render))
+    return render
+
+
+@transaction.atomic
+def do_record_scene_sources(render: Render, scene_sources: list[dict]) -> Render:
+    """Where each scene's picture came from: `[{"scene": 1, "source": "library|generated|card",
+    "asset": id, "provider": "veo", "fallback": reason dict or None}, …]` (video providers write it)."""
+    row = _locked_render(render.id, render.organization_id)
+    row.scene_sources = scene_sources
+    row.save(update_fields=["scene_sources"])
+    return row
+
+
+@transaction.atomic(durable=True)
+def do_override_render_qa(render: Render, *, actor, reason: str) -> Render:
+    """An editor accepts a render whose QA failed; who, when and why are kept on the render (the audit)."""
+    row = _locked_render(render.id, render.organization_id)
+    reason = reason.strip()
+    if not reason:
+        raise RenderError(_("Say why this video may be published although its checks failed."), code="reason")
+    if row.status != RenderStatus.DONE or row.qa_passed:
+        raise RenderError(_("Only a finished video whose checks failed can be accepted."), code="state")
+    row.qa_override_reason = reason[:1000]
+    row.qa_overridden_by = actor
+    row.qa_overridden_at = clock.now()
+    row.save(update_fields=["qa_override_reason", "qa_overridden_by", "qa_overridden_at"])
+    do_set_post_video_state(row.post, _video_state_after(row))
+    return row

@@ -215,3 +215,97 @@ class AssetUse(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.asset_id} → {self.post_id}"
+
+
+class RenderStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Render(TenantModel):
+    """One production of a post's video: what went in (digests), what came out (files, probe, QA), how it ended.
+
+    The MP4 is an `Asset` of kind render (signed links, storage, `AssetUse.render`); `video_key` and
+    `cover_key` are its storage keys. A render is publishable when it is done and its QA passed, or an
+    editor overrode the failed QA with a reason (`qa_override_*`). `scene_sources` holds one record per
+    scene of where its picture came from (library asset, generated clip, fallback and why), written by
+    whoever picks the visuals.
+    """
+
+    tenant_scope_fields = ("organization", "project", "post")
+    ACTIVE = (RenderStatus.QUEUED, RenderStatus.RENDERING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="renders", verbose_name=_("project"))
+    post = models.ForeignKey(PostItem, on_delete=models.CASCADE, related_name="renders", verbose_name=_("post"))
+    status = models.CharField(_("status"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED)
+    failure = models.JSONField(
+        _("failure reasons"), default=list, blank=True, help_text=_("Reason codes with parameters.")
+    )
+    video = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("video file")
+    )
+    video_key = models.CharField(_("video storage key"), max_length=500, blank=True)
+    cover_key = models.CharField(_("cover storage key"), max_length=500, blank=True)
+    video_cover_timestamp_ms = models.PositiveIntegerField(_("cover frame at (ms)"), null=True, blank=True)
+    duration_s = models.FloatField(_("duration in seconds"), null=True, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    fps = models.FloatField(_("frames per second"), null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    qa_report = models.JSONField(_("QA report"), default=dict, blank=True)
+    qa_passed = models.BooleanField(_("QA passed"), null=True, blank=True)
+    qa_override_reason = models.TextField(_("QA override reason"), blank=True)
+    qa_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("QA overridden by"),
+    )  # fmt: skip
+    qa_overridden_at = models.DateTimeField(_("QA overridden at"), null=True, blank=True)
+    spec_digest = models.CharField(_("input digest"), max_length=64, blank=True, db_index=True)
+    segment_digests = models.JSONField(_("segment digests"), default=list, blank=True)
+    reencoded_scenes = models.JSONField(
+        _("re-encoded scenes"), default=list, blank=True, help_text=_("Scene indexes encoded by this render.")
+    )
+    reused = models.BooleanField(_("reused an earlier render"), default=False)
+    steps = models.JSONField(_("seconds per step"), default=dict, blank=True)
+    scene_sources = models.JSONField(
+        _("scene sources"), default=list, blank=True, help_text=_("Per scene: where its picture came from.")
+    )
+    contains_generated_media = models.BooleanField(_("contains generated media"), default=False)
+    synthetic_voice = models.BooleanField(_("synthetic voice"), default=True)
+    job_run = models.ForeignKey(
+        "jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("job")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("requested by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("render")
+        verbose_name_plural = _("renders")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["post", "-created_at"], name="media_render_post_created")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else str(self.id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def is_publishable(self) -> bool:
+        return self.status == RenderStatus.DONE and (bool(self.qa_passed) or bool(self.qa_override_reason))
+
+    @property
+    def qa_failed_checks(self) -> list[dict]:
+        return [check for check in self.qa_report.get("checks") or [] if not check.get("ok")]

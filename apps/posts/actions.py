@@ -33,7 +33,7 @@ from apps.ai.orchestrator import run_agent
 from apps.compliance.post_check import check_post, review_reason
 from apps.posts import forms as post_forms
 from apps.posts.access import approval_required
-from apps.posts.models import Approval, PostItem, PostStatus
+from apps.posts.models import Approval, PostItem, PostStatus, VideoState
 from apps.projects.models import Project
 
 logger = logging.getLogger("viralforge.posts")
@@ -228,6 +228,19 @@ def do_unapprove_post(post: PostItem, *, actor) -> PostItem:
     )
     logger.info("Post approval withdrawn.", extra={"post_id": str(row.id), "actor_id": actor.pk})
     return row
+
+
+# --- video state ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_set_post_video_state(post: PostItem, state: str) -> None:
+    """The calendar badge of the post's video (called by apps.media as its render moves on). Not content:
+    the version stays and the row is not locked, so a render never waits for an editor's save."""
+    if state not in VideoState.values:
+        raise ValueError(f"unknown video state {state!r}")
+    PostItem.objects.for_org(post.organization_id).filter(id=post.id).update(video_state=state)
+    post.video_state = state
 
 
 # --- lock ----------------------------------------------------------------------------------------

@@ -19,6 +19,17 @@ class PostStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+class VideoState(models.TextChoices):
+    """Where the post's video stands, for the calendar badge (set by apps.media through posts.actions)."""
+
+    NONE = "", _("No video yet")
+    QUEUED = "queued", _("Video queued")
+    RENDERING = "rendering", _("Video rendering")
+    READY = "ready", _("Video ready")
+    QA_FAILED = "qa_failed", _("Video needs a check")
+    FAILED = "failed", _("Video failed")
+
+
 class CommercialContent(models.TextChoices):
     NONE = "none", _("Not commercial")
     OWN_BRAND = "own_brand", _("Own brand")
@@ -61,6 +72,9 @@ class PostItem(TenantBase):
         _("AI-generated media"),
         default=False,
         help_text=_("The video, images or voice are AI-generated; publishing sets the platform's AI label."),
+    )
+    video_state = models.CharField(
+        _("video"), max_length=10, choices=VideoState.choices, default=VideoState.NONE, blank=True
     )
     locked = models.BooleanField(_("locked"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
