@@ -445,3 +445,10 @@ VF_MEDIA_LIMITS = media_limits()
 # How long a signed file link stays valid (seconds), and how many days ahead licences count as expiring.
 VF_MEDIA_LINK_SECONDS = env_int("VF_MEDIA_LINK_SECONDS", 3600, minimum=10)
 VF_MEDIA_EXPIRY_WARNING_DAYS = env_int("VF_MEDIA_EXPIRY_WARNING_DAYS", 14, minimum=1)
+# Rendering (apps/media/production.py): the engine's per-post cache folder (a cache: a miss re-encodes),
+# the output size (VF_RENDER_WIDTH × VF_RENDER_HEIGHT; tests render at 270×480), a project-wide length
+# limit in seconds, and how long one render job may run.
+VF_RENDER_WORKDIR = env_str("VF_RENDER_WORKDIR", str(VAR_DIR / "render"))
+VF_RENDER_SIZE = (env_int("VF_RENDER_WIDTH", 1080, minimum=90), env_int("VF_RENDER_HEIGHT", 1920, minimum=160))
+VF_RENDER_MAX_SECONDS = env_int("VF_RENDER_MAX_SECONDS", 180, minimum=3)
+VF_RENDER_TIME_LIMIT_MINUTES = env_int("VF_RENDER_TIME_LIMIT_MINUTES", 20, minimum=1)

@@ -412,6 +412,27 @@ def do_finish_render(
 
 
 @transaction.atomic
+def do_finish_reused_render(render_id, earlier: Render) -> Render | None:
+    """The same inputs were rendered before (same digest) and the file is still stored: that result is this one."""
+    render = _locked_render(render_id)
+    if render is None or render.status != RenderStatus.RENDERING:
+        return None
+    copied = (
+        "video", "video_key", "cover_key", "video_cover_timestamp_ms", "duration_s", "width", "height", "fps",
+        "size_bytes", "qa_report", "qa_passed", "spec_digest", "segment_digests", "scene_sources",
+        "contains_generated_media", "synthetic_voice",
+    )  # fmt: skip
+    for name in copied:
+        setattr(render, name, getattr(earlier, name))
+    render.status, render.failure, render.reused, render.reencoded_scenes = RenderStatus.DONE, [], True, []
+    render.steps = {}
+    render.finished_at = clock.now()
+    render.save()
+    do_set_post_video_state(render.post, _video_state_after(render))
+    return render
+
+
+@transaction.atomic
 def do_fail_render(render_id, reasons: Iterable) -> Render | None:
     """End the render as failed with its reasons (`Reason`s or reason dicts); no file is kept."""
     render = _locked_render(render_id)

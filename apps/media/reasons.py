@@ -8,3 +8,15 @@ ASSET_EXPIRED = define("media.asset_expired", _("The licence of “%(asset)s” 
 ASSET_UNLICENSED = define(
     "media.asset_unlicensed", _("“%(asset)s” has no licence recorded, and this organization requires one.")
 )
+
+# Why a render ended without a video.
+RENDER_NO_SCENES = define("media.render_no_scenes", _("The post's script has no scenes to render."))
+RENDER_QUOTA_RENDERS = define(
+    "media.render_quota_renders", _("The plan's limit of %(limit)s renders is used up, so this video was not made.")
+)
+RENDER_QUOTA_SECONDS = define(
+    "media.render_quota_seconds",
+    _("The video seconds of this month (%(limit)s) are used up, so this video was not made."),
+)
+RENDER_TIMEOUT = define("media.render_timeout", _("The render took longer than %(minutes)s minutes and was stopped."))
+RENDER_CRASHED = define("media.render_crashed", _("The render failed %(attempts)s times: %(error)s"))

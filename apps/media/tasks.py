@@ -1,7 +1,15 @@
 import dramatiq
+from django.conf import settings
+from django.utils import translation
+from dramatiq.middleware import TimeLimitExceeded
 from dramatiq_crontab import cron
 
+from apps.jobs.progress import report_progress
+from apps.media import actions
 from apps.media.notify import notify_expiring_licences
+from apps.media.reasons import RENDER_CRASHED, RENDER_TIMEOUT
+
+RENDER_QUEUE = "media"
 
 
 @cron("41 6 * * *")
@@ -9,3 +17,48 @@ from apps.media.notify import notify_expiring_licences
 def notify_expiring_assets() -> int:
     """Daily: e-mail admins about licences that end within VF_MEDIA_EXPIRY_WARNING_DAYS (once per asset and date)."""
     return notify_expiring_licences()
+
+
+class RenderStopped(Exception):
+    """The render was marked failed with its reason: do not retry."""
+
+
+def _language(language: str) -> str:
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+@dramatiq.actor(
+    queue_name=RENDER_QUEUE,
+    max_retries=2,
+    time_limit=settings.VF_RENDER_TIME_LIMIT_MINUTES * 60 * 1000,
+    throws=(RenderStopped,),
+    on_retry_exhausted="render_retries_exhausted",
+)
+def produce_post(post_id: str, render_id: str, language: str = "", batch: str = "") -> None:
+    """Render the post's video for the queued `Render` `render_id` (apps.media.production.produce).
+
+    Idempotent (an ended render is left alone; the same inputs reuse the finished file) and
+    resumable (the engine's per-post cache keeps every finished sentence and segment). Runs on
+    its own `media` queue, one render per worker process (`Procfile`: media).
+    """
+    from apps.media.production import produce
+
+    with translation.override(_language(language)):
+        try:
+            produce(render_id, progress=report_progress)
+        except TimeLimitExceeded:
+            minutes = settings.VF_RENDER_TIME_LIMIT_MINUTES
+            actions.do_fail_render(render_id, [RENDER_TIMEOUT.reason(minutes=minutes)])
+            raise RenderStopped(render_id) from None
+
+
+@dramatiq.actor(queue_name="default", max_retries=3)
+def render_retries_exhausted(message_data: dict, retry_info: dict | None = None) -> None:
+    """`produce_post` failed for good on unexpected errors: mark its render failed with the last error."""
+    kwargs = message_data.get("kwargs") or {}
+    if not kwargs.get("render_id"):
+        return
+    retries = (retry_info or {}).get("retries") or 0
+    last_line = str((message_data.get("options") or {}).get("traceback") or "").strip().splitlines()[-1:] or ["?"]
+    reason = RENDER_CRASHED.reason(attempts=retries + 1, error=last_line[0][:300])
+    actions.do_fail_render(kwargs["render_id"], [reason])

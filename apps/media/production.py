@@ -1,0 +1,231 @@
+"""Producing a post's video: pick the scenes' pictures, run the render engine, store and record the result.
+
+    produce(render_id, progress=report_progress)   # the actor apps.media.tasks.produce_post
+
+The engine's work folder is kept per post (`VF_RENDER_WORKDIR/org_<id>/post_<id>`): sentences,
+segments and sound are cached there by digest, so a re-render after one scene changed encodes
+only that segment, and a killed job resumes where it stopped. Nothing is visible before the end:
+the MP4 is stored as an asset (files first, then the row) and the render row is finished in one
+transaction; a retried job finds the stored asset again by its checksum.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+
+from apps.billing.models import UsageKind
+from apps.billing.quota import QuotaExceeded, metered
+from apps.media import actions
+from apps.media.models import Asset, AssetKind, AssetSource, AssetUse, LicenceState, Render, RenderStatus
+from apps.media.probe import sha256_of
+from apps.media.reasons import RENDER_NO_SCENES, RENDER_QUOTA_RENDERS, RENDER_QUOTA_SECONDS
+from apps.media.render import EspeakVoice, Limits, RenderRefused, RenderSpec, Visual, render
+from apps.media.render.from_post import spec_from_post
+from apps.media.render.spec import spec_digest
+from apps.media.usage import assert_usable, licence_today
+from apps.posts.models import PostItem
+
+logger = logging.getLogger("viralforge.media")
+
+_WORD = re.compile(r"[\wäöüß]{3,}", re.IGNORECASE)
+
+
+def workdir_of(post: PostItem) -> Path:
+    return Path(settings.VF_RENDER_WORKDIR) / f"org_{post.organization_id}" / f"post_{post.id}"
+
+
+def _local_path(asset: Asset, folder: Path) -> str:
+    """A local file of the asset for ffmpeg: the stored file itself, or a copy from remote storage."""
+    storage = asset.file.storage
+    try:
+        return storage.path(asset.file.name)
+    except NotImplementedError:  # S3: fetch once per content into the post's work folder
+        folder.mkdir(parents=True, exist_ok=True)
+        local = folder / f"{asset.checksum}{Path(asset.file.name).suffix.lower()}"
+        if not local.exists():
+            part = local.with_name(local.name + ".part")
+            with storage.open(asset.file.name, "rb") as source, open(part, "wb") as target:
+                shutil.copyfileobj(source, target)
+            part.replace(local)
+        return str(local)
+
+
+def _words(text: str) -> set[str]:
+    return {word.lower() for word in _WORD.findall(text or "")}
+
+
+def _scene_text(scene: dict, storyboard: dict[int, dict]) -> set[str]:
+    board = storyboard.get(int(scene.get("index", 0))) or {}
+    return _words(" ".join(str(part) for part in (scene.get("voiceover"), scene.get("on_screen_text"),
+                                                  scene.get("visual"), board.get("visual"))))  # fmt: skip
+
+
+def _asset_words(asset: Asset) -> set[str]:
+    return _words(" ".join([*asset.tags, asset.name.rsplit(".", 1)[0].replace("_", " ").replace("-", " ")]))
+
+
+@dataclass
+class Plan:
+    """What one render of a post uses: the spec, the library assets in it, where each scene's picture came from."""
+
+    spec: RenderSpec
+    assets: list[Asset] = field(default_factory=list)
+    scene_sources: list[dict] = field(default_factory=list)
+
+
+def _candidates(post: PostItem) -> tuple[list[Asset], list[Asset]]:
+    """(assets chosen for the post, library pictures of its project or organization that may be used today)."""
+    chosen_ids = (
+        AssetUse.objects.for_org(post.organization_id)
+        .filter(post=post, render__isnull=True)
+        .order_by("created_at")
+        .values_list("asset_id", flat=True)
+    )
+    chosen = list(Asset.objects.for_org(post.organization_id).filter(id__in=list(chosen_ids)))
+    library = (
+        Asset.objects.for_org(post.organization_id)
+        .filter(kind__in=(AssetKind.IMAGE, AssetKind.CLIP), source__in=(AssetSource.UPLOAD, AssetSource.GENERATED))
+        .filter(Q(project=post.project_id) | Q(project__isnull=True))
+        .exclude(id__in=[asset.id for asset in chosen])
+        .order_by("-created_at")[:200]
+    )
+    today = licence_today()
+    usable = [a for a in library if a.licence_state(today) in (LicenceState.VALID, LicenceState.EXPIRING)]
+    return chosen, usable
+
+
+def plan_for(post: PostItem, *, width: int, height: int) -> Plan:
+    """The post's scenes with a picture each: an asset chosen for the post (it goes through the licence
+    gate, so an expired one stops the render), else the library picture whose tags and name share the
+    most words with the scene (licence-valid only, each used once), else a brand-colour card."""
+    scenes = sorted(post.script.get("scenes") or [], key=lambda scene: int(scene.get("index", 0)))
+    storyboard = {int(board.get("index", 0)): board for board in post.storyboard or [] if isinstance(board, dict)}
+    chosen, library = _candidates(post)
+    music = next((asset for asset in chosen if asset.kind == AssetKind.MUSIC), None)
+    pictures = [asset for asset in chosen if asset.kind in (AssetKind.IMAGE, AssetKind.CLIP)]
+    visuals, sources, used = {}, [], []
+    folder = workdir_of(post) / "inputs"
+    for scene in scenes:
+        index = int(scene.get("index", 0))
+        words = _scene_text(scene, storyboard)
+        pool = pictures or library
+        best = max(pool, key=lambda asset: len(words & _asset_words(asset)), default=None)
+        if best is not None and (best in pictures or words & _asset_words(best)):
+            pool.remove(best)
+            kind = "clip" if best.kind == AssetKind.CLIP else "image"
+            visuals[index] = Visual(kind, _local_path(best, folder), asset=best)
+            used.append(best)
+            origin = "generated" if best.source == AssetSource.GENERATED else "library"
+            sources.append({"scene": index, "source": origin, "asset": str(best.id), "fallback": None})
+        else:
+            sources.append({"scene": index, "source": "card", "asset": None, "fallback": None})
+    options = {"width": width, "height": height}
+    if music is not None:
+        options |= {"music_path": _local_path(music, folder), "music_asset": music}
+        used.append(music)
+    spec = spec_from_post(
+        hook=post.hook, script=post.script, language=post.project.language, colors=post.project.colors or (),
+        visuals=visuals, **options,
+    )  # fmt: skip
+    return Plan(spec, used, sources)
+
+
+def _limits(width: int) -> Limits:
+    return Limits(min_width=min(720, width), max_seconds=float(settings.VF_RENDER_MAX_SECONDS))
+
+
+def _earlier_with(post: PostItem, digest: str, render_id) -> Render | None:
+    """A finished render of the same inputs whose file is still stored: its result is this one's."""
+    return (
+        Render.objects.for_org(post.organization_id)
+        .filter(post=post, spec_digest=digest, status=RenderStatus.DONE, video__isnull=False)
+        .exclude(id=render_id)
+        .select_related("video")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _stored_video(post: PostItem, result) -> Asset:
+    """The render's MP4 as an asset of the post; one stored by an earlier attempt with the same bytes is reused."""
+    checksum = sha256_of(Path(result.video_path))
+    existing = (
+        Asset.objects.for_org(post.organization_id)
+        .filter(post=post, kind=AssetKind.RENDER, checksum=checksum)
+        .order_by("created_at")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    return actions.do_add_asset_file(
+        post.organization, Path(result.video_path), filename=f"video-{post.date:%Y-%m-%d}-{post.slot}.mp4",
+        kind=AssetKind.RENDER, post=post, source=AssetSource.RENDER, preview=Path(result.cover_path).read_bytes(),
+    )  # fmt: skip
+
+
+def produce(render_id, *, progress: Callable[[int, str], None] | None = None) -> Render | None:
+    """Run the render `render_id` to its end (done or failed). Idempotent: an ended render is left alone."""
+    report = progress or (lambda percent, step: None)
+    claimed = actions.do_start_render(render_id)
+    if claimed is None:
+        return None
+    post = (
+        PostItem.objects.for_org(claimed.organization_id)
+        .select_related("project", "organization")
+        .get(id=claimed.post_id)
+    )
+    width, height = settings.VF_RENDER_SIZE
+    report(2, "plan")
+    try:
+        plan = plan_for(post, width=width, height=height)
+    except ValueError:  # spec_from_post: no scenes
+        return actions.do_fail_render(render_id, [RENDER_NO_SCENES.reason()])
+    voice = EspeakVoice()
+    generated = any(source["source"] == "generated" for source in plan.scene_sources)
+    earlier = _earlier_with(post, spec_digest(plan.spec, voice.key(plan.spec.language)), render_id)
+    if earlier is not None:
+        try:
+            assert_usable(plan.assets)
+        except Exception as exc:
+            return actions.do_fail_render(render_id, getattr(exc, "reasons", []))
+        return actions.do_finish_reused_render(render_id, earlier)
+    source = f"posts.PostItem:{post.id}"
+    estimate = max(1, math.ceil(sum(float(s.get("duration_seconds") or 2) for s in post.script.get("scenes") or [])))
+    try:
+        with metered(
+            post.organization, UsageKind.RENDERS, 1, project=post.project, source=source,
+            idempotency_key=f"render:{render_id}",
+        ), metered(
+            post.organization, UsageKind.VIDEO_SECONDS, estimate, project=post.project, source=source,
+            idempotency_key=f"render-seconds:{render_id}",
+        ) as seconds:  # fmt: skip
+            result = render(
+                plan.spec, workdir_of(post), voice=voice, asset_check=assert_usable, limits=_limits(width),
+                progress=report,
+            )  # fmt: skip
+            seconds.actual = max(1, math.ceil(result.duration_s))
+    except RenderRefused as exc:
+        return actions.do_fail_render(render_id, exc.reasons)
+    except QuotaExceeded as exc:
+        code = RENDER_QUOTA_RENDERS if exc.kind == UsageKind.RENDERS else RENDER_QUOTA_SECONDS
+        return actions.do_fail_render(render_id, [code.reason(limit=exc.limit)])
+    report(97, "store")
+    video = _stored_video(post, result)
+    finished = actions.do_finish_render(
+        render_id, result=result, video=video, assets=plan.assets, scene_sources=plan.scene_sources,
+        contains_generated_media=generated, synthetic_voice=True,
+    )  # fmt: skip
+    logger.info(
+        "Render finished.",
+        extra={"render_id": str(render_id), "reencoded": result.reencoded, "qa_passed": result.qa.get("passed")},
+    )
+    return finished
