@@ -28,10 +28,11 @@ from apps.media.models import (
     RenderStatus,
 )
 from apps.media.probe import ProbeError, image_preview, poster_frame, probe, sha256_of
+from apps.media.renders import month_posts
 from apps.media.signals import delete_stored_files
 from apps.orgs.models import Organization
 from apps.posts.actions import do_set_post_video_state
-from apps.posts.models import PostItem, VideoState
+from apps.posts.models import PostItem, PostStatus, VideoState
 from apps.projects.models import Project
 
 
@@ -471,3 +472,12 @@ def do_override_render_qa(render: Render, *, actor, reason: str) -> Render:
     row.save(update_fields=["qa_override_reason", "qa_overridden_by", "qa_overridden_at"])
     do_set_post_video_state(row.post, _video_state_after(row))
     return row
+
+
+def do_request_month_renders(project: Project, month, *, actor=None, language: str = "") -> list[Render]:
+    """ "Produce all approved posts of this month": one render request per approved post of the month's
+    current plan (a post with a render under way keeps it; unchanged inputs reuse the finished file).
+    Each request commits on its own, so one post's refusal does not undo the others."""
+    batch = f"{project.id}:{month:%Y-%m}"
+    posts = list(month_posts(project, month).filter(status=PostStatus.APPROVED))
+    return [do_request_render(post, actor=actor, language=language, batch=batch) for post in posts]

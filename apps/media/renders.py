@@ -9,7 +9,9 @@ from django.http import Http404
 
 from apps.media.models import Render, RenderStatus
 from apps.orgs.models import Organization
+from apps.planning.plan_actions import current_plan
 from apps.posts.models import PostItem
+from apps.projects.models import Project
 
 
 def renders_of(post: PostItem):
@@ -39,3 +41,11 @@ def get_render(org: Organization, post: PostItem, render_id) -> Render:
     if render is None:
         raise Http404
     return render
+
+
+def month_posts(project: Project, month):
+    """The posts of the project's current plan for the month (the calendar's), in calendar order."""
+    plan = current_plan(project, month)
+    if plan is None:
+        return PostItem.objects.for_org(project.organization_id).none()
+    return PostItem.objects.for_org(project.organization_id).filter(plan=plan).order_by("date", "slot")

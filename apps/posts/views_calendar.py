@@ -38,14 +38,14 @@ from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 from apps.planning.models import CURRENT_PLAN_STATUSES
 from apps.planning.plan_actions import current_plan
-from apps.posts.models import PostItem, PostStatus
+from apps.posts.models import PostItem, PostStatus, VideoState
 from apps.projects.access import get_project
 from apps.projects.links import calendar_url
 from apps.projects.models import Project
 from viralforge.htmx import wants_partial
 
 TEMPLATE = "posts/calendar.html"
-CARD_FIELDS = ("id", "date", "slot", "format", "hook", "status", "confidence", "locked", "review_reason")
+CARD_FIELDS = ("id", "date", "slot", "format", "hook", "status", "confidence", "locked", "review_reason", "video_state")
 CARD_KEY_FIELDS = ("version", "updated_at")
 CARD_CACHE_SECONDS = 7 * 24 * 3600
 FORMAT_FILTER_MAX = 60
@@ -55,6 +55,9 @@ def posts_base_url(org_slug: str, project_slug: str) -> str:
     """`/o/<org>/p/<project>/posts/`: a card's URL is this plus `<id>/`."""
     zero = uuid.UUID(int=0)
     return reverse("post_detail", args=[org_slug, project_slug, zero]).removesuffix(f"{zero}/")
+
+
+VIDEO_LABELS = {value: label for value, label in VideoState.choices if value}
 
 
 def status_labels() -> dict[str, str]:
@@ -68,6 +71,7 @@ def _card_context(values: dict, project: Project, post_base: str, labels: dict, 
         "url": f"{post_base}{values['id']}/",
         "time": project.slot_time(values["slot"]),
         "label": labels.get(values["status"], values["status"]),
+        "video_label": VIDEO_LABELS.get(values.get("video_state") or ""),
         "confidence": round((values["confidence"] or 0) * 100),
         "oob": oob,
     }
@@ -76,7 +80,8 @@ def _card_context(values: dict, project: Project, post_base: str, labels: dict, 
 def card_key(values: dict, project: Project, post_base: str) -> str:
     stamp = values["updated_at"].timestamp() if values.get("updated_at") else ""
     where = f"{post_base}|{project.slot_time(values['slot'])}"
-    return f"calendar-card:{values['id']}:{values['version']}:{stamp}:{get_language()}:{where}"
+    video = values.get("video_state") or "-"  # set by the renderer without touching updated_at
+    return f"calendar-card:{values['id']}:{values['version']}:{stamp}:{video}:{get_language()}:{where}"
 
 
 def render_cards(rows: list[dict], project: Project, post_base: str) -> dict:
