@@ -138,6 +138,7 @@ URL_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "upload_id": lambda tenant: tiktok.upload_id(),
     "user_id": obj("guest"),  # the project's guest reviewer
     "link_id": obj("review_link"),
+    "render_id": obj("render"),
 }
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 TENANT_KWARGS = frozenset(URL_KWARGS) - {
@@ -370,6 +371,10 @@ ENDPOINTS = [
     member("media_library", get=Call(VIEWER)),
     member("media_upload", get=Call(EDITOR), post=Call(EDITOR, 201, _upload)),
     member("media_policy", post=Call(ADMIN, 302, {"require_licence": "on"})),
+    member("post_video", get=Call(VIEWER)),
+    member("post_video_render", post=Call(EDITOR, 302)),
+    member("post_video_accept", post=Call(EDITOR, 302, {"reason": "Leiser Ton ist gewollt."})),
+    member("month_videos", get=Call(VIEWER), post=Call(EDITOR, 302)),
     member("asset_detail", get=Call(VIEWER)),
     member("asset_update", post=Call(EDITOR, 302, {"name": "Swatch", "licence_type": "own", "tags": "red"})),
     member("asset_delete", post=Call(EDITOR, 302)),

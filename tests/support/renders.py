@@ -57,3 +57,25 @@ def wait_for_render(render_id, *statuses: str, timeout: float = 90.0) -> Render:
 
 def reload(post: PostItem) -> PostItem:
     return PostItem.objects.for_org(post.organization_id).get(id=post.id)
+
+
+QA_FAILED_REPORT = {
+    "passed": False,
+    "failed": ["render.qa.loudness"],
+    "checks": [
+        {"check": "duration", "ok": True, "value": 6.2, "reason": None},
+        {"check": "loudness", "ok": False, "value": -19.5,
+         "reason": {"code": "render.qa.loudness", "params": {"value": -19.5, "target": -14.0, "tolerance": 1.0}}},
+    ],
+}  # fmt: skip
+
+
+def finished_render(post: PostItem, *, qa_passed: bool = True) -> Render:
+    """A finished render row without a file (pages and access checks; real renders are in test_render_jobs)."""
+    from apps.media.models import RenderStatus
+
+    report = {"passed": True, "failed": [], "checks": QA_FAILED_REPORT["checks"][:1]} if qa_passed else QA_FAILED_REPORT
+    return Render.objects.create(
+        organization_id=post.organization_id, project_id=post.project_id, post=post, status=RenderStatus.DONE,
+        qa_passed=qa_passed, qa_report=report, duration_s=6.2, width=270, height=480, fps=30,
+    )  # fmt: skip

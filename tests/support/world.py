@@ -24,6 +24,7 @@ from tests.support.knowledge import add as add_knowledge
 from tests.support.media import png_bytes
 from tests.support.posts import MONTH, make_plan, make_post, make_project
 from tests.support.projects import PNG, upload
+from tests.support.renders import finished_render
 from tests.support.review import PIN, expire, invite_guest, make_guest, make_review_link
 from tests.support.social import connect_account
 
@@ -99,6 +100,7 @@ def build_tenant(slug: str, name: str) -> Tenant:
         "expired_review_link": expire(make_review_link(project, owner, week_start=week)),
     }
     do_revoke_review_link(objects["revoked_review_link"])
+    objects["render"] = finished_render(post, qa_passed=False)
     return Tenant(org=org, users=users, objects=objects)
 
 
