@@ -7,12 +7,14 @@ from django.core.management import call_command
 
 from apps.ai.models import AIDecision
 from apps.billing.plans import ensure_seed_plans
+from apps.media.models import Render, RenderStatus
 from apps.orgs.models import Organization
 from apps.planning.models import ContentPlan, PlanStatus
 from apps.planning.slots import month_slots
-from apps.posts.models import PostItem
+from apps.posts.models import PostItem, PostStatus
 from apps.projects.models import Project
 from tests.support.policy_corpus import default_rule_set
+from tests.support.renders import reload, small_renders, wait_for_render
 from viralforge.demo import DEMO_ORG_SLUG
 
 
@@ -22,7 +24,9 @@ def seed() -> str:
     return out.getvalue()
 
 
-def test_seed_demo_fills_the_current_month_once(transactional_db):
+def test_seed_demo_fills_the_current_month_once(transactional_db, worker, settings, tmp_path):
+    small_renders(settings, tmp_path)
+    settings.MEDIA_ROOT = tmp_path / "media"
     ensure_seed_plans()  # a transactional test flushes the data migrations' rows
     default_rule_set()
     started = time.monotonic()
@@ -40,8 +44,16 @@ def test_seed_demo_fills_the_current_month_once(transactional_db):
     decisions = AIDecision.objects.for_org(org).count()
     assert decisions and not AIDecision.objects.for_org(org).exclude(provider="offline").exists()
 
+    # The first three posts are approved and their videos queued; the worker renders them.
+    assert "Demo videos: 3 queued for the media worker." in output
+    first = list(posts.order_by("date", "slot")[:3])
+    renders = [wait_for_render(Render.objects.for_org(org).get(post=post).id, RenderStatus.DONE) for post in first]
+    assert all(render.qa_passed and render.video_id for render in renders)
+    assert [reload(post).status for post in first] == [PostStatus.APPROVED] * 3
+
     again = seed()  # idempotent: nothing is generated again
-    assert "(already there)" in again
+    assert "(already there)" in again and "Demo videos: already there." in again
+    assert Render.objects.for_org(org).count() == 3
     assert ContentPlan.objects.for_org(org).count() == 1
     assert PostItem.objects.for_org(org).count() == posts.count()
     assert AIDecision.objects.for_org(org).count() == decisions

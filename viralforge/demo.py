@@ -189,3 +189,36 @@ def connect_demo_tiktok(demo: Demo):
         raise RuntimeError("seed_demo: the sandbox TikTok account could not be connected.")
     do_set_account_projects(account, [demo.project.id], actor=owner)
     return account
+
+
+DEMO_VIDEOS = 3
+
+
+def fill_demo_videos(demo: Demo) -> int:
+    """Approve the first posts of the demo month and queue their videos, so a newcomer sees finished
+    videos a few minutes after the first `make run` (the media worker renders them; nothing waits here).
+    Idempotent: posts that have a render are left alone. Call it outside a transaction. Returns how many
+    renders were queued."""
+    from apps.media.actions import do_request_render
+    from apps.media.models import Render
+    from apps.posts.actions import PostError, do_approve_post
+    from apps.posts.models import PostStatus
+
+    month = demo.project.today().replace(day=1)
+    plan = current_plan(demo.project, month)
+    if plan is None:
+        return 0
+    owner = next((user for user, role in demo.logins if role == Role.OWNER), None)
+    rendered = set(Render.objects.for_org(demo.organization).filter(post__plan=plan).values_list("post_id", flat=True))
+    queued = 0
+    for post in plan.posts.order_by("date", "slot")[:DEMO_VIDEOS]:
+        if post.id in rendered:
+            continue
+        if post.status != PostStatus.APPROVED:
+            try:
+                post = do_approve_post(post, actor=owner, version=post.version)
+            except PostError:
+                pass  # no approval step or a policy hold: render the draft all the same
+        do_request_render(post, actor=owner, language="de")
+        queued += 1
+    return queued

@@ -9,7 +9,8 @@ from viralforge.demo import DEMO_PASSWORD, seed_demo
 class Command(BaseCommand):
     help = (
         "Create (or refresh) the demo agency with an owner, an editor, a viewer and a demo project, fill "
-        "the project's current month with an offline plan and, with the sandbox on, connect a sandbox TikTok "
+        "the project's current month with an offline plan, queue the videos of its first posts and, with the "
+        "sandbox on, connect a sandbox TikTok "
         "account through the OAuth pages. Idempotent."
     )
 
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo asset library: {added} assets added." if added else "Demo asset library: already there."
         )
+        if not options["no_plan"]:
+            videos = demo_data.fill_demo_videos(demo)
+            self.stdout.write(
+                f"Demo videos: {videos} queued for the media worker." if videos else "Demo videos: already there."
+            )
         account = demo_data.connect_demo_tiktok(demo)  # outside the transaction too: it makes requests
         if account is not None:
             self.stdout.write(f"Sandbox TikTok account connected: {account.display_name} (@{account.username}).")
