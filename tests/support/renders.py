@@ -1,12 +1,17 @@
 """Helpers of the render-job tests (no tests here): small render settings, a 3-scene post, waiting for a render."""
 
+import io
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from apps.billing.models import Plan
 from apps.billing.plans import ensure_seed_plans
 from apps.billing.services import get_subscription
+from apps.core import clock
 from apps.media.models import Render
 from apps.posts.models import PostItem
 
@@ -71,11 +76,27 @@ QA_FAILED_REPORT = {
 
 
 def finished_render(post: PostItem, *, qa_passed: bool = True) -> Render:
-    """A finished render row without a file (pages and access checks; real renders are in test_render_jobs)."""
-    from apps.media.models import RenderStatus
+    """A finished render with a small real MP4 and cover, made by ffmpeg without the engine (pages and access
+    checks; real renders are in tests/test_render_jobs.py)."""
+    from apps.media.actions import do_add_asset_file
+    from apps.media.models import AssetKind, AssetSource, RenderStatus
+    from tests.support.media import ffmpeg
 
+    with tempfile.TemporaryDirectory() as folder:
+        video = Path(folder) / "video.mp4"
+        ffmpeg("-f", "lavfi", "-i", "testsrc=size=90x160:rate=30:duration=1", "-f", "lavfi", "-i",
+               "sine=duration=1", "-shortest", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+               "-c:a", "aac", str(video))  # fmt: skip
+        cover = io.BytesIO()
+        Image.new("RGB", (90, 160), "#1E3A5F").save(cover, "JPEG")
+        asset = do_add_asset_file(
+            post.organization, video, filename="video.mp4", kind=AssetKind.RENDER, post=post,
+            source=AssetSource.RENDER, preview=cover.getvalue(),
+        )  # fmt: skip
     report = {"passed": True, "failed": [], "checks": QA_FAILED_REPORT["checks"][:1]} if qa_passed else QA_FAILED_REPORT
     return Render.objects.create(
         organization_id=post.organization_id, project_id=post.project_id, post=post, status=RenderStatus.DONE,
-        qa_passed=qa_passed, qa_report=report, duration_s=6.2, width=270, height=480, fps=30,
+        qa_passed=qa_passed, qa_report=report, duration_s=1.0, width=90, height=160, fps=30, video=asset,
+        video_key=asset.file.name, cover_key=asset.preview.name, video_cover_timestamp_ms=250, size_bytes=asset.size,
+        finished_at=clock.now(),
     )  # fmt: skip
