@@ -112,7 +112,7 @@ def language_data(language: str) -> LanguageData:
 
 # --- tokens ---------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?[xXkK]\b|\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]")
 _SENTENCE_END = re.compile(r"[.!?…\n]")
 _CLAUSE_END = re.compile(r"[,;:()\[\]–—\-]\s|[,;:()\[\]–—]|\s-\s")
 _QUOTED = re.compile(r"„[^“”\"\n]{1,400}[“”\"]|“[^”\n]{1,400}”|\"[^\"\n]{1,400}\"|«[^»\n]{1,400}»|»[^«\n]{1,400}«")
@@ -136,6 +136,8 @@ def _lemmas(word: str, language: str) -> tuple[str, ...]:
 def _keys(word: str, language: str) -> tuple[str, ...]:
     """What a word is compared by: its folded surface form first, then its lemmas."""
     if word[0].isdigit():
+        if word[-1] in "xXkK":  # a multiplier or thousands: "10x", "5k" (terms "10x", "<num>k")
+            return (word.lower(), NUMBER + word[-1].lower(), NUMBER)
         return (NUMBER, word)
     if len(word) == 1 and not word.isalnum():
         return (word,)
