@@ -100,6 +100,8 @@ class LanguageData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     negations: list[str] = Field(min_length=1)
+    # Phrases that contain a negation word but do not negate ("nothing but", "warum nicht").
+    not_negations: list[str] = Field(default_factory=list)
     debunking: list[str] = Field(default_factory=list)
     disclaimers: list[str] = Field(default_factory=list)
 
@@ -114,7 +116,7 @@ def language_data(language: str) -> LanguageData:
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?[xXkK]\b|\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]")
 _SENTENCE_END = re.compile(r"[.!?…\n]")
-_CLAUSE_END = re.compile(r"[,;:()\[\]–—\-]\s|[,;:()\[\]–—]|\s-\s")
+_CLAUSE_END = re.compile(r"[,;:()\[\]–—\-]\s|[,;:()\[\]–—]|\s-\s|[\u2190-\u2bff\U0001f000-\U0001faff]")
 _QUOTED = re.compile(r"„[^“”\"\n]{1,400}[“”\"]|“[^”\n]{1,400}”|\"[^\"\n]{1,400}\"|«[^»\n]{1,400}»|»[^«\n]{1,400}«")
 NUMBER = "<num>"
 
@@ -331,7 +333,7 @@ def _particle_follows(tokens: list[Token], index: int, particle: str) -> bool:
 
 # --- compiled rules -------------------------------------------------------------------------
 
-NEGATION, DEBUNKING, DISCLAIMER = "negation", "debunking", "disclaimer"
+NEGATION, NOT_NEGATION, DEBUNKING, DISCLAIMER = "negation", "not_negation", "debunking", "disclaimer"
 
 
 @dataclass(slots=True)
@@ -370,6 +372,7 @@ class LexicalIndex:
             data = language_data(language)
             for kind, terms in (
                 (NEGATION, data.negations),
+                (NOT_NEGATION, data.not_negations),
                 (DEBUNKING, data.debunking),
                 (DISCLAIMER, data.disclaimers),
             ):
@@ -395,6 +398,7 @@ class LexicalIndex:
             tokens = tokenize(text, language)
         groups: dict[int, dict[int, list[tuple[int, int]]]] = {}
         negations: list[int] = []
+        not_negations: set[int] = set()
         debunked: set[int] = set()
         disclaimed = False
         for target, first, last in self.index.scan(tokens):
@@ -405,12 +409,16 @@ class LexicalIndex:
                 continue
             elif what == NEGATION:
                 negations.extend(range(first, last + 1))
+            elif what == NOT_NEGATION:
+                not_negations.update(range(first, last + 1))
             elif what == DEBUNKING:
                 debunked.add(tokens[first].sentence)
             else:
                 disclaimed = True
         if not groups:
             return []
+        if not_negations:
+            negations = [index for index in negations if index not in not_negations]
         quotes = quoted_spans(text) if ('"' in text or "„" in text or "“" in text or "«" in text or "»" in text) else []
         hits: list[LexicalHit] = []
         for rule_number, found in groups.items():
