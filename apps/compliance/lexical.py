@@ -114,11 +114,12 @@ def language_data(language: str) -> LanguageData:
 
 # --- tokens ---------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?[xXkK]\b|\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]")
+_TOKEN = re.compile(r"\$[A-Za-z]{2,6}\b|\d+(?:[.,]\d+)?[xXkK]\b|\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]")
 _SENTENCE_END = re.compile(r"[.!?…\n]")
 _CLAUSE_END = re.compile(r"[,;:()\[\]–—\-]\s|[,;:()\[\]–—]|\s-\s|[\u2190-\u2bff\U0001f000-\U0001faff]")
 _QUOTED = re.compile(r"„[^“”\"\n]{1,400}[“”\"]|“[^”\n]{1,400}”|\"[^\"\n]{1,400}\"|«[^»\n]{1,400}»|»[^«\n]{1,400}«")
 NUMBER = "<num>"
+CASHTAG = "<cashtag>"
 
 
 @lru_cache(maxsize=200_000)
@@ -137,6 +138,8 @@ def _lemmas(word: str, language: str) -> tuple[str, ...]:
 @lru_cache(maxsize=200_000)
 def _keys(word: str, language: str) -> tuple[str, ...]:
     """What a word is compared by: its folded surface form first, then its lemmas."""
+    if word[0] == "$" and len(word) > 1:  # a cashtag: "$NVDA" (term "<cashtag>")
+        return (word.lower(), CASHTAG)
     if word[0].isdigit():
         if word[-1] in "xXkK":  # a multiplier or thousands: "10x", "5k" (terms "10x", "<num>k")
             return (word.lower(), NUMBER + word[-1].lower(), NUMBER)
@@ -441,8 +444,9 @@ class LexicalIndex:
                 covered = sorted({i for a, b in combo for i in range(a, b + 1)})
                 if tokens[covered[0]].sentence in unless_sentences or tokens[covered[-1]].sentence in unless_sentences:
                     continue
-                negated = spec.negation == "suppress" and (
-                    tokens[first].sentence in debunked or _negated(tokens, covered, negations)
+                # A debunking word refutes any claim of its sentence; negations only what they can negate.
+                negated = tokens[first].sentence in debunked or (
+                    spec.negation == "suppress" and _negated(tokens, covered, negations)
                 )
                 start, end = tokens[covered[0]].start, tokens[covered[-1]].end
                 quoted = any(q_start <= start and end <= q_end for q_start, q_end in quotes)
