@@ -22,6 +22,8 @@ COLUMNS = ("id", "language", "category", "expected", "platform", "commercial_con
 EXPECTED = {"block": "hard_block", "review": "needs_review", "pass": "pass"}
 CATEGORY_ALIASES = {"political": "restricted", "politics": "restricted"}
 MAX_ROWS = 5000
+# Platform names as people write them in a TSV.
+PLATFORM_ALIASES = {"youtube": "youtube_shorts", "shorts": "youtube_shorts", "twitter": "x"}
 
 
 class EvalError(ValueError):
@@ -51,10 +53,11 @@ class Row(BaseModel):
         return str(value).strip().lower() in ("1", "true", "yes", "y")
 
     def policy_input(self) -> PolicyInput:
+        platform = PLATFORM_ALIASES.get(self.platform.strip().lower(), self.platform.strip().lower()) or None
         return PolicyInput(
             text=self.text,
             language=self.language,
-            platform=self.platform or None,
+            platform=platform,
             ai_generated=self.ai_generated,
             commercial_content=self.commercial_content,
         )

@@ -100,6 +100,8 @@ class LanguageData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     negations: list[str] = Field(min_length=1)
+    # Phrases that contain a negation word but do not negate ("nothing but", "warum nicht").
+    not_negations: list[str] = Field(default_factory=list)
     debunking: list[str] = Field(default_factory=list)
     disclaimers: list[str] = Field(default_factory=list)
 
@@ -112,11 +114,12 @@ def language_data(language: str) -> LanguageData:
 
 # --- tokens ---------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]")
+_TOKEN = re.compile(r"\$[A-Za-z]{2,6}\b|\d+(?:[.,]\d+)?[xXkK]\b|\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]")
 _SENTENCE_END = re.compile(r"[.!?…\n]")
-_CLAUSE_END = re.compile(r"[,;:()\[\]–—\-]\s|[,;:()\[\]–—]|\s-\s")
+_CLAUSE_END = re.compile(r"[,;:()\[\]–—\-]\s|[,;:()\[\]–—]|\s-\s|[\u2190-\u2bff\U0001f000-\U0001faff]")
 _QUOTED = re.compile(r"„[^“”\"\n]{1,400}[“”\"]|“[^”\n]{1,400}”|\"[^\"\n]{1,400}\"|«[^»\n]{1,400}»|»[^«\n]{1,400}«")
 NUMBER = "<num>"
+CASHTAG = "<cashtag>"
 
 
 @lru_cache(maxsize=200_000)
@@ -135,7 +138,11 @@ def _lemmas(word: str, language: str) -> tuple[str, ...]:
 @lru_cache(maxsize=200_000)
 def _keys(word: str, language: str) -> tuple[str, ...]:
     """What a word is compared by: its folded surface form first, then its lemmas."""
+    if word[0] == "$" and len(word) > 1:  # a cashtag: "$NVDA" (term "<cashtag>")
+        return (word.lower(), CASHTAG)
     if word[0].isdigit():
+        if word[-1] in "xXkK":  # a multiplier or thousands: "10x", "5k" (terms "10x", "<num>k")
+            return (word.lower(), NUMBER + word[-1].lower(), NUMBER)
         return (NUMBER, word)
     if len(word) == 1 and not word.isalnum():
         return (word,)
@@ -329,7 +336,7 @@ def _particle_follows(tokens: list[Token], index: int, particle: str) -> bool:
 
 # --- compiled rules -------------------------------------------------------------------------
 
-NEGATION, DEBUNKING, DISCLAIMER = "negation", "debunking", "disclaimer"
+NEGATION, NOT_NEGATION, DEBUNKING, DISCLAIMER = "negation", "not_negation", "debunking", "disclaimer"
 
 
 @dataclass(slots=True)
@@ -368,6 +375,7 @@ class LexicalIndex:
             data = language_data(language)
             for kind, terms in (
                 (NEGATION, data.negations),
+                (NOT_NEGATION, data.not_negations),
                 (DEBUNKING, data.debunking),
                 (DISCLAIMER, data.disclaimers),
             ):
@@ -393,6 +401,7 @@ class LexicalIndex:
             tokens = tokenize(text, language)
         groups: dict[int, dict[int, list[tuple[int, int]]]] = {}
         negations: list[int] = []
+        not_negations: set[int] = set()
         debunked: set[int] = set()
         disclaimed = False
         for target, first, last in self.index.scan(tokens):
@@ -403,12 +412,16 @@ class LexicalIndex:
                 continue
             elif what == NEGATION:
                 negations.extend(range(first, last + 1))
+            elif what == NOT_NEGATION:
+                not_negations.update(range(first, last + 1))
             elif what == DEBUNKING:
                 debunked.add(tokens[first].sentence)
             else:
                 disclaimed = True
         if not groups:
             return []
+        if not_negations:
+            negations = [index for index in negations if index not in not_negations]
         quotes = quoted_spans(text) if ('"' in text or "„" in text or "“" in text or "«" in text or "»" in text) else []
         hits: list[LexicalHit] = []
         for rule_number, found in groups.items():
@@ -431,8 +444,9 @@ class LexicalIndex:
                 covered = sorted({i for a, b in combo for i in range(a, b + 1)})
                 if tokens[covered[0]].sentence in unless_sentences or tokens[covered[-1]].sentence in unless_sentences:
                     continue
-                negated = spec.negation == "suppress" and (
-                    tokens[first].sentence in debunked or _negated(tokens, covered, negations)
+                # A debunking word refutes any claim of its sentence; negations only what they can negate.
+                negated = tokens[first].sentence in debunked or (
+                    spec.negation == "suppress" and _negated(tokens, covered, negations)
                 )
                 start, end = tokens[covered[0]].start, tokens[covered[-1]].end
                 quoted = any(q_start <= start and end <= q_end for q_start, q_end in quotes)
