@@ -16,6 +16,8 @@ from bench.common import emit, p95_ms, setup_django, time_calls
 def _posts(org, project, plan, month: date, count: int):
     from apps.posts.models import PostItem, PostStatus
 
+    policy_note = {"code": "policy.medical_health_claim", "params": {"text": "Gesundheitsversprechen"}}
+
     statuses = [PostStatus.DRAFT, PostStatus.NEEDS_APPROVAL, PostStatus.APPROVED, PostStatus.NEEDS_REVIEW]
     formats = ["Tutorial", "Myth busting", "POV", "Before/after", "Storytime"]
     posts = []
@@ -44,7 +46,7 @@ def _posts(org, project, plan, month: date, count: int):
                 hashtags=["#kaffee", "#espresso", "#barista"],
                 confidence=0.5 + (i % 50) / 100,
                 status=statuses[i % len(statuses)],
-                review_reason="Gesundheitsversprechen prüfen" if statuses[i % len(statuses)] == "needs_review" else "",
+                review_reason=[policy_note] if statuses[i % len(statuses)] == "needs_review" else [],
                 locked=i % 7 == 0,
             )
         )

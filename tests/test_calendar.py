@@ -46,7 +46,8 @@ def test_month_grid_monday_first_with_three_slots_per_day(client_for, org, viewe
 def test_card_shows_lock_and_review_reason(client_for, org, editor, project):
     plan = make_plan(project)
     make_post(plan, MONTH, 1, locked=True)
-    make_post(plan, MONTH, 2, status=PostStatus.NEEDS_REVIEW, review_reason="Heilversprechen / health claim")
+    note = {"code": "posts.note", "params": {"text": "Heilversprechen / health claim"}}
+    make_post(plan, MONTH, 2, status=PostStatus.NEEDS_REVIEW, review_reason=[note])
     html = _html(client_for(editor).get(cal_url(org, project)))
     assert "is-locked" in html and "🔒" in html
     assert "Heilversprechen / health claim" in html

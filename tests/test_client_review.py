@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.core import clock
+from apps.core.reasons import render_all
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role
 from apps.posts.models import Approval, GuestInvitation, PostComment, PostStatus, ReviewLink, ReviewLinkUse
@@ -44,9 +45,20 @@ def world(org, other_org, owner, editor, viewer, outsider):
     guest = make_user("client@brand.test")
     grant_project_reviewer(guest, coffee)
     return {
-        "org": org, "other_org": other_org, "coffee": coffee, "tea": tea, "foreign": foreign, "guest": guest,
-        "in_week": in_week, "in_week_2": in_week_2, "outside": outside, "tea_post": tea_post,
-        "foreign_post": foreign_post, "owner": owner, "editor": editor, "viewer": viewer,
+        "org": org,
+        "other_org": other_org,
+        "coffee": coffee,
+        "tea": tea,
+        "foreign": foreign,
+        "guest": guest,
+        "in_week": in_week,
+        "in_week_2": in_week_2,
+        "outside": outside,
+        "tea_post": tea_post,
+        "foreign_post": foreign_post,
+        "owner": owner,
+        "editor": editor,
+        "viewer": viewer,
     }
 
 
@@ -194,7 +206,7 @@ def test_a_guest_requests_changes_and_comments_with_a_mention(world, outsider, d
     response = client.post(guest_url("guest_post_changes", world["coffee"], post), {"message": "Bitte kürzer."})
     assert response.status_code == 302
     post.refresh_from_db()
-    assert post.status == PostStatus.NEEDS_REVIEW and "Bitte kürzer." in post.review_reason
+    assert post.status == PostStatus.NEEDS_REVIEW and "Bitte kürzer." in render_all(post.review_reason)
     body = f"Fragen an @{world['editor'].email} und @{outsider.email}"
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

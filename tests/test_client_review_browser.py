@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from apps.core.reasons import render_all
 from apps.posts.models import PostStatus, ReviewLink
 from apps.posts.review_access import link_token
 from apps.posts.review_actions import do_create_review_link
@@ -48,5 +49,5 @@ def test_guest_and_review_link_visitor(browser, live_server, org, owner):
     visitor.click(".review-changes button")
     expect(visitor.locator(".comment-thread")).to_contain_text("Bitte mit Hafermilch.")
     second.refresh_from_db()
-    assert second.status == PostStatus.NEEDS_REVIEW and "Eva Kundin" in second.review_reason
+    assert second.status == PostStatus.NEEDS_REVIEW and "Eva Kundin" in render_all(second.review_reason)
     assert ReviewLink.objects.for_org(org).get().uses.filter(action="changes_requested", name="Eva Kundin").exists()

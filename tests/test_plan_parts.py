@@ -17,6 +17,7 @@ from apps.ai.offline import OfflineProvider
 from apps.ai.types import ProviderFatalError
 from apps.billing.models import Reservation, ReservationStatus, UsageKind
 from apps.billing.testing import subscribe
+from apps.core.reasons import render_all as reasons_text
 from apps.planning import pipeline
 from apps.planning.models import ContentPlan, PlanStatus
 from apps.planning.pipeline import PlanFailed, parallel_map
@@ -161,9 +162,9 @@ def test_near_duplicate_hooks_are_replaced_and_failed_drafts_repaired(project, t
     # rewritten from the outline (those need review, naming the hook they came too close to).
     trick = [post for post in posts if post.hook.startswith("Der beste Kaffee-Trick")]
     assert len(trick) <= 1
-    rewritten = [post for post in posts if "too close to an existing hook" in post.review_reason]
+    rewritten = [post for post in posts if any(r["code"] == "planning.hook_too_close" for r in post.review_reason)]
     assert all(post.status == PostStatus.NEEDS_REVIEW for post in rewritten)
-    assert all(re.search(r"“.+”, similarity \d+ %", post.review_reason) for post in rewritten)
+    assert all(re.search(r"“.+”, similarity \d+ %", reasons_text(post.review_reason)) for post in rewritten)
     assert provider.calls["creative_director"] > 30  # the refill rounds asked again
     # The judge failed every draft it saw: one repair round each, noted in the rationale.
     judged = [post for post in posts if pipeline.judged(Slot(post.date, post.slot))]

@@ -86,7 +86,7 @@ def test_month_plan_through_the_worker(project, membership, worker, settings):
         assert len(post.storyboard) == len(post.script["scenes"])
         assert 0 < post.confidence <= 1 and post.rationale and post.offline
         assert post.policy["outcome"] in ("pass", "needs_review", "hard_block")
-        if post.policy["outcome"] == "pass" and "too close" not in post.review_reason:
+        if post.policy["outcome"] == "pass" and "planning.hook_too_close" not in codes(post):
             assert post.status == PostStatus.NEEDS_APPROVAL  # the project's rule: an editor approves
         else:
             assert post.status == PostStatus.NEEDS_REVIEW and post.review_reason
@@ -214,3 +214,7 @@ def test_job_requeued_from_the_dead_letters_retries_a_failed_plan(project, membe
     plan.refresh_from_db()
     assert plan.status == PlanStatus.READY
     assert len(posts_of(plan)) == POSTS
+
+
+def codes(post) -> set[str]:
+    return {reason["code"] for reason in post.review_reason}

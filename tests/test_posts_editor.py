@@ -5,6 +5,7 @@ import json
 import pytest
 
 from apps.compliance.policy import evaluate
+from apps.core.reasons import render
 from apps.posts.models import Approval, PostStatus
 from apps.projects.models import ApprovalRule
 from tests.support.posts import HX, MONTH, editor_data, make_plan, make_post, make_project, post_url, snapshot
@@ -225,7 +226,8 @@ def test_policy_finding_sets_needs_review_with_reason(client_for, editor, post, 
     assert post.policy["matches"]
     html = response.content.decode()
     assert "policy check asks for a review" in html
-    assert post.review_reason[:30] in html  # on the card and in the panel
+    assert post.review_reason[0]["code"] == "policy.medical_cure"
+    assert render(post.review_reason[0])[:30] in html  # on the card and in the panel
 
 
 def test_script_text_is_checked_too(client_for, editor, post):
@@ -241,7 +243,7 @@ def test_fixing_the_text_clears_the_review(client_for, editor, post):
     save(client_for(editor), post, caption="Dieser Kaffee schmeckt nach Nuss und Schokolade.")
     post.refresh_from_db()
     assert post.status == PostStatus.NEEDS_APPROVAL
-    assert post.review_reason == ""
+    assert post.review_reason == []
     assert post.policy["outcome"] == "pass"
 
 
@@ -255,10 +257,10 @@ def test_approved_post_with_policy_finding_goes_to_review(client_for, editor, ow
 
 def test_format_only_edit_does_not_rerun_policy(client_for, editor, post):
     post.status = PostStatus.NEEDS_REVIEW
-    post.review_reason = "QA: hook too weak"
+    post.review_reason = [{"code": "posts.note", "params": {"text": "QA: hook too weak"}}]
     post.save()
     save(client_for(editor), post, format="Storytime")
     post.refresh_from_db()
     assert post.status == PostStatus.NEEDS_REVIEW
-    assert post.review_reason == "QA: hook too weak"
+    assert post.review_reason == [{"code": "posts.note", "params": {"text": "QA: hook too weak"}}]
     assert post.format == "Storytime"

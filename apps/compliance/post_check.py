@@ -2,7 +2,7 @@
 
     verdict = check_post(org, hook=..., caption=..., hashtags=[...], script={...}, language="de",
                          platforms=["tiktok", "x"])
-    reason = review_reason(verdict)   # "" when it passed
+    reasons = review_reasons(verdict)   # [] when it passed: reason codes, rendered per viewer
 
 Checked: the caption, the script's spoken and shown text and its call to action, the hook as the
 title and the hashtags, once without a platform and once per platform; the verdict is the worst
@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from apps.compliance.policy import SEVERITY, PolicyInput, Verdict, active_rule_sets, evaluate
+from apps.compliance.reasons import RULE_DESCRIPTION
 
-REVIEW_REASON_MAX = 1000
+REVIEW_REASONS_MAX = 20
 
 
 def _dicts(value) -> list[dict]:
@@ -88,9 +89,15 @@ def check_post(
     return replace(worst, matches=tuple(matches))
 
 
-def review_reason(verdict: Verdict) -> str:
-    """Why a post needs review: the matched rules' reasons (in the active language), once each; "" when it passed."""
+def review_reasons(verdict: Verdict) -> list[dict]:
+    """Why a post needs review: the matched rules' reason codes (`{"code", "params"}`), once each; [] when it passed.
+
+    Stored as codes so each viewer reads them in their own language (`{{ reasons|reasons_text }}`)."""
     if verdict.outcome == "pass":
-        return ""
-    reasons = list(dict.fromkeys(match.reason_text or match.code for match in verdict.matches))
-    return "; ".join(reasons)[:REVIEW_REASON_MAX]
+        return []
+    reasons = []
+    for match in verdict.matches:
+        reason = match.reason or RULE_DESCRIPTION.reason(description=match.description, code=match.code).as_dict()
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons[:REVIEW_REASONS_MAX]

@@ -6,6 +6,9 @@ from apps.core.reasons import define
 
 PREFIX = "policy."
 
+# A rule an organization wrote itself has no code: its own description (in its author's words) is the reason.
+RULE_DESCRIPTION = define("policy.rule_description", _("%(description)s (rule %(code)s)."))
+
 REASONS = {
     "medical_cure": define(
         "policy.medical_cure", _("Claims to cure, treat or prevent an illness (“%(text)s”) are not allowed.")

@@ -26,7 +26,7 @@ Steps (each agent call goes through `apps.ai.orchestrator.run_agent`):
 6. **Policy engine** on each post (`apps.compliance.post_check.check_post`: caption, spoken and
    on-screen text, CTA, the hook as title, hashtags; the content language; once without a
    platform and once per target platform): needs_review or hard_block → the rules' descriptions
-   become the draft's `review_reason` (with the similarity note, if any). A draft with a reason
+   become the draft's `review_reason` codes (with the similarity note, if any). A draft with a reason
    becomes a post that needs review; the others are cleared (posts decide the status).
 
 Nothing is written here except what the orchestrator records (AIDecision audit rows, token
@@ -66,9 +66,10 @@ from apps.ai.models import KnowledgeChunk
 from apps.ai.orchestrator import run_agent
 from apps.ai.similarity import GuardResult, SimilarityGuard
 from apps.compliance.policy import active_rule_sets
-from apps.compliance.post_check import check_post, review_reason
+from apps.compliance.post_check import check_post, review_reasons
 from apps.core import threads
 from apps.core.months import month_start
+from apps.planning.reasons import HOOK_TOO_CLOSE
 from apps.planning.slots import Slot, month_slots  # noqa: F401 (month_slots: part of this module's API)
 
 logger = logging.getLogger("viralforge.planning")
@@ -82,7 +83,6 @@ KNOWLEDGE_POST_K = 3
 MAX_TOPICS = 12
 MIN_TOPICS = 4
 MAX_AVOID_HOOKS = 100
-REASON_MAX = 1000
 HOOK_MAX = 150
 FORMAT_MAX = 60
 
@@ -113,10 +113,10 @@ class PostDraft:
     hashtags: list = field(default_factory=list)
     confidence: float = 0.0
     rationale: str = ""
-    review_reason: str = ""  # why the post needs review (policy, similarity); empty: cleared
+    review_reason: list = field(default_factory=list)  # reason codes: why it needs review; empty: cleared
     policy: dict = field(default_factory=dict)
     offline: bool = False
-    guard_note: str = ""  # why the hook needs review (similarity), empty when it is distinct
+    guard_note: dict | None = None  # why the hook needs review (a similarity reason code), None when distinct
     qa_score: float | None = None
     repaired: bool = False
 
@@ -379,7 +379,7 @@ class MonthPlanner:
         for draft in drafts:
             draft.hook = draft.concept["hook"]
             draft.format = _clip(draft.concept.get("format"), FORMAT_MAX)
-            draft.guard_note = draft.concept.pop("_guard_note", "")
+            draft.guard_note = draft.concept.pop("_guard_note", None)
 
         def written(done: int, _draft) -> None:
             if done == total or done % 3 == 0:
@@ -544,13 +544,10 @@ class MonthPlanner:
             near = nearest.get(slot.key)
             concept = dict(concept)
             concept["hook"] = hook
-            concept["_guard_note"] = _(
-                "The AI's hooks for this slot were too close to an existing hook (“%(nearest)s”, similarity "
-                "%(similarity)s %%), so this hook was written from the idea's outline. Please check it."
-            ) % {
-                "nearest": _clip(getattr(near, "nearest_text", "") or "", 120),
-                "similarity": round(100 * float(getattr(near, "similarity", 0) or 0)),
-            }
+            concept["_guard_note"] = HOOK_TOO_CLOSE.reason(
+                nearest=_clip(getattr(near, "nearest_text", "") or "", 120),
+                similarity=round(100 * float(getattr(near, "similarity", 0) or 0)),
+            ).as_dict()
             chosen[slot.key] = concept
         for concepts in candidates.values():
             for concept in concepts:
@@ -674,8 +671,7 @@ def apply_policy(org, project, drafts: list[PostDraft], platforms: Sequence[str]
             rule_sets=rule_sets,
         )
         draft.policy = verdict.as_dict()
-        reasons = [review_reason(verdict), draft.guard_note]
-        draft.review_reason = "\n".join(reason for reason in reasons if reason)[:REASON_MAX]
+        draft.review_reason = [*review_reasons(verdict), *([draft.guard_note] if draft.guard_note else [])]
 
 
 class _HookSet:

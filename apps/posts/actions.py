@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from apps.ai.offline import understands
 from apps.ai.orchestrator import run_agent
-from apps.compliance.post_check import check_post, review_reason
+from apps.compliance.post_check import check_post, review_reasons
 from apps.posts import forms as post_forms
 from apps.posts.access import approval_required
 from apps.posts.models import Approval, PostItem, PostStatus, VideoState
@@ -102,7 +102,7 @@ def check_publishable(post: PostItem, project: Project) -> None:
     """Raise PostError when a hard-block rule matches the post (approve and publish call this)."""
     verdict = blocking_verdict(post, project)
     if verdict is not None:
-        reasons = "; ".join(dict.fromkeys(m.reason_text for m in verdict.matches if m.outcome == "hard_block"))
+        reasons = " ".join(dict.fromkeys(m.reason_text for m in verdict.matches if m.outcome == "hard_block"))
         raise PostError(
             _("The policy check blocks this post: %(reasons)s Change the text before it can be approved.")
             % {"reasons": reasons[:REVIEW_REASON_MAX]}
@@ -152,12 +152,12 @@ def do_save_post(post: PostItem, *, version: int, changes: dict, actor) -> tuple
     verdict = _apply_policy(row, project) if POLICY_FIELDS & set(changes) else None
     if verdict is not None and not verdict.passed:
         row.status = PostStatus.NEEDS_REVIEW
-        row.review_reason = review_reason(verdict)
+        row.review_reason = review_reasons(verdict)
     elif was == PostStatus.APPROVED:
         row.status = cleared_status(project)
     elif was == PostStatus.NEEDS_REVIEW and verdict is not None:
         row.status = cleared_status(project)
-        row.review_reason = ""
+        row.review_reason = []
     if was == PostStatus.APPROVED:
         row.approved_by = None
         row.approved_at = None

@@ -59,7 +59,8 @@ class PostItem(TenantBase):
     confidence = models.FloatField(_("confidence"), default=0)
     rationale = models.TextField(_("rationale"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
-    review_reason = models.TextField(_("review reason"), blank=True)
+    # Reason codes (`{"code", "params"}`, apps.core.reasons): rendered in the viewer's language.
+    review_reason = models.JSONField(_("review reason"), default=list, blank=True)
     policy = models.JSONField(_("policy verdict"), default=dict, blank=True)
     commercial_content = models.CharField(
         _("commercial content"),

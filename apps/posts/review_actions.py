@@ -30,6 +30,7 @@ from apps.posts.models import (
     ReviewLink,
     ReviewLinkUse,
 )
+from apps.posts.reasons import CHANGES_REQUESTED
 from apps.projects.access import grant_project_reviewer, reviewer_user_ids, revoke_project_reviewer
 from apps.projects.models import Project
 
@@ -148,7 +149,7 @@ def do_request_changes(post: PostItem, *, message: str, actor=None, actor_name: 
         raise PostError(_("This project has no approval step."))
     who = actor_name or (actor.email if actor else "")
     row.status = PostStatus.NEEDS_REVIEW
-    row.review_reason = _("Changes requested by %(who)s: %(message)s") % {"who": who, "message": message}
+    row.review_reason = [CHANGES_REQUESTED.reason(who=who, message=message).as_dict()]
     row.approved_by, row.approved_at = None, None
     row.save(update_fields=["status", "review_reason", "approved_by", "approved_at", "updated_at"])
     Approval.objects.create(

@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from apps.billing.ratelimit import rate_limit
+from apps.core.reasons import render_all
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 from apps.posts import actions
@@ -227,7 +228,8 @@ def post_edit(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
     saved = _fresh(request, project, saved)
     if saved.status == "needs_review" and saved.review_reason:
         messages.warning(
-            request, _("Saved. The policy check asks for a review: %(reason)s") % {"reason": saved.review_reason}
+            request,
+            _("Saved. The policy check asks for a review: %(reason)s") % {"reason": render_all(saved.review_reason)},
         )
         return _done(request, project, saved, "")
     return _done(request, project, saved, _("Saved."))

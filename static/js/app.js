@@ -6,6 +6,16 @@
 (function () {
   "use strict";
 
+  // In DEBUG, django-htmx's script (listening on document) replaces the whole page with any 400/403/404
+  // response. Ours are fragments meant for the request's target (the meta htmx-config swaps them): stop
+  // the event on its way down, in the capture phase at window, before that listener sees it. A 500 still
+  // reaches it, so the developer keeps Django's debug page.
+  var SWAPPED_ERRORS = [400, 403, 404, 409, 422, 429];
+  window.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && SWAPPED_ERRORS.indexOf(xhr.status) !== -1) event.stopPropagation();
+  }, true);
+
   document.addEventListener("change", function (event) {
     var select = event.target.closest("[data-autosubmit]");
     if (select && select.form) select.form.requestSubmit();
