@@ -177,9 +177,16 @@ def test_shorten_fits_the_platforms_counting():
 
 
 def test_policy_matches_become_findings():
-    policy = {"outcome": "hard_block", "matches": [{"outcome": "hard_block", "code": "medical.cure", "description": "Heilversprechen"}]}
+    policy = {
+        "outcome": "hard_block",
+        "matches": [{"outcome": "hard_block", "code": "medical.cure", "description": "Heilversprechen"}],
+    }
     found = lint(Draft(text="Heilt alles."), "x", policy=policy)
-    assert (found[0].code, found[0].severity, found[0].params["rule"]) == ("variants.policy", "error", "Heilversprechen")
+    assert (found[0].code, found[0].severity, found[0].params["rule"]) == (
+        "variants.policy",
+        "error",
+        "Heilversprechen",
+    )
 
 
 def test_a_fix_that_no_longer_applies_is_refused():

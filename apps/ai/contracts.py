@@ -317,7 +317,9 @@ class VariantOutput(AgentOutput):
     text: _text(3000) = Field(
         description="The post text for the platform in `platform`, within its limits, without the hashtags."
     )
-    title: OptionalShort = Field(description="A title where the platform needs one (YouTube Shorts, Pinterest); else empty.")
+    title: OptionalShort = Field(
+        description="A title where the platform needs one (YouTube Shorts, Pinterest); else empty."
+    )
     hashtags: list[Hashtag] = Field(max_length=30, description="Within the platform's recommended number.")
     cta: OptionalSentence = Field(description="The call to action used in the text; empty when none.")
     link_placement: LinkPlacement = Field(

@@ -137,7 +137,9 @@ def fail_brief_by_id(brief_id, message: str) -> None:
 
 
 def _locked(variant: Variant) -> Variant:
-    return Variant.objects.for_org(variant.organization_id).select_for_update().select_related("brief").get(id=variant.id)
+    return (
+        Variant.objects.for_org(variant.organization_id).select_for_update().select_related("brief").get(id=variant.id)
+    )
 
 
 @transaction.atomic(durable=True)

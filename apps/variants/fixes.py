@@ -1,6 +1,6 @@
 """One-click fixes of lint findings: deterministic edits of a variant's fields (no AI call).
 
-    changes = apply("trim_hashtags", draft, "instagram", cta="…", topic="…")   # {"hashtags": [...]}
+changes = apply("trim_hashtags", draft, "instagram", cta="…", topic="…")   # {"hashtags": [...]}
 """
 
 from __future__ import annotations

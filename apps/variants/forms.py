@@ -17,8 +17,12 @@ EXAMPLE_FILE_MAX_BYTES = 200_000
 
 class BriefForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=200)
-    goal = forms.CharField(label=_("Goal"), max_length=200, required=False, help_text=_("e.g. sign-ups for the workshop"))
-    key_message = forms.CharField(label=_("Key message"), max_length=600, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    goal = forms.CharField(
+        label=_("Goal"), max_length=200, required=False, help_text=_("e.g. sign-ups for the workshop")
+    )
+    key_message = forms.CharField(
+        label=_("Key message"), max_length=600, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     link = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
     cta = forms.CharField(label=_("Call to action"), max_length=150, required=False)
     audience = forms.CharField(label=_("Audience"), max_length=200, required=False)

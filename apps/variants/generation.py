@@ -51,7 +51,9 @@ def brief_dict(brief: Brief) -> dict:
 
 
 def examples(project) -> list[str]:
-    return list(VoiceExample.objects.for_org(project.organization_id).filter(project=project).values_list("text", flat=True))
+    return list(
+        VoiceExample.objects.for_org(project.organization_id).filter(project=project).values_list("text", flat=True)
+    )
 
 
 def formality(project, texts: list[str]) -> str:

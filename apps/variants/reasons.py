@@ -8,7 +8,9 @@ TOO_LONG = define(
     "variants.too_long", _("%(length)s of %(limit)s characters as %(platform)s counts them: %(over)s too many.")
 )
 TITLE_MISSING = define("variants.title_missing", _("%(platform)s needs a title."))
-TITLE_TOO_LONG = define("variants.title_too_long", _("The title has %(length)s characters; %(platform)s allows %(limit)s."))
+TITLE_TOO_LONG = define(
+    "variants.title_too_long", _("The title has %(length)s characters; %(platform)s allows %(limit)s.")
+)
 HASHTAGS_TOO_MANY = define(
     "variants.hashtags_too_many", _("%(count)s hashtags; %(platform)s allows at most %(limit)s.")
 )

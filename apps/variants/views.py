@@ -109,7 +109,9 @@ def _after_write(request: OrgRequest, project: Project, variant: Variant, messag
     if wants_partial(request):
         return _card(request, project, variant, notice=message)
     messages.success(request, message)
-    return redirect(reverse("brief_detail", args=[request.org.slug, project.slug, variant.brief_id]) + f"#v-{variant.id}")
+    return redirect(
+        reverse("brief_detail", args=[request.org.slug, project.slug, variant.brief_id]) + f"#v-{variant.id}"
+    )
 
 
 def _refused(request: OrgRequest, project: Project, variant: Variant, error: actions.VariantError) -> HttpResponse:
@@ -173,7 +175,12 @@ def rewrite_inputs(variant: Variant, project: Project, instruction: str) -> dict
             "media_prompt": variant.media_prompt,
         },
         "brief": brief_dict(variant.brief),
-        "platform": {"key": variant.platform, **platforms.platform(variant.platform).model_dump(include={"name", "caption_max", "title_max", "hashtags_max", "links_clickable", "first_comment"})},
+        "platform": {
+            "key": variant.platform,
+            **platforms.platform(variant.platform).model_dump(
+                include={"name", "caption_max", "title_max", "hashtags_max", "links_clickable", "first_comment"}
+            ),
+        },
         "variant_index": variant.index,
         "brand": {"name": project.name, "audience": project.audience, "cta": project.cta},
     }
@@ -200,7 +207,12 @@ def variant_rewrite(request: OrgRequest, project_slug: str, variant_id) -> HttpR
     if not result.ok:
         return _card(request, project, variant, status=409, error=result.error_message)
     output = result.output
-    proposed = {"text": output.text, "title": output.title, "hashtags": list(dict.fromkeys(output.hashtags)), "cta": output.cta}
+    proposed = {
+        "text": output.text,
+        "title": output.title,
+        "hashtags": list(dict.fromkeys(output.hashtags)),
+        "cta": output.cta,
+    }
     changes = {key: value for key, value in proposed.items() if getattr(variant, key) != value}
     if not changes or not output.text.strip():
         message = _("The AI suggested no change for this variant.")
@@ -230,11 +242,19 @@ def variant_rewrite_accept(request: OrgRequest, project_slug: str, variant_id) -
             raise signing.BadSignature
         data = signing.loads(form.cleaned_data["token"], salt=PROPOSAL_NAMESPACE, max_age=TOKEN_MAX_AGE)
         changes = data["changes"]
-        if data.get("variant") != str(variant.id) or not isinstance(changes, dict) or set(changes) - set(actions.EDITABLE):
+        if (
+            data.get("variant") != str(variant.id)
+            or not isinstance(changes, dict)
+            or set(changes) - set(actions.EDITABLE)
+        ):
             raise signing.BadSignature
-        saved, _changed = actions.do_save_variant(variant, version=int(data["version"]), changes=changes, actor=request.user)
+        saved, _changed = actions.do_save_variant(
+            variant, version=int(data["version"]), changes=changes, actor=request.user
+        )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return _card(request, project, variant, status=400, error=_("This suggestion has expired or is not valid. Ask again."))
+        return _card(
+            request, project, variant, status=400, error=_("This suggestion has expired or is not valid. Ask again.")
+        )
     except actions.VariantError as exc:
         return _refused(request, project, variant, exc)
     return _after_write(request, project, saved, _("Suggestion applied."))
@@ -245,7 +265,9 @@ def variant_rewrite_accept(request: OrgRequest, project_slug: str, variant_id) -
 def variant_favourite(request: OrgRequest, project_slug: str, variant_id) -> HttpResponse:
     project, variant = _load(request, project_slug, variant_id)
     saved = actions.do_toggle_favourite(variant)
-    return _after_write(request, project, saved, _("Marked as favourite.") if saved.favourite else _("No longer a favourite."))
+    return _after_write(
+        request, project, saved, _("Marked as favourite.") if saved.favourite else _("No longer a favourite.")
+    )
 
 
 @require_POST
@@ -259,7 +281,9 @@ def variant_approve(request: OrgRequest, project_slug: str, variant_id) -> HttpR
         saved = actions.do_toggle_approval(variant, membership=request.membership, version=form.cleaned_data["version"])
     except actions.VariantError as exc:
         return _refused(request, project, variant, exc)
-    return _after_write(request, project, saved, _("Approved.") if saved.status == "approved" else _("Approval withdrawn."))
+    return _after_write(
+        request, project, saved, _("Approved.") if saved.status == "approved" else _("Approval withdrawn.")
+    )
 
 
 # --- briefs ---------------------------------------------------------------------------------------
@@ -351,7 +375,11 @@ def post_variants(request: OrgRequest, project_slug: str, post_id) -> HttpRespon
     post = get_post(request.org, project, post_id)
     try:
         brief = actions.do_create_brief(
-            request.membership, project, post=post, language=get_language(), **actions.brief_fields_from_post(post, project)
+            request.membership,
+            project,
+            post=post,
+            language=get_language(),
+            **actions.brief_fields_from_post(post, project),
         )
     except actions.VariantError as exc:
         messages.error(request, str(exc))

@@ -12,7 +12,6 @@ language, as the data is parallel.
 from __future__ import annotations
 
 import random
-import re
 from functools import lru_cache
 
 from pydantic import Field, model_validator
@@ -173,10 +172,7 @@ def _rewrite(inputs: Inputs, rng: random.Random) -> dict:
         text, title = str(current.get("text") or ""), str(current.get("title") or "")
     others = tuple(intent for intent in instruction.intents if intent != "translate")
     data_cta = str(current.get("cta") or "") or _brief(context)["cta"] or inputs.cta_text
-    rewritten = "\n\n".join(
-        rewrite.apply(part, others, lang, several=True, cta=data_cta) if part.strip() else part
-        for part in re.split(r"\n\n", text)
-    ) if "cta" not in others else rewrite.apply(text, others, lang, several=True, cta=data_cta)
+    rewritten = _rewrite_paragraphs(text, others, lang, data_cta)
     if "remove_hashtags" in others:
         tags = []
     elif "shorter" in others and len(tags) > 1:
@@ -198,6 +194,26 @@ def _rewrite(inputs: Inputs, rng: random.Random) -> dict:
     }
 
 
+def _rewrite_paragraphs(text: str, intents: tuple[str, ...], lang: str, cta: str) -> str:
+    """`text` rewritten paragraph by paragraph, so its line breaks stay: an opener or emoji goes to the
+    first paragraph, a call to action, question or extra sentence to the last; "shorter" drops middle ones."""
+    parts = text.split("\n\n")
+    if len(parts) == 1:
+        return rewrite.apply(text, intents, lang, several=True, cta=cta)
+    if "shorter" in intents:
+        while len(parts) > 2 and len("\n\n".join(parts)) > 0.7 * len(text):
+            parts.pop(len(parts) // 2)
+    every = ("remove_hashtags", "shorter", "formal")
+    first = [i for i in intents if i in (*every, "casual", "emoji")]
+    last = [i for i in intents if i in (*every, "longer", "cta", "question")]
+    middle = [i for i in intents if i in every]
+    out = []
+    for n, part in enumerate(parts):
+        wanted = first if n == 0 else last if n == len(parts) - 1 else middle
+        out.append(rewrite.apply(part, tuple(wanted), lang, several=True, cta=cta) if part.strip() else part)
+    return "\n\n".join(out)
+
+
 # --- the brand-voice trainer ------------------------------------------------------------------
 
 VOICE_WORDS = {
@@ -214,8 +230,9 @@ VOICE_WORDS = {
         "short": "short sentences (%d words)", "long": "longer sentences (%d words)",
         "emoji_many": "many emoji (%.1f per 100 characters)", "emoji_few": "hardly any emoji",
         "tags": "%.1f hashtags per post", "questions": "often asks questions", "exclaims": "many exclamations",
-        "voice": "Writes in a %s way, with %s.", "do_vocab": "Use words like %s", "dont_formal": "Do not use formal address",
-        "dont_informal": "Do not use informal address", "dont_emoji": "No strings of emoji",
+        "voice": "Writes in a %s way, with %s.", "do_vocab": "Use words like %s",
+        "dont_formal": "Do not use formal address", "dont_informal": "Do not use informal address",
+        "dont_emoji": "No strings of emoji",
         "do_question": "End with a question",
     },
 }  # fmt: skip
