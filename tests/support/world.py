@@ -26,6 +26,7 @@ from tests.support.posts import MONTH, make_plan, make_post, make_project
 from tests.support.projects import PNG, upload
 from tests.support.review import PIN, expire, invite_guest, make_guest, make_review_link
 from tests.support.social import connect_account
+from tests.support.variants import make_brief, make_variant
 
 ROLES = (Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER)
 
@@ -99,6 +100,8 @@ def build_tenant(slug: str, name: str) -> Tenant:
         "expired_review_link": expire(make_review_link(project, owner, week_start=week)),
     }
     do_revoke_review_link(objects["revoked_review_link"])
+    objects["brief"] = make_brief(project, owner)
+    objects["variant"] = make_variant(objects["brief"])
     return Tenant(org=org, users=users, objects=objects)
 
 
