@@ -139,6 +139,8 @@ URL_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "user_id": obj("guest"),  # the project's guest reviewer
     "link_id": obj("review_link"),
     "render_id": obj("render"),
+    "brief_id": obj("brief"),
+    "variant_id": obj("variant"),
 }
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 TENANT_KWARGS = frozenset(URL_KWARGS) - {
@@ -185,6 +187,22 @@ def _token(tenant: Tenant) -> dict:
     post = tenant.objects["post"]
     proposal = {"post": str(post.id), "field": "hook", "value": "Ein besserer Hook", "version": post.version}
     return {"token": signing.dumps(proposal, salt=PROPOSAL_NAMESPACE, compress=True)}
+
+
+def _brief(tenant: Tenant) -> dict:
+    return {"topic": "Espresso", "languages": ["de"], "platforms": ["x"], "per_platform": "1"}
+
+
+def _variant_token(tenant: Tenant) -> dict:
+    """A signed rewrite of the world's variant, as `variant_rewrite` hands it out."""
+    from apps.variants.views import PROPOSAL_NAMESPACE
+
+    variant = tenant.objects["variant"]
+    proposal = {"variant": str(variant.id), "changes": {"text": "Frisch gemahlen. Probieren Sie es."}, "version": 1}
+    return {"token": signing.dumps(proposal, salt=PROPOSAL_NAMESPACE, compress=True)}
+
+
+VOICE_EXAMPLES = [f"Beispiel {n}: Hey du, probier unseren Kaffee! ☕ #kaffee" for n in range(5)]
 
 
 def _asset_link(tenant: Tenant) -> str:
@@ -367,6 +385,19 @@ ENDPOINTS = [
     review("review_link_post", get=Call()),
     review("review_link_approve", post=Call(status=302, data={"name": "Eva Kundin"})),
     review("review_link_changes", post=Call(status=302, data={"name": "Eva Kundin", "message": "Anderes Bild"})),
+    # --- caption variants (issue 13) ----------------------------------------------------------------
+    member("variant_briefs", get=Call(VIEWER)),
+    member("brief_create", post=Call(EDITOR, 302, _brief)),
+    member("post_variants", post=Call(EDITOR, 302)),
+    member("brief_detail", get=Call(VIEWER)),
+    member("variant_card", get=Call(VIEWER)),
+    member("variant_fix", post=Call(EDITOR, 302, lambda t: {"fix": "trim_hashtags", "version": 1})),
+    member("variant_rewrite", post=Call(EDITOR, 200, lambda t: {"operation": "formal", "version": 1})),
+    member("variant_rewrite_accept", post=Call(EDITOR, 302, _variant_token)),
+    member("variant_favourite", post=Call(EDITOR, 302)),
+    # The world's project has the default approval rule (an editor approves): viewers get 403.
+    member("variant_approve", post=Call(EDITOR, 302, {"version": 1})),
+    member("voice_trainer", get=Call(VIEWER), post=Call(ADMIN, 302, {"examples": "\n\n".join(VOICE_EXAMPLES)})),
     # --- asset library ---------------------------------------------------------------------------
     member("media_library", get=Call(VIEWER)),
     member("media_upload", get=Call(EDITOR), post=Call(EDITOR, 201, _upload)),

@@ -36,6 +36,7 @@ org_patterns = [
     path("p/<slug:project_slug>/", include("apps.planning.urls")),
     path("p/<slug:project_slug>/", include("apps.posts.urls")),
     path("p/<slug:project_slug>/", include("apps.media.urls_video")),
+    path("p/<slug:project_slug>/", include("apps.variants.urls")),
     path("review/<slug:project_slug>/", include(review_urls.guest_patterns)),
 ]
 

@@ -307,6 +307,39 @@ class AnalyticsInsightOutput(AgentOutput):
     next_experiments: list[Experiment] = Field(min_length=1, max_length=5)
 
 
+# --- caption variants (apps.variants) -----------------------------------------------------
+
+LinkPlacement = Literal["in_text", "first_comment", "bio", "none"]
+
+
+class VariantOutput(AgentOutput):
+    language: Language
+    text: _text(3000) = Field(
+        description="The post text for the platform in `platform`, within its limits, without the hashtags."
+    )
+    title: OptionalShort = Field(
+        description="A title where the platform needs one (YouTube Shorts, Pinterest); else empty."
+    )
+    hashtags: list[Hashtag] = Field(max_length=30, description="Within the platform's recommended number.")
+    cta: OptionalSentence = Field(description="The call to action used in the text; empty when none.")
+    link_placement: LinkPlacement = Field(
+        description="Where the brief's link goes: in_text where links are clickable, else bio or first_comment."
+    )
+    first_comment: OptionalSentence = Field(description="A first comment (Instagram); else empty.")
+    media_prompt: _text(400) = Field(description="An image or video generation prompt that fits the platform.")
+
+
+class VoiceTraitsOutput(AgentOutput):
+    voice: _text(200) = Field(description="How the brand sounds, in one sentence.")
+    tone: _text(120) = Field(description="The tone in a few words, e.g. warm, direct, informal (du).")
+    vocabulary: list[_text(40)] = Field(max_length=12, description="Words and phrases the examples use often.")
+    sentence_length: _text(120) = Field(description="Typical sentence length, e.g. short (8 words).")
+    emoji_habit: _text(120)
+    hashtag_habit: _text(120)
+    do: list[Line] = Field(max_length=6)
+    dont: list[Line] = Field(max_length=6)
+
+
 # --- the registry ---------------------------------------------------------------------------
 
 
@@ -394,6 +427,22 @@ AGENTS: dict[str, AgentSpec] = {
             _("Explains the results: findings, winning formats and hooks, next experiments."),
             1500,
             _("Analytics"),
+        ),
+        AgentSpec(
+            "variants",
+            VariantOutput,
+            "variants",
+            _("Writes one caption variant for one platform and language from a brief, within the platform's limits."),
+            1200,
+            _("Caption variants"),
+        ),
+        AgentSpec(
+            "voice_trainer",
+            VoiceTraitsOutput,
+            "voice_trainer",
+            _("Reads example posts and describes the brand voice: tone, vocabulary, habits, do and don't."),
+            1000,
+            _("Brand-voice trainer"),
         ),
     )
 }

@@ -94,6 +94,25 @@ DEFAULT_PROMPTS: dict[str, dict[str, str]] = {
         ),
         "user": _user("Explain these results and recommend next steps."),
     },
+    "variants": {
+        "system": (
+            "You are the social media copywriter. From one brief you write a caption for one platform in its "
+            "native style and within its limits (`platform` in the inputs: maximum length, title, hashtag "
+            "count, whether links are clickable, first comment). Variant `variant_index` of `variant_count` "
+            "takes a different angle than the others. Follow the brand voice and the example posts, if any; "
+            "never invent facts. When the inputs carry an `instruction` and a `variant`, rewrite that variant "
+            "following the instruction and keep what it does not ask to change."
+        ),
+        "user": _user("Write this caption variant."),
+    },
+    "voice_trainer": {
+        "system": (
+            "You are the brand-voice analyst. From the example posts in the inputs you describe how the brand "
+            "writes: tone, typical vocabulary, sentence length, emoji and hashtag habits, the form of address "
+            "(du/Sie), and concrete do and don't rules a copywriter can follow. Describe style, not topics."
+        ),
+        "user": _user("Describe the voice of these example posts."),
+    },
 }
 
 GENERIC_PROMPT = {

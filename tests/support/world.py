@@ -27,6 +27,7 @@ from tests.support.projects import PNG, upload
 from tests.support.renders import finished_render
 from tests.support.review import PIN, expire, invite_guest, make_guest, make_review_link
 from tests.support.social import connect_account
+from tests.support.variants import make_brief, make_variant
 
 ROLES = (Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER)
 
@@ -101,6 +102,8 @@ def build_tenant(slug: str, name: str) -> Tenant:
     }
     do_revoke_review_link(objects["revoked_review_link"])
     objects["render"] = finished_render(post, qa_passed=False)
+    objects["brief"] = make_brief(project, owner)
+    objects["variant"] = make_variant(objects["brief"])
     return Tenant(org=org, users=users, objects=objects)
 
 

@@ -23,6 +23,7 @@ from apps.ai.offline import (
     scheduler,
     script,
     trend_format,
+    variants,
 )
 from apps.ai.offline.inputs import Inputs
 from apps.ai.offline.schema_fill import generate
@@ -43,6 +44,7 @@ COMPOSERS = {
     c.QAJudgeOutput: qa_judge.compose,
     c.SchedulerOptimizerOutput: scheduler.compose,
     c.AnalyticsInsightOutput: analytics.compose,
+    **variants.COMPOSERS,
 }
 
 
