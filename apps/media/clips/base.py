@@ -61,6 +61,21 @@ class Generation:
         return self.state != "pending"
 
 
+class ClosingClient:
+    """`with client:` closes its HTTP connections at the end."""
+
+    _http: httpx.Client
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
 def retry_after_of(response: httpx.Response) -> float | None:
     raw = response.headers.get("Retry-After", "").strip()
     try:

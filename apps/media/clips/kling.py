@@ -16,7 +16,7 @@ import httpx
 import jwt
 
 from apps.core import clock
-from apps.media.clips.base import ClipError, ClipPrompt, Generation, Outcome, retry_after_of, stream_to
+from apps.media.clips.base import ClipError, ClipPrompt, ClosingClient, Generation, Outcome, retry_after_of, stream_to
 
 DEFAULT_BASE_URL = "https://api-singapore.klingai.com"
 TOKEN_SECONDS = 1800
@@ -76,7 +76,7 @@ def error_of(response: httpx.Response) -> ClipError:
     )  # fmt: skip
 
 
-class KlingClient:
+class KlingClient(ClosingClient):
     provider = "kling"
 
     def __init__(
@@ -85,9 +85,6 @@ class KlingClient:
     ):  # fmt: skip
         self._access_key, self._secret_key = access_key, secret_key
         self._http = http or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
-
-    def close(self) -> None:
-        self._http.close()
 
     def _headers(self) -> dict:
         return {"Authorization": f"Bearer {token(self._access_key, self._secret_key)}"}

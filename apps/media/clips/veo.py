@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from apps.media.clips.base import ClipError, ClipPrompt, Generation, Outcome, retry_after_of, stream_to
+from apps.media.clips.base import ClipError, ClipPrompt, ClosingClient, Generation, Outcome, retry_after_of, stream_to
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 MODELS = ("veo-3.1-generate-preview", "veo-3.1-fast-generate-preview", "veo-3.0-generate-001")
@@ -63,7 +63,7 @@ def error_of(response: httpx.Response) -> ClipError:
     )  # fmt: skip
 
 
-class VeoClient:
+class VeoClient(ClosingClient):
     provider = "veo"
 
     def __init__(
@@ -71,9 +71,6 @@ class VeoClient:
     ):
         self._http = http or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
         self._headers = {"x-goog-api-key": api_key}
-
-    def close(self) -> None:
-        self._http.close()
 
     def _send(self, method: str, url: str, **kwargs) -> dict:
         try:
