@@ -36,7 +36,7 @@ from apps.media.clips.models import ACTIVE_CLIP_STATUSES, ClipStatus, GeneratedC
 from apps.media.models import Asset, AssetKind, AssetSource, LicenceType
 
 logger = logging.getLogger("viralforge.media.clips")
-LEASE_SECONDS_EXTRA = 30
+LEASE_SECONDS_EXTRA = 5
 
 
 def provider_label(provider: str) -> str:
