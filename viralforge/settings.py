@@ -382,6 +382,29 @@ VF_MANAGED_KEYS = {
     for provider in ("openrouter", "veo", "kling")
 }
 
+# Video providers (apps/media/clips, ../shared/contracts/video-providers.md): Google Veo through
+# the Gemini API and Kling; with the sandbox on, their stand-ins in apps/sandbox.
+VF_VEO_BASE_URL = env_url(
+    "VF_VEO_BASE_URL",
+    f"{_sandbox}/veo" if VF_SANDBOX_ENABLED else "https://generativelanguage.googleapis.com",
+    schemes=("http", "https"),
+)
+VF_KLING_BASE_URL = env_url(
+    "VF_KLING_BASE_URL",
+    f"{_sandbox}/kling" if VF_SANDBOX_ENABLED else "https://api-singapore.klingai.com",
+    schemes=("http", "https"),
+)
+VF_VEO_MODEL = env_str("VF_VEO_MODEL", "veo-3.1-fast-generate-preview")
+VF_KLING_MODEL = env_str("VF_KLING_MODEL", "kling-v1-6")
+VF_CLIP_TIMEOUT_SECONDS = env_float("VF_CLIP_TIMEOUT_SECONDS", 60, minimum=0.1)
+# Polling a generation: the first look after this many seconds, then 1.5× longer each time up to
+# the maximum; an operation still unfinished after VF_CLIP_MAX_WAIT_SECONDS is given up (fallback).
+VF_CLIP_POLL_SECONDS = env_float("VF_CLIP_POLL_SECONDS", 10, minimum=0.01)
+VF_CLIP_POLL_MAX_SECONDS = env_float("VF_CLIP_POLL_MAX_SECONDS", 60, minimum=0.01)
+VF_CLIP_MAX_WAIT_SECONDS = env_int("VF_CLIP_MAX_WAIT_SECONDS", 1200, minimum=1)
+# Rate limits and server errors of one clip are retried this often before it falls back.
+VF_CLIP_MAX_ATTEMPTS = env_int("VF_CLIP_MAX_ATTEMPTS", 5, minimum=1)
+
 # --- billing: plans, quotas, rate limits (apps/billing) ---------------------------------
 # The plan an organization gets when it has no subscription yet (a Plan slug; seeded: free, pro, agency).
 VF_BILLING_DEFAULT_PLAN = env_str("VF_BILLING_DEFAULT_PLAN", "free")

@@ -309,3 +309,13 @@ class Render(TenantModel):
     @property
     def qa_failed_checks(self) -> list[dict]:
         return [check for check in self.qa_report.get("checks") or [] if not check.get("ok")]
+
+
+# Generated clips (Veo, Kling) and the video-source routing live in their own module.
+from apps.media.clips.models import (  # noqa: E402, F401
+    ClipStatus,
+    GeneratedClip,
+    ProjectVideoSettings,
+    SceneSource,
+    VideoSource,
+)

@@ -62,3 +62,5 @@ def render_retries_exhausted(message_data: dict, retry_info: dict | None = None)
     last_line = str((message_data.get("options") or {}).get("traceback") or "").strip().splitlines()[-1:] or ["?"]
     reason = RENDER_CRASHED.reason(attempts=retries + 1, error=last_line[0][:300])
     actions.do_fail_render(kwargs["render_id"], [reason])
+# Generated clips (Veo, Kling): their steps and the sweeper that resumes them.
+from apps.media.clips.tasks import advance_clip, resume_stalled_clips  # noqa: E402, F401

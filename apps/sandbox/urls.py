@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from apps.sandbox import elevenlabs, openrouter
+from apps.sandbox import elevenlabs, kling, openrouter, veo
 
 # Mounted at /sandbox/ only when VF_SANDBOX_ENABLED (tests, the offline demo); never in production.
 openrouter_patterns = [
@@ -20,8 +20,22 @@ elevenlabs_patterns = [
     path("models", elevenlabs.models, name="sandbox_elevenlabs_models"),
 ]
 
+veo_patterns = [
+    path("models/<str:model>:predictLongRunning", veo.predict, name="sandbox_veo_predict"),
+    path("models/<str:model>/operations/<str:operation_id>", veo.operation, name="sandbox_veo_operation"),
+    path("files/<str:file_id>:download", veo.download, name="sandbox_veo_download"),
+]
+
+kling_patterns = [
+    path("v1/videos/text2video", kling.text2video, name="sandbox_kling_text2video"),
+    path("v1/videos/text2video/<str:task_id>", kling.task, name="sandbox_kling_task"),
+    path("files/<str:task_id>.mp4", kling.download, name="sandbox_kling_download"),
+]
+
 urlpatterns: list = [
     path("openrouter/api/v1/", include(openrouter_patterns)),
     path("elevenlabs/v1/", include(elevenlabs_patterns)),
     path("tiktok/", include("apps.sandbox.tiktok.urls")),
+    path("veo/v1beta/", include(veo_patterns)),
+    path("kling/", include(kling_patterns)),
 ]
