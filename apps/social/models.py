@@ -165,7 +165,9 @@ class PublishSettings(TenantModel):
     project = models.OneToOneField(
         "projects.Project", on_delete=models.CASCADE, related_name="publish_settings", verbose_name=_("project")
     )
-    mode = models.CharField(_("publishing mode"), max_length=10, choices=PublishMode.choices, default=PublishMode.DIRECT)
+    mode = models.CharField(
+        _("publishing mode"), max_length=10, choices=PublishMode.choices, default=PublishMode.DIRECT
+    )
     catch_up_minutes = models.PositiveIntegerField(_("catch-up window (minutes)"), default=120)
 
     class Meta:

@@ -139,7 +139,8 @@ GATE_CREATOR_BLOCKED = define(
 PUBLISH_REFUSED = define("publish.refused", _("TikTok refused the post: %(error)s."))
 PUBLISH_FAILED = define("publish.failed", _("TikTok could not publish the video: %(error)s."))
 PUBLISH_GAVE_UP = define(
-    "publish.gave_up", _("TikTok kept answering with errors (%(error)s); publishing stopped after %(attempts)s attempts.")
+    "publish.gave_up",
+    _("TikTok kept answering with errors (%(error)s); publishing stopped after %(attempts)s attempts."),
 )
 PUBLISH_MISSED = define(
     "publish.missed",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps as django_apps
+from apps.media.models import RenderStatus
+from apps.media.renders import renders_of
 
 
 @dataclass(frozen=True)
@@ -25,15 +26,8 @@ class Video:
 
 
 def current_video(post) -> Video | None:
-    """The newest finished render of the post, or None."""
-    render_model = django_apps.get_model("media", "Render")
-    render = (
-        render_model.objects.for_org(post.organization_id)
-        .filter(post=post, status="done")
-        .exclude(video_key="")
-        .order_by("-created_at")
-        .first()
-    )
+    """The newest finished render of the post (publishable or not: the gate says why not), or None."""
+    render = renders_of(post).filter(status=RenderStatus.DONE).exclude(video_key="").order_by("-created_at").first()
     if render is None:
         return None
     return Video(
@@ -41,7 +35,7 @@ def current_video(post) -> Video | None:
         key=render.video_key,
         size=int(render.size_bytes or 0),
         duration_s=float(render.duration_s or 0),
-        qa_ok=bool(render.qa_passed) or bool(render.qa_overridden_at),
+        qa_ok=render.is_publishable,
         generated_media=bool(render.contains_generated_media),
         synthetic_voice=bool(render.synthetic_voice),
         cover_timestamp_ms=render.video_cover_timestamp_ms,
