@@ -376,6 +376,13 @@ VF_TIKTOK_TIMEOUT_SECONDS = env_int("VF_TIKTOK_TIMEOUT_SECONDS", 30, minimum=1)
 # every VF_TIKTOK_REFRESH_INTERVAL_SECONDS, and before any API call).
 VF_TIKTOK_REFRESH_MARGIN_SECONDS = env_int("VF_TIKTOK_REFRESH_MARGIN_SECONDS", 1800, minimum=60)
 VF_TIKTOK_REFRESH_INTERVAL_SECONDS = env_int("VF_TIKTOK_REFRESH_INTERVAL_SECONDS", 600, minimum=10)
+# Publishing (apps/social/publish): posts per creator in 24 hours (TikTok's cap, about 15), the
+# FILE_UPLOAD chunk size (TikTok's rules: 5–64 MB), and how long one job polls before it hands
+# the publication back to the queue (status polling stays within 30 requests a minute).
+VF_TIKTOK_DAILY_POST_CAP = env_int("VF_TIKTOK_DAILY_POST_CAP", 15, minimum=1)
+VF_PUBLISH_CHUNK_MB = env_int("VF_PUBLISH_CHUNK_MB", 10, minimum=5)
+VF_PUBLISH_POLL_WINDOW_SECONDS = env_int("VF_PUBLISH_POLL_WINDOW_SECONDS", 120, minimum=5)
+VF_PUBLISH_MAX_ATTEMPTS = env_int("VF_PUBLISH_MAX_ATTEMPTS", 8, minimum=1)
 # Managed mode: the platform's own provider keys, used only where the organization's plan allows.
 VF_MANAGED_KEYS = {
     provider: env_str(f"VF_MANAGED_{provider.upper()}_KEY", "")

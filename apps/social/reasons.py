@@ -86,3 +86,63 @@ def oauth_error(error: str, platform: str):
     if code is None:
         return OAUTH_UNKNOWN.reason(platform=platform, error=error[:60])
     return code.reason(platform=platform)
+
+# --- publishing: the gates before any call, and TikTok's refusals -----------------------------------
+
+GATE_NO_CONSENT = define(
+    "publish.gate.no_consent",
+    _("Nobody has confirmed the publishing settings and TikTok's terms for this post yet (Publish tab)."),
+)
+GATE_POLICY = define("publish.gate.policy", _("The policy check blocks this post: %(reasons)s"))
+GATE_NOT_APPROVED = define(
+    "publish.gate.not_approved", _("The post is not approved (status: %(status)s). Approve it first.")
+)
+GATE_NO_VIDEO = define("publish.gate.no_video", _("The post has no finished video yet. Render it first."))
+GATE_QA_FAILED = define(
+    "publish.gate.qa_failed", _("The video failed its quality check. Render it again or override the check.")
+)
+GATE_MEDIA = define("publish.gate.media", _("An asset of the post may not be used: %(reasons)s"))
+GATE_NO_ACCOUNT = define(
+    "publish.gate.no_account", _("No connected TikTok account may publish for this project. Connect one first.")
+)
+GATE_ACCOUNT = define(
+    "publish.gate.account", _("The TikTok account %(account)s is not connected (%(status)s). Reconnect it first.")
+)
+GATE_SCOPES = define(
+    "publish.gate.scopes",
+    _("The TikTok account %(account)s did not grant the permission %(scopes)s. Reconnect it and allow it."),
+)
+GATE_TOKEN = define(
+    "publish.gate.token", _("The sign-in of the TikTok account %(account)s has expired. Reconnect the account.")
+)
+GATE_CAPTION = define(
+    "publish.gate.caption",
+    _("The title has %(length)s characters (UTF-16 units); TikTok allows at most %(limit)s."),
+)
+GATE_DURATION = define(
+    "publish.gate.duration",
+    _("The video is %(duration)s seconds long; this creator may post at most %(limit)s seconds."),
+)
+GATE_PRIVACY = define(
+    "publish.gate.privacy", _("Choose who can view the post from the options TikTok offers for this creator.")
+)
+GATE_BRANDED_PRIVATE = define(
+    "publish.gate.branded_private", _("A paid partnership cannot be posted as “Only me”. Choose another audience.")
+)
+GATE_DAILY_CAP = define(
+    "publish.gate.daily_cap",
+    _("The account %(account)s has reached its %(limit)s posts in the last 24 hours. The post waits until tomorrow."),
+)
+GATE_CREATOR_BLOCKED = define(
+    "publish.gate.creator_blocked", _("TikTok does not let this creator post right now (%(error)s).")
+)
+PUBLISH_REFUSED = define("publish.refused", _("TikTok refused the post: %(error)s."))
+PUBLISH_FAILED = define("publish.failed", _("TikTok could not publish the video: %(error)s."))
+PUBLISH_GAVE_UP = define(
+    "publish.gave_up",
+    _("TikTok kept answering with errors (%(error)s); publishing stopped after %(attempts)s attempts."),
+)
+PUBLISH_MISSED = define(
+    "publish.missed",
+    _("The slot at %(slot)s was missed by more than %(minutes)s minutes (the workers were down). Publish it by hand."),
+)

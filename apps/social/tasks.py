@@ -46,3 +46,6 @@ def refresh_expiring_tokens() -> int:
         count += 1
     logger.info("Queued %s token refreshes.", count)
     return count
+
+
+from apps.social.publish.tasks import publish_post, publish_tick  # noqa: E402, F401  (discovered with this module)

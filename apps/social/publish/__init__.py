@@ -1,0 +1,1 @@
+"""Publishing to TikTok exactly once (issue 19): gates, the pipeline, scheduling, the composer."""

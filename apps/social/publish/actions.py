@@ -1,0 +1,240 @@
+"""Writes of publishing: the composer's choices with consent, publish now, retry, the scheduler's
+claim, and each step of the pipeline (saved before the next call to TikTok).
+
+    do_save_composer(post, account, choices, actor=user, publish_now=False)   # consent, audited
+    do_retry_publication(publication, actor=user)                             # failed / blocked → queued
+    claim_due_publications(limit=50)                                          # scheduler: SKIP LOCKED
+    do_record_step(publication_id, state, event="...", **fields)              # the pipeline
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core import clock
+from apps.posts.models import CommercialContent, PostItem
+from apps.social import reasons
+from apps.social.models import (
+    ACTIVE_STATES,
+    Publication,
+    PublishEvent,
+    PublishMode,
+    PublishSettings,
+    PublishState,
+    SocialAccount,
+)
+from apps.social.publish.video import current_video
+
+logger = logging.getLogger("viralforge.publish")
+
+EDITABLE_STATES = (PublishState.SCHEDULED, PublishState.BLOCKED, PublishState.MISSED, PublishState.FAILED)
+
+
+class PublishError(Exception):
+    """A request that cannot be done now; the translated message is shown to the user."""
+
+    status = 409
+
+
+@dataclass(frozen=True)
+class ComposerChoices:
+    """What the person chose in the composer (nothing preselected: the form demands each)."""
+
+    title: str
+    privacy_level: str
+    allow_comment: bool
+    allow_duet: bool
+    allow_stitch: bool
+    consent: bool
+
+
+def settings_for(project) -> PublishSettings:
+    found = PublishSettings.objects.for_org(project.organization_id).filter(project=project).first()
+    return found or PublishSettings(organization_id=project.organization_id, project=project)
+
+
+def slot_moment(post: PostItem) -> datetime:
+    """The post's slot as an aware moment in the project's time zone (09:00 when the slot has no time)."""
+    project = post.project
+    hhmm = project.slot_time(post.slot) or "09:00"
+    hour, minute = (int(part) for part in hhmm.split(":")[:2])
+    return datetime(post.date.year, post.date.month, post.date.day, hour, minute, tzinfo=project.zone)
+
+
+def _event(publication: Publication, kind: str, actor=None, **detail) -> None:
+    PublishEvent.objects.create(
+        organization_id=publication.organization_id, publication=publication, kind=kind, actor=actor,
+        detail=detail, at=clock.now(),
+    )  # fmt: skip
+
+
+def _locked(publication_id) -> Publication:
+    # Trusted id (a job, or a view that found the row through its access helper).
+    return Publication.objects.unscoped().select_for_update().get(id=publication_id)
+
+
+def _enqueue(publication: Publication) -> None:
+    from apps.jobs.actions import do_enqueue_job
+    from apps.social.publish.tasks import publish_post
+
+    do_enqueue_job(
+        publish_post,
+        organization=publication.organization,
+        target=f"post:{publication.post_id}",
+        post_id=str(publication.post_id),
+    )
+
+
+@transaction.atomic(durable=True)
+def do_save_composer(
+    post: PostItem, account: SocialAccount, choices: ComposerChoices, *, actor, publish_now: bool = False
+) -> Publication:
+    """Store the composer's choices and the person's consent (who, when); schedule the post at its
+    slot, or queue it now. Refused while the publication is under way or done."""
+    if not choices.consent:
+        raise PublishError(_("Please confirm TikTok's terms before publishing."))
+    post = PostItem.objects.for_org(post.organization_id).select_for_update(of=("self",)).select_related(
+        "project").get(id=post.id)  # fmt: skip
+    project = post.project
+    publication = Publication.objects.for_org(post.organization_id).select_for_update().filter(post=post).first()
+    if publication is not None and publication.state not in EDITABLE_STATES:
+        raise PublishError(_("This post is already being published or was published."))
+    mode = settings_for(project).mode
+    video = current_video(post)
+    now = clock.now()
+    if publication is None:
+        publication = Publication(organization_id=post.organization_id, project=project, post=post)
+    publication.account = account
+    publication.mode = mode
+    publication.title = choices.title
+    publication.privacy_level = choices.privacy_level if mode == PublishMode.DIRECT else ""
+    publication.allow_comment = choices.allow_comment
+    publication.allow_duet = choices.allow_duet
+    publication.allow_stitch = choices.allow_stitch
+    publication.brand_organic = post.commercial_content == CommercialContent.OWN_BRAND
+    publication.brand_content = post.commercial_content == CommercialContent.PAID_PARTNERSHIP
+    publication.is_aigc = bool(video and video.is_aigc) or post.ai_generated
+    publication.consent_by = actor
+    publication.consent_at = now
+    publication.autopilot = False
+    publication.failure = {}
+    publication.publish_id = ""
+    publication.upload_url = ""
+    publication.uploaded_bytes = 0
+    if publish_now:
+        publication.state = PublishState.QUEUED
+        publication.scheduled_for = now
+        publication.published_by = actor
+    else:
+        publication.state = PublishState.SCHEDULED
+        publication.scheduled_for = slot_moment(post)
+    publication.save()
+    _event(publication, "consent", actor, settings=publication.post_info(), mode=mode, account=str(account.id),
+           publish_now=publish_now)  # fmt: skip
+    if publish_now:
+        _enqueue(publication)
+    logger.info("Publication %s saved (%s).", publication.id, publication.state)
+    return publication
+
+
+@transaction.atomic(durable=True)
+def do_queue_autopilot(post: PostItem, account: SocialAccount) -> Publication | None:
+    """Autopilot (nobody in the composer): the post goes to the creator's inbox as a draft at its slot,
+    never as a direct post. Does nothing when the post has a publication already."""
+    if Publication.objects.for_org(post.organization_id).filter(post=post).exists():
+        return None
+    video = current_video(post)
+    publication = Publication.objects.create(
+        organization_id=post.organization_id, project=post.project, post=post, account=account,
+        mode=PublishMode.INBOX, state=PublishState.SCHEDULED, title=post.caption, autopilot=True,
+        is_aigc=bool(video and video.is_aigc) or post.ai_generated, scheduled_for=slot_moment(post),
+    )  # fmt: skip
+    _event(publication, "autopilot", None, mode=PublishMode.INBOX)
+    return publication
+
+
+@transaction.atomic(durable=True)
+def do_retry_publication(publication: Publication, *, actor) -> Publication:
+    publication = _locked(publication.id)
+    if publication.state not in (PublishState.FAILED, PublishState.BLOCKED, PublishState.MISSED):
+        raise PublishError(_("Only a failed, blocked or missed publication can be retried."))
+    publication.state = PublishState.QUEUED
+    publication.failure = {}
+    publication.publish_id = ""
+    publication.upload_url = ""
+    publication.uploaded_bytes = 0
+    publication.attempts = 0
+    publication.published_by = actor
+    publication.scheduled_for = clock.now()
+    publication.save()
+    _event(publication, "retry", actor)
+    _enqueue(publication)
+    return publication
+
+
+def claim_due_publications(limit: int = 100) -> list[str]:
+    """The scheduler's tick: scheduled publications whose slot has come are queued (rows claimed with
+    FOR UPDATE SKIP LOCKED, so two schedulers never queue one twice); a slot missed by more than the
+    project's catch-up window is flagged instead. Returns the queued post ids."""
+    now = clock.now()
+    queued: list[str] = []
+    with transaction.atomic(durable=True):
+        due = list(
+            Publication.objects.unscoped()  # the scheduler serves every organization
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("project", "organization")
+            .filter(state=PublishState.SCHEDULED, scheduled_for__lte=now)
+            .order_by("scheduled_for")[:limit]
+        )
+        for publication in due:
+            window = timedelta(minutes=settings_for(publication.project).catch_up_minutes)
+            if now - publication.scheduled_for > window:
+                local = publication.scheduled_for.astimezone(publication.project.zone)
+                publication.state = PublishState.MISSED
+                publication.failure = reasons.PUBLISH_MISSED.reason(
+                    slot=local.strftime("%Y-%m-%d %H:%M"), minutes=int(window.total_seconds() // 60)
+                ).as_dict()
+                publication.save(update_fields=["state", "failure", "updated_at"])
+                _event(publication, "missed")
+                continue
+            publication.state = PublishState.QUEUED
+            publication.save(update_fields=["state", "updated_at"])
+            _event(publication, "queued", lateness_s=round((now - publication.scheduled_for).total_seconds(), 3))
+            _enqueue(publication)
+            queued.append(str(publication.post_id))
+    return queued
+
+
+def do_record_step(publication_id, state: str, *, event: str = "", **fields) -> Publication:
+    """Save one step of the pipeline (its own transaction: it must be on disk before the next call)."""
+    with transaction.atomic(durable=True):
+        publication = _locked(publication_id)
+        publication.state = state
+        for name, value in fields.items():
+            setattr(publication, name, value)
+        if state in (PublishState.PUBLISHED, PublishState.IN_INBOX, PublishState.FAILED, PublishState.BLOCKED):
+            publication.finished_at = publication.finished_at or clock.now()
+        publication.save()
+        if event:
+            detail = {"state": state}
+            if fields.get("failure"):
+                detail["reason"] = fields["failure"]
+            if publication.publish_id:
+                detail["publish_id"] = publication.publish_id
+            _event(publication, event, **detail)
+    return publication
+
+
+def stalled_publications(quiet_seconds: float = 120) -> list[Publication]:
+    """Publications in an active state untouched for `quiet_seconds` of real time (their job may have
+    died with its worker; worker liveness is real time, not the clock's)."""
+    since = timezone.now() - timedelta(seconds=quiet_seconds)
+    return list(
+        Publication.objects.unscoped().filter(state__in=ACTIVE_STATES, updated_at__lte=since).only("id", "post_id")
+    )

@@ -1,0 +1,53 @@
+"""Publishing jobs on the `publish` queue (imported by apps/social/tasks.py for discovery).
+
+`publish_post(post_id)` is idempotent and resumable: it runs the pipeline from whatever the
+publication's row says. The tick every minute queues due posts (FOR UPDATE SKIP LOCKED) and
+re-queues active publications that no worker holds (their worker died), and autopilot posts.
+"""
+
+import logging
+
+import dramatiq
+from dramatiq_crontab import cron
+
+from apps.social.models import Publication
+from apps.social.publish import pipeline
+from apps.social.publish.actions import claim_due_publications, stalled_publications
+
+logger = logging.getLogger("viralforge.publish")
+
+QUEUE = "publish"
+
+
+@dramatiq.actor(queue_name=QUEUE, max_retries=8, min_backoff=1000, max_backoff=60_000, time_limit=30 * 60_000)
+def publish_post(post_id: str) -> str:
+    publication = Publication.objects.unscoped().filter(post_id=post_id).only("id").first()
+    if publication is None:
+        return "none"
+    try:
+        return pipeline.run(publication.id)
+    except pipeline.Handoff as handoff:
+        publish_post.send_with_options(kwargs={"post_id": post_id}, delay=int(handoff.delay_s * 1000))
+        return "waiting"
+
+
+@cron("* * * * *")
+@dramatiq.actor(queue_name=QUEUE, max_retries=0, time_limit=120_000)
+def publish_tick() -> dict:
+    """Every minute: queue what is due, pick up what a dead worker left."""
+    return run_tick()
+
+
+def run_tick(quiet_seconds: float = 120) -> dict:
+    queued = claim_due_publications()
+    resumed = 0
+    for publication in stalled_publications(quiet_seconds):
+        if str(publication.post_id) in queued:
+            continue
+        with pipeline.exclusive(publication.id) as free:
+            if not free:
+                continue  # a live worker is on it
+        publish_post.send(str(publication.post_id))
+        resumed += 1
+    logger.info("Publishing tick: %s queued, %s resumed.", len(queued), resumed)
+    return {"queued": len(queued), "resumed": resumed}
