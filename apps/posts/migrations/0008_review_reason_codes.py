@@ -16,7 +16,7 @@ def _quote_texts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("posts", "0006_guests_from_viewer_grants")]
+    dependencies = [("posts", "0007_postitem_video_state")]
 
     operations = [
         migrations.RunPython(_quote_texts, migrations.RunPython.noop),
