@@ -118,7 +118,8 @@ def test_approval_records_who_and_when_and_is_audited(client_for, editor, post):
     assert (row.action, row.actor, row.post_version) == (Approval.Action.APPROVED, editor, 1)
     html = response.content.decode()
     assert f"Approved by {editor.email}" in html
-    assert "Approval history" in html
+    history = client_for(editor).get(post_url("post_tab_comments", post), **HX).content.decode()
+    assert "Approval history" in history and editor.email in history
     assert f'id="card-{post.id}"' in html and "badge-status-approved" in html
     assert json.loads(response["HX-Trigger"])["postChanged"]["id"] == str(post.id)
 

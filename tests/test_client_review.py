@@ -433,7 +433,8 @@ def test_members_comment_and_see_the_guests_comments(world, django_capture_on_co
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[world["guest"].email]]  # a guest is on the team of the project
     assert reverse("guest_post", args=["alpha", "coffee", post.id]) in mail.outbox[0].body
-    page = signed_in(world["editor"]).get(reverse("post_detail", args=["alpha", "coffee", post.id])).content.decode()
+    assert response["Location"] == reverse("post_tab_comments", args=["alpha", "coffee", post.id])
+    page = signed_in(world["editor"]).get(response["Location"]).content.decode()
     assert "Gefällt mir" in page and "Danke!" in page
 
 

@@ -85,26 +85,36 @@ def test_panel_partial_for_htmx_and_page_without(client_for, editor, post):
 
 
 def test_viewer_sees_the_post_read_only(client_for, viewer, post):
-    html = client_for(viewer).get(post_url("post_detail", post)).content.decode()
+    client = client_for(viewer)
+    html = client.get(post_url("post_detail", post)).content.decode()
     assert post.hook in html
     assert 'id="post-editor"' not in html
     assert "Approve" not in html
     assert "Lock" not in html
-    assert "Schritt 1" in html  # the script is shown
-    assert "Bohnen fallen in die Mühle" in html
+    assert 'aria-current="true">Content &amp; caption</a>' in html
+    script = client.get(post_url("post_tab_script", post), **HX).content.decode()
+    assert "Schritt 1" in script and 'id="post-editor"' not in script
+    assert "Bohnen fallen in die Mühle" in client.get(post_url("post_tab_storyboard", post), **HX).content.decode()
 
 
 def test_editor_sees_editor_and_actions(client_for, editor, post):
-    html = client_for(editor).get(post_url("post_detail", post)).content.decode()
-    assert 'id="post-editor"' in html
-    assert 'name="scene-0-voiceover"' in html
-    assert 'name="board-1-visual"' in html
-    assert 'name="vprompt-0-prompt"' in html
-    assert 'name="scene-TOTAL_FORMS" value="4"' in html  # three scenes and one empty row
+    client = client_for(editor)
+    html = client.get(post_url("post_detail", post)).content.decode()
+    assert 'id="post-editor"' in html and 'name="hook"' in html and 'name="tab" value="content"' in html
     assert ">Approve</button>" in html
     assert ">Lock</button>" in html
     assert 'id="improve"' in html
     assert 'name="date"' in html and 'min="2026-03-01"' in html and 'max="2026-03-31"' in html
+    assert html.count('id="move-version"') == 1 and 'id="id_version"' not in html
+    assert 'name="scene-0-voiceover"' not in html  # the other tabs load when chosen
+    script = client.get(post_url("post_tab_script", post), **HX).content.decode()
+    assert 'name="scene-0-voiceover"' in script and 'name="tab" value="script"' in script
+    assert 'name="scene-TOTAL_FORMS" value="4"' in script  # three scenes and one empty row
+    assert '<nav id="post-tabs"' in script and 'hx-swap-oob="true"' in script  # the tab bar, out-of-band
+    assert 'name="board-1-visual"' in client.get(post_url("post_tab_storyboard", post), **HX).content.decode()
+    assert 'name="vprompt-0-prompt"' in client.get(post_url("post_tab_video_prompt", post), **HX).content.decode()
+    page = client.get(post_url("post_tab_script", post)).content.decode()  # the real href: the page, tab open
+    assert "<html" in page and 'aria-current="true">Script</a>' in page and 'name="scene-0-voiceover"' in page
 
 
 def test_no_approval_step_hides_the_approve_button(client_for, editor, post):

@@ -243,6 +243,30 @@ def do_set_post_video_state(post: PostItem, state: str) -> None:
     post.video_state = state
 
 
+@transaction.atomic
+def do_send_post_to_review(post: PostItem, *, actor) -> PostItem:
+    """Send a post back to review (a bulk action): it needs another look before anyone approves it."""
+    row = _locked_row(post)
+    if row.locked:
+        raise PostLocked
+    if row.status == PostStatus.NEEDS_REVIEW:
+        raise PostError(_("This post already needs review."))
+    if row.status == PostStatus.APPROVED:
+        row.approved_by = None
+        row.approved_at = None
+        Approval.objects.create(
+            organization_id=row.organization_id,
+            post=row,
+            post_version=row.version,
+            action=Approval.Action.CHANGES_REQUESTED,
+            actor=actor,
+        )
+    row.status = PostStatus.NEEDS_REVIEW
+    row.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    logger.info("Post sent to review.", extra={"post_id": str(row.id), "actor_id": actor.pk})
+    return row
+
+
 # --- lock ----------------------------------------------------------------------------------------
 
 

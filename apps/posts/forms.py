@@ -98,7 +98,12 @@ class SceneForm(_Row):
     voiceover = forms.CharField(
         label=_("Voice-over"), max_length=VOICEOVER_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
-    on_screen_text = forms.CharField(label=_("On-screen text"), max_length=ON_SCREEN_MAX, required=False)
+    on_screen_text = forms.CharField(
+        label=_("On-screen text"),
+        max_length=ON_SCREEN_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"data-preview": "scene"}),
+    )
     field_order = ["voiceover", "on_screen_text", "duration_seconds", "origin"]
 
 
@@ -154,16 +159,21 @@ PromptFormSet = _rows(PromptForm)
 
 class PostForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    hook = forms.CharField(label=_("Hook"), max_length=HOOK_MAX)
+    # data-preview: the phone preview mirrors these inputs while the user types (static/js/post-editor.js).
+    hook = forms.CharField(label=_("Hook"), max_length=HOOK_MAX, widget=forms.TextInput(attrs={"data-preview": "hook"}))
     format = forms.CharField(label=_("Format"), max_length=FORMAT_MAX)
     caption = forms.CharField(
-        label=_("Caption"), max_length=CAPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Caption"),
+        max_length=CAPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "data-preview": "caption"}),
     )
     hashtags = forms.CharField(
         label=_("Hashtags"),
         required=False,
         max_length=MAX_HASHTAGS * (MAX_HASHTAG_LENGTH + 2),
         help_text=_("Separated by spaces."),
+        widget=forms.TextInput(attrs={"data-preview": "hashtags"}),
     )
     cta = forms.CharField(label=_("Call to action"), max_length=CTA_MAX, required=False)
     aspect_ratio = forms.ChoiceField(
@@ -245,21 +255,45 @@ def _merge(originals: list[dict], rows: list[dict], index_key: str, keys: tuple[
     return merged
 
 
-class PostEditor:
-    """The post form and its three row sets, validated and turned into field values together."""
+# Which fields and row sets each of posts' editor tabs edits (apps.posts.editor_tabs); a save sends one tab.
+TAB_FIELDS = {
+    "content": ("hook", "format", "caption", "hashtags", "commercial_content", "ai_generated"),
+    "script": ("cta",),
+    "storyboard": (),
+    "video_prompt": ("aspect_ratio", "prompt_style"),
+}
+TAB_ROWS = {"content": (), "script": ("scenes",), "storyboard": ("board",), "video_prompt": ("prompts",)}
+ROW_SETS = {"scenes": ("scene", SceneFormSet), "board": ("board", BoardFormSet), "prompts": ("vprompt", PromptFormSet)}
 
-    def __init__(self, post: PostItem, data=None):
+
+class PostEditor:
+    """The post form and its row sets, validated and turned into field values together.
+
+    `tab` limits the editor to one tab's fields and rows (what that tab's form sends); without it,
+    everything (a request from an older page or a script sending all fields).
+    """
+
+    def __init__(self, post: PostItem, data=None, tab: str | None = None, project=None):
         self.post = post
+        self.tab = tab if tab in TAB_FIELDS else None
         initial = _initial(post)
-        self.form = PostForm(data, initial=initial["form"])
-        self.form.use_examples(post.project)
-        self.scenes = SceneFormSet(data, initial=initial["scene"], prefix="scene")
-        self.board = BoardFormSet(data, initial=initial["board"], prefix="board")
-        self.prompts = PromptFormSet(data, initial=initial["vprompt"], prefix="vprompt")
+        self.form = PostForm(data, initial=initial["form"], auto_id="edit-%s")
+        if self.tab is not None:
+            keep = {"version", *TAB_FIELDS[self.tab]}
+            for name in list(self.form.fields):
+                if name not in keep:
+                    del self.form.fields[name]
+        if "hashtags" in self.form.fields:
+            self.form.use_examples(project or post.project)
+        rows = TAB_ROWS[self.tab] if self.tab is not None else tuple(ROW_SETS)
+        initial_rows = {"scenes": initial["scene"], "board": initial["board"], "prompts": initial["vprompt"]}
+        for name, (prefix, formset) in ROW_SETS.items():
+            value = formset(data, initial=initial_rows[name], prefix=prefix) if name in rows else None
+            setattr(self, name, value)
 
     @property
     def parts(self):
-        return (self.form, self.scenes, self.board, self.prompts)
+        return tuple(part for part in (self.form, self.scenes, self.board, self.prompts) if part is not None)
 
     def is_valid(self) -> bool:
         results = [part.is_valid() for part in self.parts]  # every part validates (and shows its errors)
@@ -275,20 +309,25 @@ class PostEditor:
             count += sum(len(errors) for errors in formset.errors) + len(formset.non_form_errors())
         return count
 
+    def tab_with_errors(self) -> str | None:
+        """The first tab that shows an error (call after is_valid)."""
+        for key, fields in TAB_FIELDS.items():
+            rows = [getattr(self, name) for name in TAB_ROWS[key]]
+            if any(name in self.form.errors for name in fields) or any(
+                part is not None and (any(part.errors) or part.non_form_errors()) for part in rows
+            ):
+                return key
+        return None
+
     def changes(self) -> dict:
         """The fields whose value differs from the post's, with their new values (call after is_valid)."""
         post, data = self.post, self.form.cleaned_data
-        values = {
-            "hook": data["hook"],
-            "format": data["format"],
-            "caption": data["caption"],
-            "hashtags": data["hashtags"],
-        }
+        values = {name: data[name] for name in ("hook", "format", "caption", "hashtags") if name in self.form.fields}
         if data.get("commercial_content"):  # the disclosure inputs were part of the request
             values["commercial_content"] = data["commercial_content"]
             values["ai_generated"] = data["ai_generated"]
         script = dict(post.script) if isinstance(post.script, dict) else {}
-        if self.scenes.has_changed() or "cta" in self.form.changed_data:
+        if self.scenes is not None and (self.scenes.has_changed() or "cta" in self.form.changed_data):
             scenes = _merge(
                 script_scenes(post), self.scenes.rows(), "index", ("voiceover", "on_screen_text", "duration_seconds")
             )
@@ -296,11 +335,12 @@ class PostEditor:
             script["cta"] = data["cta"]
             script["total_duration_seconds"] = sum(scene["duration_seconds"] for scene in scenes)
             values["script"] = script
-        if self.board.has_changed():
+        if self.board is not None and self.board.has_changed():
             values["storyboard"] = _merge(
                 storyboard_scenes(post), self.board.rows(), "index", ("visual", "camera", "duration_seconds")
             )
-        if self.prompts.has_changed() or {"aspect_ratio", "prompt_style"} & set(self.form.changed_data):
+        changed_video = {"aspect_ratio", "prompt_style"} & set(self.form.changed_data)
+        if self.prompts is not None and (self.prompts.has_changed() or changed_video):
             video = dict(post.video_prompt) if isinstance(post.video_prompt, dict) else {}
             prompts = _merge(
                 video_prompts(post),

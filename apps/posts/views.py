@@ -29,6 +29,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -38,7 +39,7 @@ from apps.billing.ratelimit import rate_limit
 from apps.core.reasons import render_all
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
-from apps.posts import actions
+from apps.posts import actions, editor_tabs
 from apps.posts import forms as post_forms
 from apps.posts import views_calendar as cal
 from apps.posts.access import approval_required, can_approve, can_edit_posts, get_post
@@ -53,6 +54,7 @@ DETAIL = "posts/detail.html"
 PROPOSAL_NAMESPACE = "posts.improve"
 TOKEN_MAX_AGE = 3600
 APPROVAL_HISTORY = 5
+DEFAULT_TAB = "content"
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -84,6 +86,7 @@ def _move_form(post: PostItem, project: Project, data=None) -> post_forms.MoveFo
         slot_choices=choices,
         month_start=first,
         month_end=last,
+        auto_id="move-%s",
     )
 
 
@@ -91,14 +94,29 @@ def _hashtags_text(post: PostItem) -> str:
     return " ".join(str(tag) for tag in (post.hashtags or []))
 
 
+def _neighbours(request: OrgRequest, post: PostItem) -> tuple:
+    """The ids of the plan's posts before and after this one (date, slot order): one query."""
+    ids = list(
+        PostItem.objects.for_org(request.org)
+        .filter(plan_id=post.plan_id)
+        .order_by("date", "slot")
+        .values_list("id", flat=True)
+    )
+    at = ids.index(post.id) if post.id in ids else -1
+    before = ids[at - 1] if at > 0 else None
+    after = ids[at + 1] if 0 <= at < len(ids) - 1 else None
+    return before, after
+
+
 def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> dict:
+    """The panel around the tabs: head, state, action bar, preview (the tab's own context is `_tab_context`)."""
     membership = request.membership
     editable = can_edit_posts(membership) and not post.locked
-    video = post.video_prompt if isinstance(post.video_prompt, dict) else {}
+    urls = _urls(request, project, post)
     context = {
         "project": project,
         "post": post,
-        "urls": _urls(request, project, post),
+        "urls": urls,
         "slot_time": project.slot_time(post.slot),
         "status_label": cal.status_labels().get(post.status, post.status),
         "confidence": round((post.confidence or 0) * 100),
@@ -106,9 +124,31 @@ def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> 
         "editable": editable,
         "approval_required": approval_required(project),
         "can_approve": can_approve(membership, project),
-        "editor": post_forms.PostEditor(post) if editable else None,
         "move_form": _move_form(post, project) if editable else None,
-        "improve_form": post_forms.ImproveForm(project=project) if editable else None,
+        "improve_form": post_forms.ImproveForm(project=project, auto_id="improve-%s") if editable else None,
+        "scenes": post_forms.script_scenes(post),
+        "hashtags_text": _hashtags_text(post),
+        "policy_matches": (post.policy or {}).get("matches", []) if isinstance(post.policy, dict) else [],
+        "in_panel": wants_partial(request),
+        "calendar_url": calendar_url(request.org.slug, project.slug, project.today().replace(day=1)),
+        "can_manage": membership.has_role(Role.ADMIN),
+    }
+    return context | extra
+
+
+def _tab_context(request: OrgRequest, project: Project, post: PostItem, key: str, editor=None) -> dict:
+    """What one of posts' own tabs shows: its part of the editor form, or the values read-only."""
+    editable = can_edit_posts(request.membership) and not post.locked
+    if editor is None and editable and key in post_forms.TAB_FIELDS:
+        editor = post_forms.PostEditor(post, tab=key, project=project)
+    video = post.video_prompt if isinstance(post.video_prompt, dict) else {}
+    context = {
+        "project": project,
+        "post": post,
+        "tab": key,
+        "urls": _urls(request, project, post),
+        "editor": editor,
+        "editable": editable,
         "scenes": post_forms.script_scenes(post),
         "cta": (post.script or {}).get("cta", "") if isinstance(post.script, dict) else "",
         "storyboard": [
@@ -118,22 +158,52 @@ def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> 
         "video": video,
         "video_prompts": post_forms.video_prompts(post),
         "hashtags_text": _hashtags_text(post),
-        "policy_matches": (post.policy or {}).get("matches", []) if isinstance(post.policy, dict) else [],
-        "approvals": list(
-            Approval.objects.for_org(request.org).filter(post=post).select_related("actor")[:APPROVAL_HISTORY]
-        ),
-        "in_panel": wants_partial(request),
-        "calendar_url": calendar_url(request.org.slug, project.slug, project.today().replace(day=1)),
-        "can_manage": membership.has_role(Role.ADMIN),
-        # The review thread, shared with guest reviewers and review-link visitors.
-        "comments": post.comments.select_related("author").order_by("created_at"),
-        "comment_form": CommentForm(),
     }
-    return context | extra
+    if key == "comments":
+        context["approvals"] = list(
+            Approval.objects.for_org(request.org).filter(post=post).select_related("actor")[:APPROVAL_HISTORY]
+        )
+        context["comments"] = post.comments.select_related("author").order_by("created_at")
+        context["comment_form"] = CommentForm()
+    return context
+
+
+def _tab_template(key: str) -> str:
+    return f"{DETAIL}#tab_{key}"
+
+
+def _page(request, project, post, *, active: str, tab_html: str, status: int = 200, **extra) -> HttpResponse:
+    """The panel (HTMX) or the post's page, with the tab `active` open and its HTML given."""
+    context = _context(request, project, post, **extra)
+    context["tabs"] = editor_tabs.tab_links(request, project, post, active)
+    context["tab_html"] = tab_html
+    context["active_tab"] = active
+    context["prev_url"], context["next_url"] = (
+        f"{cal.posts_base_url(request.org.slug, project.slug)}{other}/" if other else ""
+        for other in _neighbours(request, post)
+    )
+    template = f"{DETAIL}#panel" if wants_partial(request) else DETAIL
+    return render(request, template, context, status=status)
+
+
+def tab_response(request, project, post, key: str, template: str, context: dict, *, status: int = 200):
+    """See apps.posts.editor_tabs.render_tab."""
+    if wants_partial(request):
+        response = render(request, template, context, status=status)
+        bar = {"tabs": editor_tabs.tab_links(request, project, post, key), "post": post, "oob": True}
+        response.content += render_to_string(f"{DETAIL}#tabs", bar, request=request).encode()
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+    tab_html = render_to_string(template, context, request=request)
+    response = _page(request, project, post, active=key, tab_html=tab_html, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def _fresh(request: OrgRequest, project: Project, post: PostItem) -> PostItem:
-    return get_post(request.org, project, post.id)
+    fresh = get_post(request.org, project, post.id)
+    fresh.project = project
+    return fresh
 
 
 def _panel(
@@ -145,30 +215,66 @@ def _panel(
     changed: bool = False,
     moved: bool = False,
     others: tuple[PostItem, ...] = (),
+    tab: str = DEFAULT_TAB,
     **extra,
 ) -> HttpResponse:
-    """The panel (HTMX) or the post's page, with the cards of the changed posts out-of-band."""
-    context = _context(request, project, post, **extra)
-    if wants_partial(request):
-        if changed:
-            base = cal.posts_base_url(request.org.slug, project.slug)
-            context["oob_cards"] = [cal.card_for_post(item, project, base, oob=True) for item in (post, *others)]
-        response = render(request, f"{DETAIL}#panel", context, status=status)
-        if changed:
-            trigger_client_event(response, "postChanged", {"id": str(post.id), "moved": moved})
-            if moved:
-                # Its own event: the calendar reloads without an htmx trigger filter (eval, which the CSP forbids).
-                trigger_client_event(response, "postMoved", {"id": str(post.id)})
-        return response
-    return render(request, DETAIL, context, status=status)
+    """The whole panel (HTMX) or the post's page, with the cards of the changed posts out-of-band."""
+    if wants_partial(request) and changed:
+        base = cal.posts_base_url(request.org.slug, project.slug)
+        extra["oob_cards"] = [cal.card_for_post(item, project, base, oob=True) for item in (post, *others)]
+    editor = extra.pop("editor", None)
+    if editor is not None and editor.tab is None:
+        tab = editor.tab_with_errors() or tab
+    tab_html = render_to_string(
+        _tab_template(tab), _tab_context(request, project, post, tab, editor=editor), request=request
+    )
+    response = _page(request, project, post, active=tab, tab_html=tab_html, status=status, **extra)
+    if wants_partial(request) and changed:
+        _trigger(response, post, moved)
+    return response
+
+
+def _trigger(response: HttpResponse, post: PostItem, moved: bool = False) -> None:
+    trigger_client_event(response, "postChanged", {"id": str(post.id), "moved": moved})
+    if moved:
+        # Its own event: the calendar reloads without an htmx trigger filter (eval, which the CSP forbids).
+        trigger_client_event(response, "postMoved", {"id": str(post.id)})
+
+
+def _parts(
+    request: OrgRequest,
+    project: Project,
+    post: PostItem,
+    *,
+    feedback: str = "",
+    error: str = "",
+    status: int = 200,
+    changed: bool = False,
+    main: str = "actions",
+    tab_html: str = "",
+) -> HttpResponse:
+    """The changed parts of the panel only: `main` (the action bar, or a tab's form given as `tab_html`)
+    plus, out-of-band, the action bar with its feedback, the state line, the preview and the post's card."""
+    context = _context(request, project, post, feedback=feedback, error=error, oob=True)
+    pieces = [tab_html] if main == "tab" else []
+    for name in ("actions", "state", "preview"):
+        context["oob"] = not (main == name)
+        pieces.append(render_to_string(f"{DETAIL}#{name}", context, request=request))
+    if changed:
+        base = cal.posts_base_url(request.org.slug, project.slug)
+        pieces.append(cal.card_for_post(post, project, base, oob=True))
+    response = HttpResponse("".join(pieces), status=status)
+    if changed:
+        _trigger(response, post)
+    return response
 
 
 def _done(request: OrgRequest, project: Project, post: PostItem, message: str, **kwargs) -> HttpResponse:
     """After a successful action: the panel (HTMX) or a redirect to the post's page."""
+    if wants_partial(request):
+        return _panel(request, project, post, changed=True, feedback=message, **kwargs)
     if message:
         messages.success(request, message)
-    if wants_partial(request):
-        return _panel(request, project, post, changed=True, **kwargs)
     return redirect(_urls(request, project, post)["detail"])
 
 
@@ -185,7 +291,9 @@ def _first_error(form) -> str:
 
 def _load(request: OrgRequest, project_slug: str, post_id) -> tuple[Project, PostItem]:
     project = get_project(request.org, project_slug)
-    return project, get_post(request.org, project, post_id)
+    post = get_post(request.org, project, post_id)
+    post.project = project  # the same row: spare the query
+    return project, post
 
 
 def _require_editor(request: OrgRequest) -> None:
@@ -193,7 +301,7 @@ def _require_editor(request: OrgRequest) -> None:
         raise PermissionDenied
 
 
-# --- the panel ----------------------------------------------------------------------------------
+# --- the panel and posts' own tabs --------------------------------------------------------------
 
 
 @require_GET
@@ -205,13 +313,58 @@ def post_detail(request: OrgRequest, project_slug: str, post_id) -> HttpResponse
     return response
 
 
+def _own_tab(key: str):
+    @require_GET
+    @org_view()
+    def view(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
+        project, post = _load(request, project_slug, post_id)
+        context = _tab_context(request, project, post, key)
+        return tab_response(request, project, post, key, _tab_template(key), context)
+
+    view.__name__ = view.__qualname__ = f"post_tab_{key}"
+    view.__doc__ = f"The editor's {key} tab."
+    return view
+
+
+post_tab_content = _own_tab("content")
+post_tab_script = _own_tab("script")
+post_tab_storyboard = _own_tab("storyboard")
+post_tab_video_prompt = _own_tab("video_prompt")
+post_tab_comments = _own_tab("comments")
+
+
+def _saved_tab(request, project, post, editor, *, status: int, feedback: str = "", error: str = "", changed=False):
+    """A save's answer to HTMX: the tab's form (fresh, or bound with the user's input and errors) and the
+    changed parts of the panel out-of-band."""
+    key = editor.tab or DEFAULT_TAB
+    tab_html = render_to_string(
+        _tab_template(key), _tab_context(request, project, post, key, editor=editor), request=request
+    )
+    return _parts(
+        request,
+        project,
+        post,
+        feedback=feedback,
+        error=error,
+        status=status,
+        changed=changed,
+        main="tab",
+        tab_html=tab_html,
+    )
+
+
 @require_POST
 @org_view(Role.EDITOR)
 def post_edit(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
     project, post = _load(request, project_slug, post_id)
-    editor = post_forms.PostEditor(post, request.POST)
+    tab = request.POST.get("tab") or None
+    editor = post_forms.PostEditor(post, request.POST, tab=tab, project=project)
+    partial = wants_partial(request) and editor.tab is not None
     if not editor.is_valid():
-        return _panel(request, project, post, status=400, editor=editor, error=_("Please correct the errors below."))
+        error = _("Please correct the errors below.")
+        if partial:
+            return _saved_tab(request, project, post, editor, status=400, error=error)
+        return _panel(request, project, post, status=400, error=error, tab=editor.tab or DEFAULT_TAB, editor=editor)
     try:
         saved, changed = actions.do_save_post(
             post, version=editor.version, changes=editor.changes(), actor=request.user
@@ -219,20 +372,32 @@ def post_edit(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
     except actions.PostError as exc:
         # Keep what the user typed (a stale version, a post locked meanwhile): the bound editor is shown again.
         fresh = _fresh(request, project, post)
-        return _panel(request, project, fresh, status=exc.status, editor=editor, error=str(exc))
+        if partial and not fresh.locked:
+            return _saved_tab(request, project, fresh, editor, status=exc.status, error=str(exc))
+        return _panel(
+            request, project, fresh, status=exc.status, error=str(exc), tab=editor.tab or DEFAULT_TAB, editor=editor
+        )
     if not changed:
+        if partial:
+            fresh_editor = post_forms.PostEditor(saved, tab=editor.tab, project=project)
+            return _saved_tab(request, project, saved, fresh_editor, status=200, feedback=_("Nothing changed."))
         messages.info(request, _("Nothing changed."))
         if wants_partial(request):
             return _panel(request, project, saved)
         return redirect(_urls(request, project, post)["detail"])
     saved = _fresh(request, project, saved)
     if saved.status == "needs_review" and saved.review_reason:
-        messages.warning(
-            request,
-            _("Saved. The policy check asks for a review: %(reason)s") % {"reason": render_all(saved.review_reason)},
-        )
-        return _done(request, project, saved, "")
-    return _done(request, project, saved, _("Saved."))
+        reason = render_all(saved.review_reason)
+        message = _("Saved. The policy check asks for a review: %(reason)s") % {"reason": reason}
+    else:
+        message = _("Saved.")
+    if partial:
+        fresh_editor = post_forms.PostEditor(saved, tab=editor.tab, project=project)
+        return _saved_tab(request, project, saved, fresh_editor, status=200, feedback=message, changed=True)
+    if wants_partial(request):
+        return _panel(request, project, saved, changed=True, feedback=message)
+    (messages.warning if saved.status == "needs_review" and saved.review_reason else messages.success)(request, message)
+    return redirect(_urls(request, project, post)["detail"])
 
 
 # --- approvals ----------------------------------------------------------------------------------
@@ -248,6 +413,18 @@ def _approval_allowed(request: OrgRequest, project: Project) -> None:
         raise PermissionDenied
 
 
+def _approval_answer(request, project, post, message: str) -> HttpResponse:
+    if wants_partial(request):
+        return _parts(request, project, _fresh(request, project, post), feedback=message, changed=True)
+    return _done(request, project, post, message)
+
+
+def _approval_refused(request, project, post, error: str, status: int) -> HttpResponse:
+    if wants_partial(request):
+        return _parts(request, project, _fresh(request, project, post), error=error, status=status)
+    return _panel(request, project, _fresh(request, project, post), status=status, error=error)
+
+
 @require_POST
 @org_view()
 def post_approve(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
@@ -255,12 +432,12 @@ def post_approve(request: OrgRequest, project_slug: str, post_id) -> HttpRespons
     _approval_allowed(request, project)
     form = post_forms.VersionForm(request.POST)
     if not form.is_valid():
-        return _panel(request, project, post, status=400, error=_first_error(form))
+        return _approval_refused(request, project, post, _first_error(form), 400)
     try:
         post = actions.do_approve_post(post, actor=request.user, version=form.cleaned_data["version"])
     except actions.PostError as exc:
-        return _refused(request, project, post, exc)
-    return _done(request, project, _fresh(request, project, post), _("Approved."))
+        return _approval_refused(request, project, post, str(exc), exc.status)
+    return _approval_answer(request, project, post, _("Approved."))
 
 
 @require_POST
@@ -271,8 +448,8 @@ def post_unapprove(request: OrgRequest, project_slug: str, post_id) -> HttpRespo
     try:
         post = actions.do_unapprove_post(post, actor=request.user)
     except actions.PostError as exc:
-        return _refused(request, project, post, exc)
-    return _done(request, project, _fresh(request, project, post), _("Approval withdrawn."))
+        return _approval_refused(request, project, post, str(exc), exc.status)
+    return _approval_answer(request, project, post, _("Approval withdrawn."))
 
 
 # --- lock ---------------------------------------------------------------------------------------
@@ -297,19 +474,34 @@ def post_unlock(request: OrgRequest, project_slug: str, post_id) -> HttpResponse
 # --- move ---------------------------------------------------------------------------------------
 
 
+def _dropped(request, project, status: int, message: str = "", error: str = "", undo: dict | None = None):
+    """A drag-and-drop move's answer: the calendar's status line (with Undo); the grid reloads itself."""
+    context = {"project": project, "message": message, "error": error, "undo": undo}
+    response = render(request, f"{cal.TEMPLATE}#move_status", context, status=status)
+    trigger_client_event(response, "postMoved", {})
+    return response
+
+
 @require_POST
 @org_view(Role.EDITOR)
 def post_move(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
+    """Move with the form (the panel) or by drag and drop (`via=drop`: the calendar's status line answers)."""
     project, post = _load(request, project_slug, post_id)
+    dropped = wants_partial(request) and request.POST.get("via") == "drop"
     form = _move_form(post, project, request.POST)
     if not form.is_valid():
+        if dropped:
+            return _dropped(request, project, 400, error=_first_error(form))
         return _panel(request, project, post, status=400, move_form=form, error=_first_error(form))
     data = form.cleaned_data
+    was = {"date": post.date, "slot": post.slot}
     try:
         moved, other = actions.do_move_post(
             post, version=data["version"], to_date=data["date"], to_slot=data["slot"], actor=request.user
         )
     except actions.PostError as exc:
+        if dropped:
+            return _dropped(request, project, exc.status, error=str(exc))
         return _refused(request, project, post, exc)
     moved = _fresh(request, project, moved)
     if other is not None:
@@ -317,7 +509,10 @@ def post_move(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
         message = _("Moved. It swapped places with “%(hook)s”.") % {"hook": other.hook[:60]}
     else:
         message = _("Moved.")
-    return _done(request, project, moved, message, moved=True, others=(other,) if other else ())
+    undo = {"url": _urls(request, project, moved)["move"], "version": moved.version, **was}
+    if dropped:
+        return _dropped(request, project, 200, message=message, undo=undo)
+    return _done(request, project, moved, message, moved=True, others=(other,) if other else (), undo=undo)
 
 
 # --- AI improve ---------------------------------------------------------------------------------
@@ -386,7 +581,7 @@ def _improve_response(request, project, post, *, status=200, **extra) -> HttpRes
 @rate_limit("post_ai_improve", lambda: getattr(settings, "VF_RATE_LIMIT_AI_IMPROVE", 30))
 def post_improve(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
     project, post = _load(request, project_slug, post_id)
-    form = post_forms.ImproveForm(request.POST, project=project)
+    form = post_forms.ImproveForm(request.POST, project=project, auto_id="improve-%s")
     if not form.is_valid():
         return _improve_response(request, project, post, status=400, improve_form=form)
     field = form.cleaned_data["field"]

@@ -213,7 +213,7 @@ def post_comment(request: OrgRequest, project_slug: str, post_id) -> HttpRespons
             messages.error(request, str(exc))
     else:
         messages.error(request, _first_error(form))
-    return htmx_redirect(request, "post_detail", request.org.slug, project.slug, post.id)
+    return htmx_redirect(request, "post_tab_comments", request.org.slug, project.slug, post.id)
 
 
 # --- the team's review-access page ----------------------------------------------------------------
