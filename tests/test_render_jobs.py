@@ -9,11 +9,14 @@ import pytest
 
 from apps.jobs.models import JobStatus
 from apps.media import actions
+from apps.media.clips.actions import do_set_scene_source
+from apps.media.clips.models import VideoSource
 from apps.media.models import AssetKind, AssetSource, RenderStatus
 from apps.media.render.ffmpeg import run
 from apps.media.renders import latest_publishable_render
 from apps.media.usage import licence_today
 from apps.posts.models import VideoState
+from tests.support.clips import add_keys, point_at_sandbox, prompts
 from tests.support.media import make_post_in
 from tests.support.renders import H, W, on_plan, reload, small_renders, three_scene_script, wait_for_render
 
@@ -113,3 +116,19 @@ def test_an_expired_licence_stops_the_render_with_its_reason(post, still, worker
     assert render.failure == [{"code": "media.asset_expired", "params": {"asset": "Mühle", "date": expired}}]
     assert render.video is None and reload(post).video_state == VideoState.FAILED
     assert latest_publishable_render(post) is None
+
+
+def test_a_scene_routed_to_veo_waits_for_its_clip_and_labels_the_video(post, owner, settings, live_server, worker):
+    point_at_sandbox(settings, live_server)
+    settings.VF_RENDER_CLIP_WAIT_SECONDS = 0.3
+    add_keys(post.organization)
+    post.video_prompt = prompts("", "Ein Röster bei der Arbeit, Zeitlupe")
+    post.save(update_fields=["video_prompt"])
+    do_set_scene_source(post, 2, VideoSource.VEO)
+    render = wait_for_render(actions.do_request_render(post, actor=owner).id, RenderStatus.DONE, RenderStatus.FAILED)
+    assert render.status == RenderStatus.DONE, render.failure
+    assert render.job_run.attempts >= 2  # it came back while the clip was generating
+    veo = render.scene_sources[1]
+    assert (veo["source"], veo["provider"], veo["status"]) == ("veo", "veo", "done") and veo["asset"]
+    assert [s["source"] for s in render.scene_sources][::2] == ["card", "card"]
+    assert render.contains_generated_media and render.qa_passed

@@ -487,3 +487,5 @@ VF_RENDER_WORKDIR = env_str("VF_RENDER_WORKDIR", str(VAR_DIR / "render"))
 VF_RENDER_SIZE = (env_int("VF_RENDER_WIDTH", 1080, minimum=90), env_int("VF_RENDER_HEIGHT", 1920, minimum=160))
 VF_RENDER_MAX_SECONDS = env_int("VF_RENDER_MAX_SECONDS", 180, minimum=3)
 VF_RENDER_TIME_LIMIT_MINUTES = env_int("VF_RENDER_TIME_LIMIT_MINUTES", 20, minimum=1)
+# A render whose Veo/Kling clips are still generating looks again this many seconds later.
+VF_RENDER_CLIP_WAIT_SECONDS = env_int("VF_RENDER_CLIP_WAIT_SECONDS", 15, minimum=1)

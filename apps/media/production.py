@@ -25,6 +25,10 @@ from django.db.models import Q
 from apps.billing.models import UsageKind
 from apps.billing.quota import QuotaExceeded, metered
 from apps.media import actions
+from apps.media.clips.actions import do_request_scene_clips
+from apps.media.clips.models import GENERATED_SOURCES
+from apps.media.clips.scenes import plan_visuals
+from apps.media.clips.tasks import start_clip_steps
 from apps.media.models import Asset, AssetKind, AssetSource, AssetUse, LicenceState, Render, RenderStatus
 from apps.media.probe import sha256_of
 from apps.media.reasons import RENDER_NO_SCENES, RENDER_QUOTA_RENDERS, RENDER_QUOTA_SECONDS
@@ -103,17 +107,19 @@ def _candidates(post: PostItem) -> tuple[list[Asset], list[Asset]]:
     return chosen, usable
 
 
-def plan_for(post: PostItem, *, width: int, height: int) -> Plan:
-    """The post's scenes with a picture each: an asset chosen for the post (it goes through the licence
-    gate, so an expired one stops the render), else the library picture whose tags and name share the
-    most words with the scene (licence-valid only, each used once), else a brand-colour card."""
-    scenes = sorted(post.script.get("scenes") or [], key=lambda scene: int(scene.get("index", 0)))
+class WaitingForClips(Exception):
+    """Scenes routed to Veo or Kling have clips still generating: the render comes back later."""
+
+    def __init__(self, waiting: str):
+        super().__init__(waiting)
+        self.waiting = waiting
+
+
+def _library_pick(post: PostItem, scenes: list[dict], folder: Path) -> tuple[dict, list[dict], list[Asset]]:
     storyboard = {int(board.get("index", 0)): board for board in post.storyboard or [] if isinstance(board, dict)}
     chosen, library = _candidates(post)
-    music = next((asset for asset in chosen if asset.kind == AssetKind.MUSIC), None)
     pictures = [asset for asset in chosen if asset.kind in (AssetKind.IMAGE, AssetKind.CLIP)]
-    visuals, sources, used = {}, [], []
-    folder = workdir_of(post) / "inputs"
+    visuals, sources, used = {}, {}, [asset for asset in chosen if asset.kind == AssetKind.MUSIC][:1]
     for scene in scenes:
         index = int(scene.get("index", 0))
         words = _scene_text(scene, storyboard)
@@ -125,18 +131,50 @@ def plan_for(post: PostItem, *, width: int, height: int) -> Plan:
             visuals[index] = Visual(kind, _local_path(best, folder), asset=best)
             used.append(best)
             origin = "generated" if best.source == AssetSource.GENERATED else "library"
-            sources.append({"scene": index, "source": origin, "asset": str(best.id), "fallback": None})
+            sources[index] = {"scene": index, "source": origin, "asset": str(best.id), "fallback": None}
         else:
-            sources.append({"scene": index, "source": "card", "asset": None, "fallback": None})
+            sources[index] = {"scene": index, "source": "card", "asset": None, "fallback": None}
+    return visuals, sources, used
+
+
+def _generated_pick(post: PostItem, folder: Path, visuals: dict, sources: dict) -> None:
+    """Scenes routed to Veo or Kling take their clip (apps.media.clips), or its fallback with the reason.
+    Raises WaitingForClips while one is still generating (its steps run on the media queue too)."""
+    requested = do_request_scene_clips(post)
+    start_clip_steps(requested.new)
+    generated = [index for index, source in requested.sources.items() if source in GENERATED_SOURCES]
+    if not generated:
+        return
+    scene_plan = plan_visuals(post, requested, folder)
+    if scene_plan.pending:
+        raise WaitingForClips(scene_plan.waiting)
+    records = {record["scene"]: record for record in scene_plan.records}
+    for index in generated:
+        visuals.pop(index, None)
+        if index in scene_plan.visuals:
+            visuals[index] = scene_plan.visuals[index]
+        sources[index] = records[index]
+
+
+def plan_for(post: PostItem, *, width: int, height: int) -> Plan:
+    """The post's scenes with a picture each. A scene routed to Veo or Kling takes its generated clip (or the
+    fallback the clip module chose, with its reason). Otherwise: an asset chosen for the post (it goes through
+    the licence gate, so an expired one stops the render), else the library picture whose tags and name share
+    the most words with the scene (licence-valid only, each used once), else a brand-colour card."""
+    scenes = sorted(post.script.get("scenes") or [], key=lambda scene: int(scene.get("index", 0)))
+    folder = workdir_of(post) / "inputs"
+    visuals, sources, used = _library_pick(post, scenes, folder)
+    _generated_pick(post, folder, visuals, sources)
+    music = next((asset for asset in used if asset.kind == AssetKind.MUSIC), None)
     options = {"width": width, "height": height}
     if music is not None:
         options |= {"music_path": _local_path(music, folder), "music_asset": music}
-        used.append(music)
     spec = spec_from_post(
         hook=post.hook, script=post.script, language=post.project.language, colors=post.project.colors or (),
         visuals=visuals, **options,
     )  # fmt: skip
-    return Plan(spec, used, sources)
+    assets = [visual.asset for visual in visuals.values() if visual.asset is not None]
+    return Plan(spec, assets + ([music] if music else []), [sources[index] for index in sorted(sources)])
 
 
 def _limits(width: int) -> Limits:
@@ -189,8 +227,11 @@ def produce(render_id, *, progress: Callable[[int, str], None] | None = None) ->
         plan = plan_for(post, width=width, height=height)
     except ValueError:  # spec_from_post: no scenes
         return actions.do_fail_render(render_id, [RENDER_NO_SCENES.reason()])
+    except WaitingForClips as waiting:
+        report(3, waiting.waiting)
+        raise
     voice = EspeakVoice()
-    generated = any(source["source"] == "generated" for source in plan.scene_sources)
+    generated = any(asset.source == AssetSource.GENERATED for asset in plan.assets)
     earlier = _earlier_with(post, spec_digest(plan.spec, voice.key(plan.spec.language)), render_id)
     if earlier is not None:
         try:

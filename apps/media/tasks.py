@@ -10,6 +10,8 @@ from apps.media.notify import notify_expiring_licences
 from apps.media.reasons import RENDER_CRASHED, RENDER_TIMEOUT
 
 RENDER_QUEUE = "media"
+RENDER_RETRIES = 2  # unexpected errors
+CLIP_WAITS = 240  # how often a render looks again for its generated clips (VF_RENDER_CLIP_WAIT_SECONDS apart)
 
 
 @cron("41 6 * * *")
@@ -27,9 +29,15 @@ def _language(language: str) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _retry_when(retries: int, exception: BaseException) -> bool:
+    if isinstance(exception, dramatiq.Retry):  # waiting for generated clips, not an error
+        return retries < CLIP_WAITS
+    return retries < RENDER_RETRIES
+
+
 @dramatiq.actor(
     queue_name=RENDER_QUEUE,
-    max_retries=2,
+    retry_when=_retry_when,
     time_limit=settings.VF_RENDER_TIME_LIMIT_MINUTES * 60 * 1000,
     throws=(RenderStopped,),
     on_retry_exhausted="render_retries_exhausted",
@@ -39,13 +47,18 @@ def produce_post(post_id: str, render_id: str, language: str = "", batch: str = 
 
     Idempotent (an ended render is left alone; the same inputs reuse the finished file) and
     resumable (the engine's per-post cache keeps every finished sentence and segment). Runs on
-    its own `media` queue, one render per worker process (`Procfile`: media).
+    its own `media` queue, one render per worker process (`Procfile`: media). While scenes routed
+    to Veo or Kling wait for their clips, the job comes back every VF_RENDER_CLIP_WAIT_SECONDS without blocking
+    the worker (the clips' steps run on the same queue).
     """
-    from apps.media.production import produce
+    from apps.media.production import WaitingForClips, produce
 
     with translation.override(_language(language)):
         try:
             produce(render_id, progress=report_progress)
+        except WaitingForClips as waiting:
+            delay_ms = round(settings.VF_RENDER_CLIP_WAIT_SECONDS * 1000)
+            raise dramatiq.Retry(waiting.waiting, delay=delay_ms) from None
         except TimeLimitExceeded:
             minutes = settings.VF_RENDER_TIME_LIMIT_MINUTES
             actions.do_fail_render(render_id, [RENDER_TIMEOUT.reason(minutes=minutes)])
@@ -62,5 +75,7 @@ def render_retries_exhausted(message_data: dict, retry_info: dict | None = None)
     last_line = str((message_data.get("options") or {}).get("traceback") or "").strip().splitlines()[-1:] or ["?"]
     reason = RENDER_CRASHED.reason(attempts=retries + 1, error=last_line[0][:300])
     actions.do_fail_render(kwargs["render_id"], [reason])
+
+
 # Generated clips (Veo, Kling): their steps and the sweeper that resumes them.
 from apps.media.clips.tasks import advance_clip, resume_stalled_clips  # noqa: E402, F401

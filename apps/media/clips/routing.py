@@ -1,7 +1,7 @@
 """Where each scene's picture comes from: the project's default source, a scene's override, its prompt.
 
-    source_of(post, 2)            # "library" | "veo" | "kling"
-    clip_prompt(post, 2, "veo")   # the ClipPrompt from the post's video prompts, or None without one
+source_of(post, 2)            # "library" | "veo" | "kling"
+clip_prompt(post, 2, "veo")   # the ClipPrompt from the post's video prompts, or None without one
 """
 
 from __future__ import annotations

@@ -108,8 +108,10 @@ def plan_visuals(post, requested: SceneClips, workdir: Path) -> ScenePlan:
         if index in requested.missing:
             fallback(index, record, requested.missing[index].as_dict())
             continue
-        clip = GeneratedClip.objects.for_org(post.organization_id).select_related("asset").get(
-            id=requested.clips[index].id
+        clip = (
+            GeneratedClip.objects.for_org(post.organization_id)
+            .select_related("asset")
+            .get(id=requested.clips[index].id)
         )
         record.update(clip=str(clip.id), status=clip.status, provider=clip.provider, model=clip.model)
         if clip.status == ClipStatus.DONE and clip.asset is not None:
