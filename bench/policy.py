@@ -7,6 +7,8 @@ verdicts; the engine's own memo of word lemmas stays warm, as it does in a runni
 Printed: `evaluate_p95_ms` (target ≤ 5 ms) and `evaluate_ratio_to_regex_scan`: the engine's
 p95 divided by the p95 of the same captions through ONE precompiled alternation of every
 term of the rule set (folded text, word boundaries), measured in the same run (target ≤ 3).
+Both are the CPU time of this thread per call (`time.thread_time`): on a shared machine the
+wall clock mostly measures the other processes; `evaluate_wall_p95_ms` is printed beside it.
 """
 
 import argparse
@@ -110,21 +112,24 @@ def main() -> None:
         ]
         assert any(policy.evaluate(c, rule_sets=rule_sets).matches for c in inputs)
 
-        engine, baseline = [], []
+        engine, baseline, wall = [], [], []
+        cpu = time.thread_time
         for _ in range(args.passes):
             for content in inputs:
-                t0 = time.perf_counter()
+                w0, t0 = time.perf_counter(), cpu()
                 policy.evaluate(content, rule_sets=rule_sets)
-                t1 = time.perf_counter()
+                t1, w1 = cpu(), time.perf_counter()
                 for _match in alternation.finditer(fold(content.text)):
                     pass
-                t2 = time.perf_counter()
+                t2 = cpu()
                 engine.append(t1 - t0)
                 baseline.append(t2 - t1)
+                wall.append(w1 - w0)
         transaction.set_rollback(True)
     emit("policy", "rules", sum(len(rs.rules) for rs in rule_sets), "count", better="higher")
     emit("policy", "compile_rule_sets_ms", compile_ms, "ms")
     emit("policy", "regex_scan_p95_ms", p95_ms(baseline), "ms")
+    emit("policy", "evaluate_wall_p95_ms", p95_ms(wall), "ms")
     emit("policy", "evaluate_p95_ms", p95_ms(engine), "ms", target=5)
     emit("policy", "evaluate_ratio_to_regex_scan", p95_ms(engine) / p95_ms(baseline), "ratio", target=3)
 

@@ -40,8 +40,10 @@ def test_a_blocked_caption_saved_in_the_editor_cannot_be_approved(client_for, ed
     post.refresh_from_db()
     assert post.status == PostStatus.NEEDS_REVIEW
     assert post.policy["outcome"] == "hard_block"
-    (match,) = [m for m in post.policy["matches"] if m["outcome"] == "hard_block"]
-    assert match["reason"]["code"] == "policy.medical_cure"
+    blocks = [m for m in post.policy["matches"] if m["outcome"] == "hard_block"]
+    # The cure claim (and "ohne Chemo": going without the treatment).
+    assert {m["reason"]["code"] for m in blocks} == {"policy.medical_cure", "policy.medical_stop_treatment"}
+    (match,) = [m for m in blocks if m["reason"]["code"] == "policy.medical_cure"]
     assert BLOCKED_CAPTION[match["span"][0] : match["span"][1]] == match["text"] == "heilt Krebs"
     before = snapshot(post.project)
     response = approve(client, post)

@@ -114,9 +114,12 @@ def language_data(language: str) -> LanguageData:
 
 # --- tokens ---------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\$[A-Za-z]{2,6}\b|\d+(?:[.,]\d+)?[xXkK]\b|\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]")
-_SENTENCE_END = re.compile(r"[.!?…\n]")
-_CLAUSE_END = re.compile(r"[,;:()\[\]–—\-]\s|[,;:()\[\]–—]|\s-\s|[\u2190-\u2bff\U0001f000-\U0001faff]")
+_WORD = r"\$[A-Za-z]{2,6}\b|\d+(?:[.,]\d+)?[xXkK]\b|\d+(?:[.,]\d+)*|#?[^\W\d_][\w'’]*|[^\W_][\w]*|[€$£%]"
+_SENTENCE_END = r"[.!?…\n]"
+# Emoji and other pictographs end a clause: captions use them as punctuation.
+_CLAUSE_END = r"[,;:()\[\]–—]|-(?=\s)|[\u2190-\u2bff\U0001f000-\U0001faff]"
+# One pass over the text finds the words and the sentence and clause ends between them.
+_SCAN = re.compile(f"(?P<word>{_WORD})|(?P<sentence>{_SENTENCE_END})|(?P<clause>{_CLAUSE_END})")
 _QUOTED = re.compile(r"„[^“”\"\n]{1,400}[“”\"]|“[^”\n]{1,400}”|\"[^\"\n]{1,400}\"|«[^»\n]{1,400}»|»[^«\n]{1,400}«")
 NUMBER = "<num>"
 CASHTAG = "<cashtag>"
@@ -167,23 +170,26 @@ class Token:
 
 def tokenize(text: str, language: str | None) -> list[Token]:
     tokens: list[Token] = []
+    append = tokens.append
+    language = language or ""
     sentence = clause = 0
-    previous = 0
-    for match in _TOKEN.finditer(text):
-        start, word = match.start(), match.group()
-        gap = text[previous:start]
-        if gap:
-            if _SENTENCE_END.search(gap):
-                sentence += 1
-                clause += 1
-            elif _CLAUSE_END.search(gap):
-                clause += 1
-        previous = match.end()
-        hashtag = word.startswith("#")
-        if hashtag:
-            word = word[1:]
-        keys = _keys(word, language or "")
-        tokens.append(Token(start, match.end(), keys, sentence, clause, hashtag))
+    new_sentence = new_clause = False
+    for match in _SCAN.finditer(text):
+        kind = match.lastgroup
+        if kind == "sentence":
+            new_sentence = True
+            continue
+        if kind == "clause":
+            new_clause = True
+            continue
+        if new_sentence or new_clause:  # at most one step per gap between two words
+            sentence += new_sentence
+            clause += 1
+            new_sentence = new_clause = False
+        word = match.group()
+        hashtag = word[0] == "#"
+        keys = _keys(word[1:] if hashtag else word, language)
+        append(Token(match.start(), match.end(), keys, sentence, clause, hashtag))
     return tokens
 
 
@@ -364,14 +370,23 @@ class LexicalIndex:
 
     def __init__(self, rules: list[LexicalRule]):
         self.rules = rules
-        self.index = _Index()
+        # One index for every language (text of unknown language) and one per known language
+        # holding only its rules and resources: a German caption never looks at English terms.
+        self.index = self._build(rules, None)
+        self.by_language = {language: self._build(rules, language) for language in LANGUAGES}
+
+    @staticmethod
+    def _build(rules: list[LexicalRule], only: str | None) -> _Index:
+        index = _Index()
         for rule_number, rule in enumerate(rules):
+            if only and rule.languages and only not in rule.languages:
+                continue
             for group_number, group in enumerate(rule.spec.groups):
                 for term in group:
-                    self.index.add(term, (rule_number, group_number))
+                    index.add(term, (rule_number, group_number))
             for term in rule.spec.unless:
-                self.index.add(term, (rule_number, -1))
-        for language in LANGUAGES:
+                index.add(term, (rule_number, -1))
+        for language in (only,) if only else LANGUAGES:
             data = language_data(language)
             for kind, terms in (
                 (NEGATION, data.negations),
@@ -380,7 +395,8 @@ class LexicalIndex:
                 (DISCLAIMER, data.disclaimers),
             ):
                 for term in terms:
-                    self.index.add(term, (kind, language))
+                    index.add(term, (kind, language))
+        return index
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -404,7 +420,8 @@ class LexicalIndex:
         not_negations: set[int] = set()
         debunked: set[int] = set()
         disclaimed = False
-        for target, first, last in self.index.scan(tokens):
+        index = self.by_language.get(language, self.index) if language else self.index
+        for target, first, last in index.scan(tokens):
             what, which = target
             if isinstance(what, int):
                 groups.setdefault(what, {}).setdefault(which, []).append((first, last))
