@@ -181,6 +181,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+# Mails are signed ViralForge, not with the host (allauth names the site after it without django.contrib.sites).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ViralForge] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # allauth's `login_failed` limit also counted per account, so anyone who knew an address could lock its
 # owner out; apps/accounts/login_limits.py counts per IP and per (IP, account) instead.
@@ -220,7 +222,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ViralForge <noreply@viralfor
 # --- i18n ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides: German overrides of third-party catalogues ("Sie" instead of allauth's "du"). Later
+# paths lose to earlier ones but win over every app's own catalogue; makemessages writes to the first.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
+FORMAT_MODULE_PATH = ["viralforge.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
@@ -385,8 +390,7 @@ VF_PUBLISH_POLL_WINDOW_SECONDS = env_int("VF_PUBLISH_POLL_WINDOW_SECONDS", 120, 
 VF_PUBLISH_MAX_ATTEMPTS = env_int("VF_PUBLISH_MAX_ATTEMPTS", 8, minimum=1)
 # Managed mode: the platform's own provider keys, used only where the organization's plan allows.
 VF_MANAGED_KEYS = {
-    provider: env_str(f"VF_MANAGED_{provider.upper()}_KEY", "")
-    for provider in ("openrouter", "veo", "kling")
+    provider: env_str(f"VF_MANAGED_{provider.upper()}_KEY", "") for provider in ("openrouter", "veo", "kling")
 }
 
 # Video providers (apps/media/clips, ../shared/contracts/video-providers.md): Google Veo through

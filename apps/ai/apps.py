@@ -13,3 +13,6 @@ class AiConfig(AppConfig):
 
         views_project.register()
         credential_checks.register()
+        from apps.jobs import kinds
+
+        kinds.register({"reembed_knowledge": _("Re-embed the knowledge base")})

@@ -181,6 +181,13 @@ class AIDecision(TenantModel):
     def __str__(self) -> str:
         return f"{self.agent} {self.outcome} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def agent_label(self) -> str:
+        from apps.ai.contracts import AGENTS  # pydantic contracts: loaded when a page shows a decision
+
+        spec = AGENTS.get(self.agent)
+        return str(spec.label) if spec is not None and spec.label else self.agent
+
 
 class KnowledgeDoc(TenantModel):
     class Kind(models.TextChoices):

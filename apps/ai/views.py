@@ -137,7 +137,8 @@ def prompt_edit(request: OrgRequest, key: str) -> HttpResponse:
             if changed:
                 messages.success(
                     request,
-                    _("Prompt %(key)s saved as version %(version)s.") % {"key": key, "version": template.version},
+                    _("The prompt “%(agent)s” was saved as version %(version)s.")
+                    % {"agent": spec.label or key, "version": template.version},
                 )
             else:
                 messages.info(request, _("Nothing changed."))

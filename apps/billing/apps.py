@@ -13,3 +13,6 @@ class BillingConfig(AppConfig):
         from apps.orgs.extensions import add_seat_check
 
         add_seat_check(seat_limit_error)
+        from apps.jobs import kinds
+
+        kinds.register({"release_stale_reservations": _("Release stale quota reservations")})

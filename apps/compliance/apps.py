@@ -6,3 +6,6 @@ class ComplianceConfig(AppConfig):
     name = "apps.compliance"
     label = "compliance"
     verbose_name = _("Compliance")
+
+    def ready(self) -> None:
+        from apps.compliance import reasons  # noqa: F401  (declares the reason codes)

@@ -13,3 +13,6 @@ class JobsConfig(AppConfig):
         from apps.orgs.extensions import add_dashboard_context
 
         add_dashboard_context(lambda request: {"recent_jobs": JobRun.objects.for_org(request.org)[:5]})
+        from apps.jobs import kinds
+
+        kinds.register({"worker_heartbeat": _("Worker heartbeat")})

@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.jobs import kinds
 from apps.orgs.models import Organization
 from apps.orgs.tenancy import TenantModel
 
@@ -57,6 +58,10 @@ class JobRun(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        return kinds.label(self.kind)
 
     @property
     def is_active(self) -> bool:

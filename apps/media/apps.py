@@ -12,3 +12,6 @@ class MediaConfig(AppConfig):
         from apps.media import dashboard, reasons, signals  # noqa: F401
 
         dashboard.register()
+        from apps.jobs import kinds
+
+        kinds.register({"notify_expiring_assets": _("Warn about expiring assets")})

@@ -6,3 +6,6 @@ class PlanningConfig(AppConfig):
     name = "apps.planning"
     label = "planning"
     verbose_name = _("Planning")
+
+    def ready(self) -> None:
+        from apps.planning import reasons  # noqa: F401  (declares the reason codes)

@@ -20,3 +20,12 @@ class PostsConfig(AppConfig):
         register_editor_tabs()
         # A guest reviewer has no membership: the start page sends them to the projects they review.
         register(lambda user: reverse("guest_home") if granted_projects(user) else None)
+        from apps.jobs import kinds
+        from apps.posts import reasons  # noqa: F401  (declares the reason codes)
+
+        kinds.register(
+            {
+                "generate_month_plan": _("Generate the month plan"),
+                "month_plan_retries_exhausted": _("Month plan failed"),
+            }
+        )

@@ -15,3 +15,11 @@ class SocialConfig(AppConfig):
 
         # `rotate_credentials` and the nightly job re-encrypt OAuth tokens with the provider keys.
         register_encrypted_model(OAuthToken)
+        from apps.jobs import kinds
+
+        kinds.register(
+            {
+                "refresh_account_token": _("Refresh an account's token"),
+                "refresh_expiring_tokens": _("Refresh expiring tokens"),
+            }
+        )
