@@ -108,7 +108,7 @@ def join_lines(draft: Draft) -> dict:
 
 
 def add_cta(draft: Draft, cta: str) -> dict:
-    cta = (draft.cta or cta).strip()
+    cta = (cta or draft.cta).strip()  # the brief's call to action first: it is what the editor asked for
     if not cta or has_cta(draft, cta):
         raise FixError(_("There is no call to action to add."))
     text = draft.text.rstrip()

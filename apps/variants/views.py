@@ -39,7 +39,7 @@ from apps.variants import forms as variant_forms
 from apps.variants.generation import brief_dict, examples
 from apps.variants.lint import Draft, lint
 from apps.variants.models import Brief, BriefStatus, Variant, VoiceExample
-from viralforge.htmx import wants_partial
+from viralforge.htmx import htmx_redirect, wants_partial
 
 BRIEF = "variants/brief.html"
 LIST = "variants/briefs.html"
@@ -359,7 +359,7 @@ def brief_create(request: OrgRequest, project_slug: str) -> HttpResponse:
         except actions.VariantError as exc:
             error, status = str(exc), exc.status
         else:
-            return redirect(reverse("brief_detail", args=[request.org.slug, project.slug, brief.id]))
+            return htmx_redirect(request, reverse("brief_detail", args=[request.org.slug, project.slug, brief.id]))
     else:
         status = 400
     context = _list_context(request, project, form=form, error=error)
