@@ -99,6 +99,7 @@ def build_tenant(slug: str, name: str) -> Tenant:
         "expired_review_link": expire(make_review_link(project, owner, week_start=week)),
     }
     do_revoke_review_link(objects["revoked_review_link"])
+    objects["social_account"].projects.add(project)  # it may publish the project's posts
     return Tenant(org=org, users=users, objects=objects)
 
 
