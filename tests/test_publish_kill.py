@@ -74,7 +74,7 @@ def test_killed_after_init(org, owner, sandbox, media, tmp_path, workers):
 
 def test_killed_mid_upload(org, owner, sandbox, media, tmp_path, workers):
     state.configure(processing_seconds=0, moderation_seconds=0)
-    big = mp4(tmp_path / "big.mp4", seconds=1, big=True)  # over 10 MB: two or more 5 MB chunks
+    big = mp4(tmp_path / "big.mp4", seconds=2, big=True)  # over 10 MB: two or more 5 MB chunks
     publication, worker = start(org, owner, sandbox, big, workers)
     wait_until(lambda: row(publication).state == PublishState.UPLOADING, timeout=90, what="the first chunk")
     kill(worker)
