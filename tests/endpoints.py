@@ -426,6 +426,18 @@ ENDPOINTS = [
     # stays and the page says why; tests/test_social_connect.py disconnects against the live sandbox.
     member("social_disconnect", post=Call(ADMIN, 302)),
     member("social_projects", post=Call(ADMIN, 302, lambda t: {"projects": [t.objects["project"].id]})),
+    # Publishing (issue 19): the composer, retry, the queues and the project's publishing settings.
+    member(
+        "post_publish",
+        get=Call(VIEWER),
+        post=Call(EDITOR, 302, lambda t: {"account": t.objects["social_account"].id, "title": "Espresso",
+                                          "privacy_level": "SELF_ONLY", "consent": "on", "when": "slot"}),
+        kwargs={"post_id": obj("approved_post")},
+    ),
+    member("post_publish_retry", post=Call(EDITOR, 404, why="the world's posts have no failed publication")),
+    member("publishing_queue", get=Call(VIEWER)),
+    member("project_publishing", get=Call(VIEWER)),
+    member("project_publishing_settings", post=Call(ADMIN, 302, {"mode": "inbox", "catch_up_minutes": 60})),
     # The OAuth callback needs a state signed for this session's connect attempt, which a matrix request
     # cannot carry; roles, outsiders and the state's binding are tested in tests/test_social_connect.py.
     Endpoint(

@@ -7,6 +7,7 @@ from apps.jobs import views as job_views
 from apps.orgs import views as org_views
 from apps.posts import urls_review as review_urls
 from apps.posts import views_review as review_views
+from apps.social import urls_publish as publish_urls
 from apps.social.urls import platform_patterns as social_platform_patterns
 from viralforge import csp_report, health, security
 
@@ -37,6 +38,8 @@ org_patterns = [
     path("p/<slug:project_slug>/", include("apps.posts.urls")),
     path("p/<slug:project_slug>/", include("apps.media.urls_video")),
     path("p/<slug:project_slug>/", include("apps.variants.urls")),
+    path("p/<slug:project_slug>/", include(publish_urls.project_patterns)),
+    path("", include(publish_urls.org_patterns)),
     path("review/<slug:project_slug>/", include(review_urls.guest_patterns)),
 ]
 

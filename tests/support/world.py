@@ -104,6 +104,7 @@ def build_tenant(slug: str, name: str) -> Tenant:
     objects["render"] = finished_render(post, qa_passed=False)
     objects["brief"] = make_brief(project, owner)
     objects["variant"] = make_variant(objects["brief"])
+    objects["social_account"].projects.add(project)  # it may publish the project's posts
     return Tenant(org=org, users=users, objects=objects)
 
 

@@ -238,3 +238,13 @@ def stalled_publications(quiet_seconds: float = 120) -> list[Publication]:
     return list(
         Publication.objects.unscoped().filter(state__in=ACTIVE_STATES, updated_at__lte=since).only("id", "post_id")
     )
+
+
+@transaction.atomic(durable=True)
+def do_save_publish_settings(project, *, mode: str, catch_up_minutes: int, actor=None) -> PublishSettings:
+    found = settings_for(project)
+    found.mode = mode
+    found.catch_up_minutes = catch_up_minutes
+    found.save()
+    logger.info("Publishing settings of %s: %s, %s min (by %s).", project.id, mode, catch_up_minutes, actor)
+    return found
