@@ -52,24 +52,20 @@ def other_org(db):
     return Organization.objects.create(name="Beta Agency", slug="beta")
 
 
-@pytest.fixture
-def owner(org):
-    return make_member(org, "owner@alpha.test", Role.OWNER)
+def _member_of_org(name: str, role: str):
+    """A fixture: a member of `org` with that role (e-mail `<name>@alpha.test`)."""
+
+    @pytest.fixture(name=name)
+    def member(org):
+        return make_member(org, f"{name.removesuffix('_user')}@alpha.test", role)
+
+    return member
 
 
-@pytest.fixture
-def admin_user(org):
-    return make_member(org, "admin@alpha.test", Role.ADMIN)
-
-
-@pytest.fixture
-def editor(org):
-    return make_member(org, "editor@alpha.test", Role.EDITOR)
-
-
-@pytest.fixture
-def viewer(org):
-    return make_member(org, "viewer@alpha.test", Role.VIEWER)
+owner = _member_of_org("owner", Role.OWNER)
+admin_user = _member_of_org("admin_user", Role.ADMIN)
+editor = _member_of_org("editor", Role.EDITOR)
+viewer = _member_of_org("viewer", Role.VIEWER)
 
 
 @pytest.fixture

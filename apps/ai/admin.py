@@ -24,18 +24,7 @@ from apps.ai.models import (
     SimilarityEntry,
 )
 from apps.ai.prompts import FROZEN_FIELDS, PromptError, check_template_source
-from apps.orgs.admin import TenantAdmin
-
-
-class ReadOnlyAdmin(TenantAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from apps.orgs.admin import ReadOnlyTenantAdmin, TenantAdmin
 
 
 class PromptTemplateForm(forms.ModelForm):
@@ -82,30 +71,27 @@ class PromptTemplateAdmin(TenantAdmin):
         # Organization and key identify the version line; they never change after adding.
         return self.readonly_fields + (["organization", "key"] if obj is not None else [])
 
+    @staticmethod
+    def _add_version(request, obj) -> PromptTemplate:
+        return actions.do_add_prompt_version(
+            obj.organization,
+            obj.key,
+            system_template=obj.system_template,
+            user_template=obj.user_template,
+            model_hints=obj.model_hints,
+            actor=request.user,
+        )
+
     @transaction.atomic
     def save_model(self, request, obj, form, change):
         if not change:
-            template = actions.do_add_prompt_version(
-                obj.organization,
-                obj.key,
-                system_template=obj.system_template,
-                user_template=obj.user_template,
-                model_hints=obj.model_hints,
-                actor=request.user,
-            )
+            template = self._add_version(request, obj)
             obj.pk, obj.version, obj.active, obj._state.adding = template.pk, template.version, True, False
             return
         stored = PromptTemplate.objects.unscoped().select_for_update().get(pk=obj.pk)
         texts_changed = any(getattr(stored, name) != getattr(obj, name) for name in FROZEN_FIELDS)
         if stored.used_at is not None and texts_changed:
-            template = actions.do_add_prompt_version(
-                obj.organization,
-                obj.key,
-                system_template=obj.system_template,
-                user_template=obj.user_template,
-                model_hints=obj.model_hints,
-                actor=request.user,
-            )
+            template = self._add_version(request, obj)
             request._vf_new_prompt_version = template
             self.message_user(
                 request,
@@ -143,7 +129,7 @@ class AgentRouteAdmin(TenantAdmin):
 
 
 @admin.register(AIDecision)
-class AIDecisionAdmin(ReadOnlyAdmin):
+class AIDecisionAdmin(ReadOnlyTenantAdmin):
     list_display = [
         "created_at",
         "organization",
@@ -163,7 +149,7 @@ class AIDecisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(KnowledgeDoc)
-class KnowledgeDocAdmin(ReadOnlyAdmin):
+class KnowledgeDocAdmin(ReadOnlyTenantAdmin):
     list_display = ["title", "organization", "project", "kind", "embedder", "created_at"]
     list_filter = ["kind", "embedder"]
     search_fields = ["title", "filename", "organization__name", "organization__slug"]
@@ -171,7 +157,7 @@ class KnowledgeDocAdmin(ReadOnlyAdmin):
 
 
 @admin.register(KnowledgeChunk)
-class KnowledgeChunkAdmin(ReadOnlyAdmin):
+class KnowledgeChunkAdmin(ReadOnlyTenantAdmin):
     list_display = ["document", "position", "organization", "project"]
     search_fields = ["text", "document__title", "organization__name"]
     list_select_related = ["document", "organization", "project"]
@@ -179,7 +165,7 @@ class KnowledgeChunkAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SimilarityEntry)
-class SimilarityEntryAdmin(ReadOnlyAdmin):
+class SimilarityEntryAdmin(ReadOnlyTenantAdmin):
     list_display = ["text", "kind", "organization", "project", "source", "created_at"]
     list_filter = ["kind"]
     search_fields = ["text", "source", "organization__name"]

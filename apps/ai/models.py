@@ -12,7 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import HnswIndex, VectorField
 
-from apps.orgs.models import Organization
+from apps.core.fields import user_reference
+from apps.orgs.models import Organization, TenantBase
 from apps.orgs.tenancy import TenantModel
 from apps.projects.models import Project
 
@@ -39,14 +40,7 @@ class PromptTemplate(TenantModel):
     model_hints = models.JSONField(_("model hints"), default=dict, blank=True)
     active = models.BooleanField(_("active"), default=True)
     used_at = models.DateTimeField(_("first used at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_reference(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -131,7 +125,7 @@ class AgentRoute(TenantModel):
         return f"{self.agent} → {self.provider} {self.model}"
 
 
-class AIDecision(TenantModel):
+class AIDecision(TenantBase):
     """The audit trail: one row per agent call through the orchestrator, whatever its outcome."""
 
     class Outcome(models.TextChoices):
@@ -142,10 +136,6 @@ class AIDecision(TenantModel):
         BUDGET_REFUSED = "budget_refused", _("Refused: budget or quota")
         OUT_OF_CREDITS = "out_of_credits", _("Provider credits exhausted")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("project")
     )
@@ -167,7 +157,6 @@ class AIDecision(TenantModel):
     error = models.TextField(_("error"), blank=True)
     offline = models.BooleanField(_("offline draft"), default=False)
     request_id = models.CharField(_("request id"), max_length=128, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("AI decision")
@@ -189,17 +178,13 @@ class AIDecision(TenantModel):
         return str(spec.label) if spec is not None and spec.label else self.agent
 
 
-class KnowledgeDoc(TenantModel):
+class KnowledgeDoc(TenantBase):
     class Kind(models.TextChoices):
         BRAND_CONSTRAINT = "brand_constraint", _("Brand constraint")
         PAST_WINNER = "past_winner", _("Past winner")
         AVOID = "avoid", _("Avoid list")
         EXPERIMENT = "experiment", _("Experiment")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
     )
@@ -208,15 +193,7 @@ class KnowledgeDoc(TenantModel):
     filename = models.CharField(_("file name"), max_length=255, blank=True)
     content = models.TextField(_("content"))
     embedder = models.CharField(_("embedder"), max_length=60, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = user_reference(_("created by"))
 
     class Meta:
         verbose_name = _("knowledge document")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.billing.models import Plan, Reservation, SoftLimitNotice, Subscription, UsageAggregate, UsageLedger
-from apps.orgs.admin import TenantAdmin
+from apps.orgs.admin import ReadOnlyTenantAdmin, TenantAdmin
 
 
 @admin.register(Plan)
@@ -33,19 +33,6 @@ class SubscriptionAdmin(TenantAdmin):
     search_fields = ["organization__name", "organization__slug"]
     raw_id_fields = ["organization"]
     list_select_related = ["organization", "plan"]
-
-
-class ReadOnlyTenantAdmin(TenantAdmin):
-    """Written only by apps.billing.quota: staff look, never edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(UsageLedger)

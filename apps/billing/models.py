@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.orgs.models import Organization
+from apps.orgs.models import Organization, TenantBase
 from apps.orgs.tenancy import TenantManager, TenantModel, TenantQuerySet
 
 
@@ -241,13 +241,9 @@ class ReservationStatus(models.TextChoices):
     RELEASED = "released", _("released")
 
 
-class Reservation(TenantModel):
+class Reservation(TenantBase):
     """An estimate held against the limits while the work runs; committed or released afterwards."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
     project = models.ForeignKey(
         "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
     )
@@ -263,7 +259,6 @@ class Reservation(TenantModel):
         _("soft limit reached"), default=False, help_text=_("The reservation took usage past the plan's soft limit.")
     )
     expires_at = models.DateTimeField(_("expires at"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("committed or released at"), null=True, blank=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.fields import user_reference
 from apps.orgs.models import Organization
 from apps.orgs.tenancy import TenantModel
 
@@ -88,10 +89,7 @@ class ProviderCredential(TenantModel):
     key_id = models.CharField(_("encryption key id"), max_length=16, blank=True, editable=False)
     secret_version = models.PositiveIntegerField(_("secret version"), default=1, editable=False)
     mask = models.CharField(_("mask"), max_length=8, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("created by"),
-    )  # fmt: skip
+    created_by = user_reference(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     replaced_at = models.DateTimeField(_("secret set at"), default=timezone.now, editable=False)
     rotated_at = models.DateTimeField(_("re-encrypted at"), null=True, blank=True, editable=False)
@@ -167,10 +165,7 @@ class CredentialPolicy(TenantModel):
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("updated by"),
-    )  # fmt: skip
+    updated_by = user_reference(_("updated by"))
 
     class Meta:
         verbose_name = _("credential rotation policy")

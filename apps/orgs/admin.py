@@ -67,6 +67,19 @@ class TenantAdmin(CrossTenantFieldsMixin, admin.ModelAdmin):
         return super().get_queryset(request).unscoped()
 
 
+class ReadOnlyTenantAdmin(TenantAdmin):
+    """Records that only the app's own code writes (ledgers, audit trails): staff look, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TenantInlineFormSet(BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)

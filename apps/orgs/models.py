@@ -3,9 +3,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import clock
+from apps.core.fields import user_reference
 from apps.orgs.roles import Role, role_at_least
 from apps.orgs.tenancy import SubqueryGuardQuerySet, TenantModel
 
@@ -68,48 +69,49 @@ class Membership(TenantModel):
         return role_at_least(self.role, minimum)
 
 
-def _new_token() -> str:
+def new_invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Invitation(TenantModel):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+_new_token = new_invitation_token  # migration 0001 names the token default by this path
+
+
+class InvitationBase(TenantBase):
+    """An e-mail invitation with a secret token: who was invited, by whom, until when, and who accepted.
+    Team invitations (here) and guest-reviewer invitations (apps.posts) share it."""
+
+    email = models.EmailField(_("email address"))
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token, editable=False)
+    invited_by = user_reference(_("invited by"), blank=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = user_reference(_("accepted by"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.expires_at > clock.now()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.accepted_at is None and self.expires_at <= clock.now()
+
+
+class Invitation(InvitationBase):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organization")
     )
-    email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("invited by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires at"))
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("accepted by"),
-    )
 
-    class Meta:
+    class Meta(InvitationBase.Meta):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organization}"
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.email}>"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
-
-    @property
-    def is_expired(self) -> bool:
-        return self.accepted_at is None and self.expires_at <= timezone.now()

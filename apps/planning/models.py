@@ -1,8 +1,7 @@
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.fields import user_reference
 from apps.orgs.models import TenantBase
 
 # Migrations 0003 and 0004 (written when Project lived here) name these callables by this path.
@@ -35,14 +34,7 @@ class ContentPlan(TenantBase):
     )
     error = models.TextField(_("error"), blank=True)
     offline = models.BooleanField(_("offline draft"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_reference(_("created by"))
 
     class Meta:
         verbose_name = _("content plan")

@@ -161,13 +161,7 @@ def do_save_post(post: PostItem, *, version: int, changes: dict, actor) -> tuple
     if was == PostStatus.APPROVED:
         row.approved_by = None
         row.approved_at = None
-        Approval.objects.create(
-            organization_id=row.organization_id,
-            post=row,
-            post_version=row.version,
-            action=Approval.Action.RESET_BY_EDIT,
-            actor=actor,
-        )
+        record_approval(row, Approval.Action.RESET_BY_EDIT, actor=actor)
     row.save()
     logger.info(
         "Post saved.",
@@ -195,17 +189,22 @@ def do_approve_post(post: PostItem, *, actor, version: int | None, actor_name: s
     row.approved_by = actor
     row.approved_at = timezone.now()
     row.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    Approval.objects.create(
-        organization_id=row.organization_id,
-        post=row,
-        post_version=row.version,
-        action=Approval.Action.APPROVED,
-        actor=actor,
-        actor_name=actor_name,
-    )
+    record_approval(row, Approval.Action.APPROVED, actor=actor, actor_name=actor_name)
     actor_id = actor.pk if actor is not None else None
     logger.info("Post approved.", extra={"post_id": str(row.id), "version": row.version, "actor_id": actor_id})
     return row
+
+
+def record_approval(row: PostItem, action: str, *, actor, actor_name: str = "") -> Approval:
+    """One entry of the approval audit, for the post's current version."""
+    return Approval.objects.create(
+        organization_id=row.organization_id,
+        post=row,
+        post_version=row.version,
+        action=action,
+        actor=actor,
+        actor_name=actor_name,
+    )
 
 
 @transaction.atomic
@@ -219,13 +218,7 @@ def do_unapprove_post(post: PostItem, *, actor) -> PostItem:
     row.approved_by = None
     row.approved_at = None
     row.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    Approval.objects.create(
-        organization_id=row.organization_id,
-        post=row,
-        post_version=row.version,
-        action=Approval.Action.UNAPPROVED,
-        actor=actor,
-    )
+    record_approval(row, Approval.Action.UNAPPROVED, actor=actor)
     logger.info("Post approval withdrawn.", extra={"post_id": str(row.id), "actor_id": actor.pk})
     return row
 

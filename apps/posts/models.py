@@ -1,12 +1,8 @@
-import secrets
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import clock
-from apps.orgs.models import Organization, TenantBase
+from apps.core.fields import user_reference
+from apps.orgs.models import InvitationBase, Organization, TenantBase, new_invitation_token
 from apps.orgs.tenancy import TenantModel
 from apps.planning.models import ContentPlan
 from apps.projects.models import Project
@@ -80,14 +76,7 @@ class PostItem(TenantBase):
     locked = models.BooleanField(_("locked"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     offline = models.BooleanField(_("offline draft"), default=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
+    approved_by = user_reference(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -120,9 +109,7 @@ class Approval(TenantModel):
     post = models.ForeignKey(PostItem, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("post"))
     post_version = models.PositiveIntegerField(_("post version"))
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
-    )
+    actor = user_reference(_("by"), blank=False)
     # Who acted through a review link (no account): the name they typed.
     actor_name = models.CharField(_("name"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -139,75 +126,37 @@ class Approval(TenantModel):
 # --- client review: guest reviewers, comments, signed review links ---------------------------------
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
+_new_token = new_invitation_token  # migration 0005 names the token default by this path
 
 
-class GuestInvitation(TenantModel):
+class GuestInvitation(InvitationBase):
     """An e-mail invitation to review one project as a guest: accepting grants the project's review
     permission (django-guardian) and no membership, so the guest sees that project only."""
 
     tenant_scope_fields = ("organization", "project")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="guest_invitations", verbose_name=_("project")
     )
-    email = models.EmailField(_("email address"))
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("invited by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires at"))
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("accepted by"),
-    )
 
-    class Meta:
+    class Meta(InvitationBase.Meta):
         verbose_name = _("guest invitation")
         verbose_name_plural = _("guest invitations")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.project}"
 
-    @property
-    def is_expired(self) -> bool:
-        return self.accepted_at is None and self.expires_at <= clock.now()
 
-
-class PostComment(TenantModel):
+class PostComment(TenantBase):
     """One message in a post's thread: by a member, a guest reviewer or (named) a review-link visitor."""
 
     tenant_scope_fields = ("organization", "post")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
     post = models.ForeignKey(PostItem, on_delete=models.CASCADE, related_name="comments", verbose_name=_("post"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("author"),
-    )
+    author = user_reference(_("author"))
     author_name = models.CharField(_("name"), max_length=120, blank=True)
     body = models.TextField(_("comment"))
     mentions = models.JSONField(_("mentioned addresses"), default=list, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("comment")
@@ -222,7 +171,7 @@ class PostComment(TenantModel):
         return self.author_name or (self.author.email if self.author else "—")
 
 
-class ReviewLink(TenantModel):
+class ReviewLink(TenantBase):
     """A signed link that lets whoever opens it (no account) review one post or one week of a project.
 
     The URL carries the link id signed with the secret key; the row decides: expired or revoked
@@ -231,10 +180,6 @@ class ReviewLink(TenantModel):
 
     tenant_scope_fields = ("organization", "project")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
-    )
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="review_links", verbose_name=_("project")
     )
@@ -246,10 +191,7 @@ class ReviewLink(TenantModel):
     pin_hash = models.CharField(max_length=200, blank=True)
     failed_pin_attempts = models.PositiveSmallIntegerField(default=0)
     pin_locked_until = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = user_reference(_("created by"), blank=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:

@@ -20,7 +20,7 @@ from apps.accounts.models import User
 from apps.core import clock
 from apps.orgs.models import Membership
 from apps.posts.access import approval_required
-from apps.posts.actions import PostError, _locked_row
+from apps.posts.actions import PostError, _locked_row, record_approval
 from apps.posts.models import (
     Approval,
     GuestInvitation,
@@ -152,14 +152,7 @@ def do_request_changes(post: PostItem, *, message: str, actor=None, actor_name: 
     row.review_reason = [CHANGES_REQUESTED.reason(who=who, message=message).as_dict()]
     row.approved_by, row.approved_at = None, None
     row.save(update_fields=["status", "review_reason", "approved_by", "approved_at", "updated_at"])
-    Approval.objects.create(
-        organization_id=row.organization_id,
-        post=row,
-        post_version=row.version,
-        action=Approval.Action.CHANGES_REQUESTED,
-        actor=actor,
-        actor_name=actor_name,
-    )
+    record_approval(row, Approval.Action.CHANGES_REQUESTED, actor=actor, actor_name=actor_name)
     _add_comment(row, body=message, author=actor, author_name=actor_name)
     return row
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -408,28 +409,36 @@ def _link_post_context(request, link: ReviewLink, token: str, post: PostItem, **
     } | extra
 
 
+def _link_post_page(request, link: ReviewLink, token: str, post: PostItem, status: int = 200, **extra) -> HttpResponse:
+    return render(request, POST_PAGE, _link_post_context(request, link, token, post, **extra), status=status)
+
+
 @require_GET
 def review_link_post(request: HttpRequest, token: str, post_id) -> HttpResponse:
     link, post = _link_post(request, token, post_id)
-    return render(request, POST_PAGE, _link_post_context(request, link, token, post))
+    return _link_post_page(request, link, token, post)
+
+
+def _link_decision(request: HttpRequest, token: str, post_id, form_class) -> tuple[ReviewLink, PostItem, Form]:
+    """A visitor's approval or change request: the link, the post and the bound form (403 where the
+    project needs no approval)."""
+    link, post = _link_post(request, token, post_id)
+    if not approval_required(link.project):
+        raise PermissionDenied
+    return link, post, form_class(request.POST)
 
 
 @require_POST
 def review_link_approve(request: HttpRequest, token: str, post_id) -> HttpResponse:
-    link, post = _link_post(request, token, post_id)
-    if not approval_required(link.project):
-        raise PermissionDenied
-    form = forms.LinkApproveForm(request.POST)
+    link, post, form = _link_decision(request, token, post_id, forms.LinkApproveForm)
     if not form.is_valid():
-        context = _link_post_context(request, link, token, post, approve_form=form)
-        return render(request, POST_PAGE, context, status=400)
+        return _link_post_page(request, link, token, post, status=400, approve_form=form)
     name = form.cleaned_data["name"]
     try:
         do_approve_post(post, actor=None, actor_name=name, version=form.cleaned_data["version"])
     except PostError as exc:
         actions.record_link_use(link, ReviewLinkUse.Action.REFUSED, ip=client_ip(request), post=post, name=name)
-        context = _link_post_context(request, link, token, post, error=str(exc))
-        return render(request, POST_PAGE, context, status=409)
+        return _link_post_page(request, link, token, post, status=409, error=str(exc))
     actions.record_link_use(link, ReviewLinkUse.Action.APPROVED, ip=client_ip(request), post=post, name=name)
     messages.success(request, _("Approved. Thank you!"))
     return redirect("review_link_post", token, post.id)
@@ -437,19 +446,14 @@ def review_link_approve(request: HttpRequest, token: str, post_id) -> HttpRespon
 
 @require_POST
 def review_link_changes(request: HttpRequest, token: str, post_id) -> HttpResponse:
-    link, post = _link_post(request, token, post_id)
-    if not approval_required(link.project):
-        raise PermissionDenied
-    form = forms.LinkChangesForm(request.POST)
+    link, post, form = _link_decision(request, token, post_id, forms.LinkChangesForm)
     if not form.is_valid():
-        context = _link_post_context(request, link, token, post, changes_form=form)
-        return render(request, POST_PAGE, context, status=400)
+        return _link_post_page(request, link, token, post, status=400, changes_form=form)
     name = form.cleaned_data["name"]
     try:
         actions.do_request_changes(post, message=form.cleaned_data["message"], actor_name=name)
     except (PostError, actions.ReviewError) as exc:
-        context = _link_post_context(request, link, token, post, error=str(exc))
-        return render(request, POST_PAGE, context, status=409)
+        return _link_post_page(request, link, token, post, status=409, error=str(exc))
     actions.record_link_use(link, ReviewLinkUse.Action.CHANGES_REQUESTED, ip=client_ip(request), post=post, name=name)
     messages.success(request, _("Your change request was sent to the team. Thank you!"))
     return redirect("review_link_post", token, post.id)
