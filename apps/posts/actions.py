@@ -96,7 +96,8 @@ def blocking_verdict(post: PostItem, project: Project, platforms: Sequence[str] 
     than trusting the stored verdict, which may predate the active rule set. `platforms`: also
     the rules of these platforms (title length, links ...), for the upload to them.
     """
-    verdict = _check(post, project, platforms)
+    # The rules alone: a model's second opinion never blocks (apps.compliance.second_opinion).
+    verdict = _check(post, project, platforms, second_opinion=False)
     return verdict if verdict.outcome == "hard_block" else None
 
 
@@ -112,9 +113,9 @@ def check_publishable(post: PostItem, project: Project, platforms: Sequence[str]
         )
 
 
-def _check(row: PostItem, project: Project, platforms: Sequence[str] = ()):
+def _check(row: PostItem, project: Project, platforms: Sequence[str] = (), *, second_opinion: bool = True):
     return check_post(
-        row.organization_id,
+        project.organization,
         hook=row.hook,
         caption=row.caption,
         hashtags=row.hashtags,
@@ -123,6 +124,8 @@ def _check(row: PostItem, project: Project, platforms: Sequence[str] = ()):
         ai_generated=row.ai_generated,
         commercial_content=row.commercial_content or "none",
         platforms=platforms,
+        project=project,
+        second_opinion=second_opinion,
     )
 
 
