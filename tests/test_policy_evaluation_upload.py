@@ -105,3 +105,36 @@ def test_german_message_for_a_german_admin(client_for, org, owner):
     )
     assert response.status_code == 400
     assert "Die Datei ist kein UTF-8-Text." in response.content.decode()
+
+
+def test_the_whole_report_is_german_for_a_german_admin(client_for, org, owner):
+    owner.language = "de"
+    owner.save()
+    harmless = "Unser Tee heilt Krebs – sagt niemand, der Ahnung hat."
+    rows = (*ROWS, f"de-3\tde\tmedical\tpass\ttiktok\tnone\tfalse\t{harmless}")
+    html = client_for(owner).post(url(org), {"corpus": evaluation_tsv(*rows)}, HTTP_ACCEPT_LANGUAGE="de", **HX)
+    html = html.content.decode()
+    table = html.split('id="policy-evaluation-report"')[1].split("</table>")[0]
+    medical = table.split('data-category="medical" data-language="de"')[1].split("</tr>")[0]
+    assert "<td>Medizinische Aussagen</td><td>Deutsch</td>" in medical
+    assert "<td>Alle</td><td>Alle</td>" in table and "<td>Tabuliste</td><td>Englisch</td>" in table
+    assert "Genaue Übereinstimmung der Schwere" in html
+    items = html.split('class="policy-misclassified"')[1].split("</ul>")[0]
+    missed = items.split('data-row="en-1"')[1].split("</li>")[0]
+    assert "[Englisch, Tabuliste] erwartet: Gesperrt, Ergebnis: Unbedenklich:" in missed
+    flagged = items.split('data-row="de-3"')[1].split("</li>")[0]
+    assert "[Deutsch, Medizinische Aussagen] erwartet: Unbedenklich, Ergebnis: Gesperrt (" in flagged
+    assert "“heilt Krebs”" in flagged
+    # Codes stay in the markup only: no English words, categories or outcomes in the text.
+    visible = table.split(">", 1)[1] + items
+    for english in ("medical", "taboo", "hard_block", "expected", "got ", "block,", "pass)", "All<", "German"):
+        assert english not in visible.replace('data-category="medical"', "").replace('data-category="taboo"', "")
+
+
+def test_a_broken_line_is_named_in_german(client_for, org, owner):
+    owner.language = "de"
+    owner.save()
+    upload = evaluation_tsv("x-1\tfr\tmedical\tblock\ttiktok\tnone\tfalse\tBonjour")
+    response = client_for(owner).post(url(org), {"corpus": upload}, HTTP_ACCEPT_LANGUAGE="de", **HX)
+    assert response.status_code == 400
+    assert "Zeile 2: language: die Sprache muss de oder en sein" in response.content.decode()

@@ -74,6 +74,17 @@ def test_the_action_rechecks_the_text_not_only_the_stored_verdict(post, editor):
         actions.check_publishable(post, post.project)
 
 
+def test_publishing_checks_the_target_platforms_rules_too(post):
+    """The publish helper calls `check_publishable(post, project, [platform])` before each upload."""
+    PostItem.objects.for_org(post.organization).filter(pk=post.pk).update(hook="Kaffee " * 20)  # 140 characters
+    post.refresh_from_db()
+    actions.check_publishable(post, post.project)  # no platform: the title may be long
+    actions.check_publishable(post, post.project, ["tiktok"])
+    with pytest.raises(actions.PostError, match="100"):
+        actions.check_publishable(post, post.project, ["youtube_shorts"])
+    assert actions.blocking_verdict(post, post.project, ["youtube_shorts"]).matches[0].limit == 100
+
+
 def test_a_review_verdict_does_not_block(post, editor):
     PostItem.objects.for_org(post.organization).filter(pk=post.pk).update(
         caption="Bitcoin jetzt kaufen, bevor er explodiert!"

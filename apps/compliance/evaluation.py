@@ -14,9 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from apps.compliance.policy import PolicyInput, evaluate
+from apps.compliance.models import Category, Outcome
+from apps.compliance.policy import PolicyInput, Verdict, evaluate
 
 COLUMNS = ("id", "language", "category", "expected", "platform", "commercial_content", "ai_generated", "text")
 EXPECTED = {"block": "hard_block", "review": "needs_review", "pass": "pass"}
@@ -27,7 +30,18 @@ PLATFORM_ALIASES = {"youtube": "youtube_shorts", "shorts": "youtube_shorts", "tw
 
 
 class EvalError(ValueError):
-    """A TSV that cannot be read; the message names the line."""
+    """A TSV that cannot be read; the message (in the active language) names the line."""
+
+
+# What a bad value in a column means, for the messages (pydantic's own are English only).
+COLUMN_PROBLEMS = {
+    "language": _("the language must be de or en"),
+    "expected": _("expected must be block, review or pass"),
+    "commercial_content": _("commercial_content must be none, own_brand or paid_partnership"),
+    "id": _("the id is missing"),
+    "category": _("the category is missing"),
+    "text": _("the text is missing"),
+}
 
 
 class Row(BaseModel):
@@ -69,16 +83,18 @@ def parse_tsv(content: str) -> list[Row]:
         name for name in ("id", "language", "category", "expected", "text") if name not in (reader.fieldnames or [])
     ]
     if missing:
-        raise EvalError(f"missing columns: {', '.join(missing)}")
+        raise EvalError(gettext("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
     rows = []
     for number, raw in enumerate(reader, start=2):
         if len(rows) >= MAX_ROWS:
-            raise EvalError(f"more than {MAX_ROWS} rows")
+            raise EvalError(gettext("more than %(limit)s rows") % {"limit": MAX_ROWS})
         try:
             rows.append(Row.model_validate({k: v for k, v in raw.items() if k is not None}))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            raise EvalError(f"line {number}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            column = ".".join(map(str, exc.errors()[0]["loc"]))
+            problem = COLUMN_PROBLEMS.get(column, _("invalid value"))
+            params = {"line": number, "column": column, "problem": problem}
+            raise EvalError(gettext("line %(line)s: %(column)s: %(problem)s") % params) from None
     return rows
 
 
@@ -108,10 +124,21 @@ class Cell:
         return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
 
 
+LANGUAGE_LABELS = {"all": _("All"), "de": _("German"), "en": _("English")}
+EXPECTED_LABELS = {key: Outcome(value).label for key, value in EXPECTED.items()}
+
+
+def category_label(category: str) -> str:
+    """A category of the report in the viewer's language (a TSV's own category as written)."""
+    if category == "all":
+        return str(_("All"))
+    return str(Category(category).label) if category in Category.values else category
+
+
 @dataclass
 class Report:
     cells: dict[tuple[str, str], Cell] = field(default_factory=lambda: defaultdict(Cell))
-    misclassified: list[tuple[Row, str]] = field(default_factory=list)
+    misclassified: list[tuple[Row, Verdict]] = field(default_factory=list)
     severity_agreement: int = 0
     total: int = 0
 
@@ -121,6 +148,31 @@ class Report:
 
     def rows(self) -> list[tuple[str, str, Cell]]:
         return [(category, language, cell) for (category, language), cell in sorted(self.cells.items())]
+
+    def labelled_rows(self) -> list[dict]:
+        """The table for a page: codes for the markup, labels in the viewer's language."""
+        return [
+            {
+                "category": category,
+                "language": language,
+                "category_label": category_label(category),
+                "language_label": str(LANGUAGE_LABELS.get(language, language)),
+                "cell": cell,
+            }
+            for category, language, cell in self.rows()
+        ]
+
+    def labelled_misclassified(self) -> list[dict]:
+        return [
+            {
+                "row": row,
+                "verdict": verdict,
+                "category_label": category_label(CATEGORY_ALIASES.get(row.category, row.category)),
+                "language_label": str(LANGUAGE_LABELS.get(row.language, row.language)),
+                "expected_label": str(EXPECTED_LABELS[row.expected]),
+            }
+            for row, verdict in self.misclassified
+        ]
 
 
 def run(rows: list[Row], *, org=None, rule_sets=None) -> Report:
@@ -141,8 +193,7 @@ def run(rows: list[Row], *, org=None, rule_sets=None) -> Report:
         report.total += 1
         report.severity_agreement += verdict.outcome == EXPECTED[row.expected]
         if flagged != positive:
-            found = "; ".join(f"{m.code} “{m.text}”" for m in verdict.matches) or "-"
-            report.misclassified.append((row, f"{verdict.outcome} ({found})"))
+            report.misclassified.append((row, verdict))
     return report
 
 
@@ -163,6 +214,8 @@ def format_report(report: Report, *, rows: bool = True) -> str:
         lines.append(f"exact severity agreement: {report.severity_agreement}/{report.total}")
     if rows:
         lines.append(f"misclassified: {len(report.misclassified)}")
-        for row, got in report.misclassified:
+        for row, verdict in report.misclassified:
+            found = "; ".join(f"{m.code} “{m.text}”" for m in verdict.matches) or "-"
+            got = f"{verdict.outcome} ({found})"
             lines.append(f"  {row.id} [{row.language} {row.category} expected {row.expected}] got {got}: {row.text}")
     return "\n".join(lines)

@@ -6,7 +6,8 @@
 
 Checked: the caption, the script's spoken and shown text and its call to action, the hook as the
 title and the hashtags, once without a platform and once per platform; the verdict is the worst
-outcome with every rule's matches once.
+outcome with every rule's matches once. With `second_opinion`, a text the rules let through also
+goes to the compliance agent when it is routed to a model (apps.compliance.second_opinion).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import replace
 
 from apps.compliance.policy import SEVERITY, PolicyInput, Verdict, active_rule_sets, evaluate
 from apps.compliance.reasons import RULE_DESCRIPTION
+from apps.compliance.second_opinion import second_opinion as ask_model
 
 REVIEW_REASONS_MAX = 20
 
@@ -62,9 +64,12 @@ def check_post(
     rule_sets=None,
     ai_generated: bool = False,
     commercial_content: str = "none",
+    project=None,
+    second_opinion: bool = False,
 ) -> Verdict:
     """The verdict on a post's text (see the module docstring). `rule_sets`: the organization's
-    active rule sets, when the caller checks many posts (`active_rule_sets(org)` once)."""
+    active rule sets, when the caller checks many posts (`active_rule_sets(org)` once).
+    `second_opinion`: ask the compliance agent too (`org` must then be the organization itself)."""
     rule_sets = active_rule_sets(org) if rule_sets is None else rule_sets
     content = post_policy_input(
         hook=hook,
@@ -77,16 +82,17 @@ def check_post(
     )
     verdicts = [evaluate(content, rule_sets=rule_sets)]
     verdicts += [evaluate(replace(content, platform=platform), rule_sets=rule_sets) for platform in platforms]
-    if len(verdicts) == 1:
-        return verdicts[0]
-    worst = max(verdicts, key=lambda verdict: SEVERITY[verdict.outcome])
-    matches, seen = [], set()
-    for verdict in verdicts:
-        for match in verdict.matches:
-            if match.rule_id not in seen:
-                seen.add(match.rule_id)
-                matches.append(match)
-    return replace(worst, matches=tuple(matches))
+    verdict = verdicts[0]
+    if len(verdicts) > 1:
+        worst = max(verdicts, key=lambda verdict: SEVERITY[verdict.outcome])
+        matches, seen = [], set()
+        for each in verdicts:
+            for match in each.matches:
+                if match.rule_id not in seen:
+                    seen.add(match.rule_id)
+                    matches.append(match)
+        verdict = replace(worst, matches=tuple(matches))
+    return ask_model(org, content, verdict, project=project) if second_opinion else verdict
 
 
 def review_reasons(verdict: Verdict) -> list[dict]:

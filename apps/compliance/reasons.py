@@ -92,4 +92,7 @@ REASONS = {
     "platform_length": define(
         "policy.platform_length", _("%(measured)s characters; at most %(limit)s are allowed here.")
     ),
+    "model_opinion": define(
+        "policy.model_opinion", _("The AI reviewer sees a possible problem (“%(text)s”): please check it.")
+    ),
 }

@@ -669,6 +669,8 @@ def apply_policy(org, project, drafts: list[PostDraft], platforms: Sequence[str]
             language=project.language,
             platforms=platforms,
             rule_sets=rule_sets,
+            project=project,
+            second_opinion=True,
         )
         draft.policy = verdict.as_dict()
         draft.review_reason = [*review_reasons(verdict), *([draft.guard_note] if draft.guard_note else [])]

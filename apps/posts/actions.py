@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,19 +89,22 @@ def cleared_status(project: Project) -> str:
 # --- policy -------------------------------------------------------------------------------------
 
 
-def blocking_verdict(post: PostItem, project: Project):
+def blocking_verdict(post: PostItem, project: Project, platforms: Sequence[str] = ()):
     """The verdict of the post's current text when a hard-block rule matches it, else None.
 
     The gate that approving (and publishing) passes through: it re-checks the text now rather
-    than trusting the stored verdict, which may predate the active rule set.
+    than trusting the stored verdict, which may predate the active rule set. `platforms`: also
+    the rules of these platforms (title length, links ...), for the upload to them.
     """
-    verdict = _check(post, project)
+    # The rules alone: a model's second opinion never blocks (apps.compliance.second_opinion).
+    verdict = _check(post, project, platforms, second_opinion=False)
     return verdict if verdict.outcome == "hard_block" else None
 
 
-def check_publishable(post: PostItem, project: Project) -> None:
-    """Raise PostError when a hard-block rule matches the post (approve and publish call this)."""
-    verdict = blocking_verdict(post, project)
+def check_publishable(post: PostItem, project: Project, platforms: Sequence[str] = ()) -> None:
+    """Raise PostError when a hard-block rule matches the post (approve calls this; publishing
+    calls it before every upload with the target platform: `check_publishable(post, project, ["tiktok"])`)."""
+    verdict = blocking_verdict(post, project, platforms)
     if verdict is not None:
         reasons = " ".join(dict.fromkeys(m.reason_text for m in verdict.matches if m.outcome == "hard_block"))
         raise PostError(
@@ -109,9 +113,9 @@ def check_publishable(post: PostItem, project: Project) -> None:
         )
 
 
-def _check(row: PostItem, project: Project):
+def _check(row: PostItem, project: Project, platforms: Sequence[str] = (), *, second_opinion: bool = True):
     return check_post(
-        row.organization_id,
+        project.organization,
         hook=row.hook,
         caption=row.caption,
         hashtags=row.hashtags,
@@ -119,6 +123,9 @@ def _check(row: PostItem, project: Project):
         language=project.language,
         ai_generated=row.ai_generated,
         commercial_content=row.commercial_content or "none",
+        platforms=platforms,
+        project=project,
+        second_opinion=second_opinion,
     )
 
 

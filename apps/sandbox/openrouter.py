@@ -17,6 +17,11 @@ Endpoints (under /sandbox/openrouter/api/v1/):
   POST embeddings        deterministic vectors of `dimensions` (default 1536) from the local
                          hashing embedder: similar texts get similar vectors.
 
+Scripted answers (tests): `script_answer({...}, match="Kurkuma")` makes every chat completion
+whose messages contain `match` (empty: every one) answer with exactly that content instead of the
+generated one, in the same response shape (usage, finish_reason, faults still apply);
+`clear_scripts()` ends it. Stored in Redis like the faults, so the live server sees it.
+
 Every call is logged (apps.sandbox.log, with the JSON body of POSTs) and answers with the header
 `X-Sandbox-Duration-Ms`: the server-side time of the request from the moment Django started
 handling it (before the middleware) to the finished response, including injected latency, so
@@ -45,6 +50,8 @@ from apps.sandbox.apps import STARTED_KEY
 from apps.sandbox.faults import HEADER as FAULT_HEADER
 from apps.sandbox.faults import Fault, FaultConfigError, draw_fault
 from apps.sandbox.log import record_call
+from viralforge.redis import get_redis
+from viralforge.redis import key as redis_key
 
 SERVICE = "openrouter"
 KEY_PREFIX = "sk-or-"
@@ -299,12 +306,41 @@ def _text_of(content) -> str:
     return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
+# --- scripted answers ---------------------------------------------------------------------------
+
+
+def _scripts_key() -> str:
+    return redis_key("sandbox", "scripts", SERVICE)
+
+
+def script_answer(content: dict | str, *, match: str = "", ttl_seconds: int = 3600) -> None:
+    """Answer chat completions whose messages contain `match` with `content` (a dict is sent as JSON)."""
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    get_redis().rpush(_scripts_key(), json.dumps({"match": match, "content": text}))
+    get_redis().expire(_scripts_key(), ttl_seconds)
+
+
+def clear_scripts() -> None:
+    get_redis().delete(_scripts_key())
+
+
+def _scripted(messages_text: str) -> str | None:
+    for raw in get_redis().lrange(_scripts_key(), 0, -1):
+        script = json.loads(raw)
+        if script["match"] in messages_text:
+            return script["content"]
+    return None
+
+
 def _content(body: dict, rng: random.Random, fault: Fault) -> tuple[str, str]:
     """(message content, finish_reason)."""
     messages_text = " ".join(_text_of(m.get("content", "")) for m in body["messages"])
     language = "de" if _GERMAN.search(messages_text) else "en"
     response_format = body.get("response_format") or {"type": "text"}
     schema = None
+    scripted = _scripted(messages_text)
+    if scripted is not None and not fault.kind:
+        return scripted, "stop"
     if response_format["type"] == "json_schema":
         schema = response_format["json_schema"]["schema"]
         value = generate(schema, rng, language)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from apps.compliance.evaluation import EvalError, format_report, parse_tsv, run
 
@@ -15,7 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="Organization slug: also use its own rule sets.")
         parser.add_argument("--no-rows", action="store_true", help="Print only the table, not the misclassified rows.")
 
-    def handle(self, *args, tsv, org=None, no_rows=False, **options):
+    def handle(self, *args, **options):
+        # The table is English; its messages too (the policy page shows the viewer's language).
+        with translation.override("en"):
+            return self._handle(**options)
+
+    def _handle(self, *, tsv, org=None, no_rows=False, **options):
         from apps.orgs.models import Organization
 
         organization = None
