@@ -58,10 +58,11 @@ GENERATE_ACTOR = "generate_month_plan"  # apps.posts.tasks
 class PlanError(Exception):
     """A request that cannot be done now; the message is translated and shown to the user."""
 
-    def __init__(self, message: str, status: int = 409):
+    def __init__(self, message: str, status: int = 409, *, quota: bool = False):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.quota = quota  # a limit of the plan refused it: the page links to Plan & usage
 
 
 # --- lookups ----------------------------------------------------------------------------------
@@ -168,9 +169,10 @@ def reserve_posts(plan: ContentPlan, project: Project, quantity: int, key: str) 
             source=f"planning.ContentPlan:{plan.id}",
             idempotency_key=key,
             ttl=RESERVATION_TTL_SECONDS,
+            month=plan.month,  # January's posts count against January, wherever "now" is
         )
     except QuotaExceeded as exc:
-        raise PlanError(str(exc)) from None
+        raise PlanError(str(exc), quota=True) from None
 
 
 def _retry_or_new_plan(project: Project, month: date) -> ContentPlan:
@@ -234,15 +236,18 @@ def do_regenerate_month_plan(membership, project: Project, month: date, *, langu
         _refuse_running(month)
     if plan.status != PlanStatus.READY:  # a stalled first generation: generate it again instead
         raise PlanError(_("The plan for %(month)s is not ready yet.") % {"month": month_label(month)})
-    locked = plan.posts.filter(locked=True).count()  # PostItem (apps.posts) through its reverse relation
-    todo = len(month_slots(month)) - locked
+    posts = plan.posts.count()  # PostItem (apps.posts) through its reverse relation
+    locked = plan.posts.filter(locked=True).count()
+    slots = len(month_slots(month))
+    todo = slots - locked
     if todo <= 0:
         raise PlanError(_("Every post of this month is locked, so there is nothing to regenerate."))
     job = _enqueue(plan, regenerate=True, user=membership.user, language=language)
     plan.job_run = job
     plan.error = ""
     plan.save(update_fields=["job_run", "error"])
-    reserve_posts(plan, project, todo, posts_key(plan.id, job.id))
+    # A regeneration replaces posts the plan has: only posts it adds beyond the plan's size count.
+    reserve_posts(plan, project, max(0, slots - posts), posts_key(plan.id, job.id))
     logger.info("Month plan %s: regeneration requested (%s unlocked posts).", plan.id, todo)
     return plan
 

@@ -98,7 +98,9 @@ def plan_generate(request: OrgRequest, project_slug: str, month: str) -> HttpRes
         plan = plan_actions.do_generate_or_regenerate(request.membership, project, month_start, language=get_language())
     except plan_actions.PlanError as exc:
         if request.htmx:
-            return _render(request, cta_context(request, project, month_start, error=exc.message), exc.status)
+            context = cta_context(request, project, month_start, error=exc.message)
+            context["error_is_quota"] = exc.quota
+            return _render(request, context, exc.status)
         messages.error(request, exc.message)
         return _render(request, cta_context(request, project, month_start), exc.status)
     if request.htmx:

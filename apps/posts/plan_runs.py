@@ -207,7 +207,8 @@ def do_complete_month_plan(work: PlanWork, result: PlanResult, reservation: Rese
             if ready is None:
                 release(reservation)
             else:
-                commit(reservation, written)
+                # A regeneration replaces posts: it counts only what it added beyond the plan's size (reserved).
+                commit(reservation, min(written, reservation.quantity) if work.regenerate else written)
     return ready
 
 
