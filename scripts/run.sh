@@ -21,6 +21,10 @@ python manage.py ensure_defaults
 python manage.py seed_demo
 
 echo
-echo "  ViralForge is starting on http://127.0.0.1:8000  (Ctrl-C stops everything)"
+echo "  ViralForge is starting on http://${VF_BIND:-127.0.0.1:8000}  (Ctrl-C stops everything)"
 echo
-honcho start -f Procfile
+# Each process runs under scripts/respawn.sh: one that ends is started again (with a log line)
+# instead of honcho stopping the others and this script the embedded services.
+mkdir -p var
+sed -E 's#^([a-z_]+): (.*)$#\1: scripts/respawn.sh \1 \2#' Procfile > var/Procfile.run
+honcho start -f var/Procfile.run

@@ -275,7 +275,7 @@ def test_metered_at_the_limit_raises_before_the_block_runs(org):
     error = raised.value
     assert (error.scope, error.limit, error.left, error.requested) == ("plan", 1000, 100, 101)
     assert str(error) == (
-        "Monthly limit for LLM tokens reached: your plan allows 1,000 per month, 100 are left and 101 were requested."
+        "Not enough LLM tokens left this month: your plan allows 1,000 per month, 100 are left and 101 are needed."
     )
     assert not Reservation.objects.for_org(org).filter(idempotency_key="over").exists()
     assert (org_row(org).used, org_row(org).reserved) == (900, 0)

@@ -276,7 +276,15 @@ DRAMATIQ_BROKER = {
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
-DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL}
+# The scheduler's lock lives VF_SCHEDULER_LOCK_SECONDS and is extended three times per lifetime; after a stall
+# longer than that the scheduler pauses and takes it back (`manage.py scheduler`, apps.jobs.scheduler_lock).
+_SCHEDULER_LOCK_SECONDS = env_float("VF_SCHEDULER_LOCK_SECONDS", 10.0, minimum=0.5)
+DRAMATIQ_CRONTAB = {
+    "REDIS_URL": REDIS_URL,
+    "LOCK_TIMEOUT": _SCHEDULER_LOCK_SECONDS,
+    "LOCK_REFRESH_INTERVAL": _SCHEDULER_LOCK_SECONDS / 3,
+    "LOCK_BLOCKING_TIMEOUT": 0,
+}
 
 # --- tenancy ---------------------------------------------------------------------------
 # In development and tests an unscoped query on a tenant model raises; in production it is logged.

@@ -103,10 +103,16 @@ def _evaluate(
     """(the hard limit this would break or None, whether it crosses the soft limit)."""
     monthly = plan.monthly_limit(kind)
     if monthly is not None and org_total + quantity > monthly:
-        template = _(
-            "Monthly limit for %(kind)s reached: your plan allows %(limit)s per month, "
-            "%(left)s are left and %(requested)s were requested."
-        )
+        if org_total >= monthly:
+            template = _(
+                "Monthly limit for %(kind)s reached: your plan allows %(limit)s per month, "
+                "%(left)s are left and %(requested)s were requested."
+            )
+        else:  # some are left, just not enough: "reached" would be wrong
+            template = _(
+                "Not enough %(kind)s left this month: your plan allows %(limit)s per month, "
+                "%(left)s are left and %(requested)s are needed."
+            )
         return _exceeded(template, kind=kind, scope="plan", limit=monthly, used=org_total, quantity=quantity), False
     budget_field = services.PROJECT_BUDGET_FIELDS.get(kind)
     budget = getattr(project, budget_field) if project is not None and budget_field else None
@@ -206,11 +212,11 @@ def _send_soft_limit_email(org_id, kind: str, month: date) -> None:
 # --- the API --------------------------------------------------------------------------------
 
 
-def check(org, kind: str, quantity: int, *, project=None, source: str = "") -> QuotaCheck:
-    """Would `quantity` of `kind` fit right now? Reserves nothing and locks nothing."""
+def check(org, kind: str, quantity: int, *, project=None, source: str = "", month: date | None = None) -> QuotaCheck:
+    """Would `quantity` of `kind` fit (in `month`, default this one)? Reserves nothing and locks nothing."""
     kind = _validate(org, kind, quantity, project, source)
     plan = services.get_plan(org)
-    month = services.month_of()
+    month = services.month_of() if month is None else month.replace(day=1)
     totals = {
         row.project_id: row.used + row.reserved
         for row in UsageAggregate.objects.for_org(org).filter(month=month, kind=kind)
@@ -222,20 +228,29 @@ def check(org, kind: str, quantity: int, *, project=None, source: str = "") -> Q
 
 
 def reserve(
-    org, kind: str, quantity: int, *, project=None, source: str = "", idempotency_key: str, ttl: int | None = None
+    org,
+    kind: str,
+    quantity: int,
+    *,
+    project=None,
+    source: str = "",
+    idempotency_key: str,
+    ttl: int | None = None,
+    month: date | None = None,
 ) -> Reservation:
     """Hold `quantity` of `kind` against the limits, or raise `QuotaExceeded` (writing nothing).
 
     The same `idempotency_key` returns the same reservation (a retried job does not reserve
     twice); a key whose reservation was released is reserved anew. `reservation.soft_limit_warning`
     tells whether this crossed the plan's soft limit. `ttl`: seconds until the stale-reservation
-    job may release it (default `VF_QUOTA_RESERVATION_TTL_SECONDS`).
+    job may release it (default `VF_QUOTA_RESERVATION_TTL_SECONDS`). `month`: the usage month it
+    counts against (default: this one; a month plan's posts count against the plan's month).
     """
     kind = _validate(org, kind, quantity, project, source)
     if not idempotency_key:
         raise ValueError("An idempotency key is required.")
     plan = services.get_plan(org)
-    month = services.month_of()
+    month = services.month_of() if month is None else month.replace(day=1)
     ttl = settings.VF_QUOTA_RESERVATION_TTL_SECONDS if ttl is None else ttl
     for attempt in range(2):
         # Read outside the locks (keeps them short); a concurrent twin is caught by the unique key below.

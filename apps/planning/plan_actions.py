@@ -34,7 +34,7 @@ import dramatiq
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -58,10 +58,11 @@ GENERATE_ACTOR = "generate_month_plan"  # apps.posts.tasks
 class PlanError(Exception):
     """A request that cannot be done now; the message is translated and shown to the user."""
 
-    def __init__(self, message: str, status: int = 409):
+    def __init__(self, message: str, status: int = 409, *, quota: bool = False):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.quota = quota  # a limit of the plan refused it: the page links to Plan & usage
 
 
 # --- lookups ----------------------------------------------------------------------------------
@@ -139,7 +140,18 @@ def _refuse_running(month: date) -> None:
     )
 
 
-def _enqueue(plan: ContentPlan, *, regenerate: bool, user, language: str | None) -> JobRun:
+def kept_posts(replace_reviewed: bool = False) -> Q:
+    """The posts of a plan a regeneration keeps: locked ones always; approved and edited ones
+    (version > 1: someone changed them) too, unless the user asked to replace those."""
+    keep = Q(locked=True)
+    if not replace_reviewed:
+        keep |= Q(status="approved") | Q(version__gt=1)
+    return keep
+
+
+def _enqueue(
+    plan: ContentPlan, *, regenerate: bool, user, language: str | None, replace_reviewed: bool = False
+) -> JobRun:
     # The actor lives with the job coordinator in apps.posts (above this app): looked up by name.
     return do_enqueue_job(
         dramatiq.get_broker().get_actor(GENERATE_ACTOR),
@@ -149,6 +161,7 @@ def _enqueue(plan: ContentPlan, *, regenerate: bool, user, language: str | None)
         regenerate=regenerate,
         user_id=str(user.pk) if user is not None else None,
         language=language or "",
+        replace_reviewed=replace_reviewed,
     )
 
 
@@ -168,9 +181,10 @@ def reserve_posts(plan: ContentPlan, project: Project, quantity: int, key: str) 
             source=f"planning.ContentPlan:{plan.id}",
             idempotency_key=key,
             ttl=RESERVATION_TTL_SECONDS,
+            month=plan.month,  # January's posts count against January, wherever "now" is
         )
     except QuotaExceeded as exc:
-        raise PlanError(str(exc)) from None
+        raise PlanError(str(exc), quota=True) from None
 
 
 def _retry_or_new_plan(project: Project, month: date) -> ContentPlan:
@@ -221,9 +235,12 @@ def do_request_month_plan(membership, project: Project, month: date, *, language
 
 
 @transaction.atomic
-def do_regenerate_month_plan(membership, project: Project, month: date, *, language: str | None = None) -> ContentPlan:
-    """Draft a new version of the month's ready plan, keeping its locked posts. Returns the
-    current (ready) plan, whose `job_run` is the regeneration job."""
+def do_regenerate_month_plan(
+    membership, project: Project, month: date, *, language: str | None = None, replace_reviewed: bool = False
+) -> ContentPlan:
+    """Draft a new version of the month's ready plan, keeping its locked posts, and its approved and
+    edited ones unless `replace_reviewed`. Returns the current (ready) plan, whose `job_run` is the
+    regeneration job."""
     month = month_start(month)
     _check(membership, project, month)
     _lock_project(project)
@@ -234,24 +251,31 @@ def do_regenerate_month_plan(membership, project: Project, month: date, *, langu
         _refuse_running(month)
     if plan.status != PlanStatus.READY:  # a stalled first generation: generate it again instead
         raise PlanError(_("The plan for %(month)s is not ready yet.") % {"month": month_label(month)})
-    locked = plan.posts.filter(locked=True).count()  # PostItem (apps.posts) through its reverse relation
-    todo = len(month_slots(month)) - locked
+    posts = plan.posts.count()  # PostItem (apps.posts) through its reverse relation
+    kept = plan.posts.filter(kept_posts(replace_reviewed)).count()
+    slots = len(month_slots(month))
+    todo = slots - kept
     if todo <= 0:
         raise PlanError(_("Every post of this month is locked, so there is nothing to regenerate."))
-    job = _enqueue(plan, regenerate=True, user=membership.user, language=language)
+    job = _enqueue(plan, regenerate=True, user=membership.user, language=language, replace_reviewed=replace_reviewed)
     plan.job_run = job
     plan.error = ""
     plan.save(update_fields=["job_run", "error"])
-    reserve_posts(plan, project, todo, posts_key(plan.id, job.id))
+    # A regeneration replaces posts the plan has: only posts it adds beyond the plan's size count.
+    reserve_posts(plan, project, max(0, slots - posts), posts_key(plan.id, job.id))
     logger.info("Month plan %s: regeneration requested (%s unlocked posts).", plan.id, todo)
     return plan
 
 
-def do_generate_or_regenerate(membership, project: Project, month: date, *, language=None) -> ContentPlan:
+def do_generate_or_regenerate(
+    membership, project: Project, month: date, *, language=None, replace_reviewed: bool = False
+) -> ContentPlan:
     """The "Generate" button: a first (or retried) generation, or a regeneration of a ready plan."""
     plan = current_plan(project, month_start(month))
     if plan is not None and plan.status == PlanStatus.READY:
-        return do_regenerate_month_plan(membership, project, month, language=language)
+        return do_regenerate_month_plan(
+            membership, project, month, language=language, replace_reviewed=replace_reviewed
+        )
     return do_request_month_plan(membership, project, month, language=language)
 
 

@@ -63,7 +63,14 @@ def cta_context(request: OrgRequest, project: Project, month: date, *, error: st
     slug = request.org.slug
     month_param = f"{month:%Y-%m}"
     can_edit = request.membership.has_role(Role.EDITOR)
+    slots = len(month_slots(month))
+    # What "Regenerate" does by default: these posts are kept (locked, approved, edited), the rest replaced.
+    kept = plan.posts.filter(plan_actions.kept_posts()).count() if state == "ready" else 0
+    reviewed = plan.posts.filter(plan_actions.kept_posts()).exclude(locked=True).count() if state == "ready" else 0
     return {
+        "kept": kept,
+        "replaced": slots - kept,
+        "reviewed": reviewed,
         "project": project,
         "plan": plan,
         "job_run": plan.job_run if running and plan.job_run_id else None,
@@ -95,10 +102,18 @@ def plan_generate(request: OrgRequest, project_slug: str, month: str) -> HttpRes
     month_start = month_or_404(month)
     project = get_project(request.org, project_slug)
     try:
-        plan = plan_actions.do_generate_or_regenerate(request.membership, project, month_start, language=get_language())
+        plan = plan_actions.do_generate_or_regenerate(
+            request.membership,
+            project,
+            month_start,
+            language=get_language(),
+            replace_reviewed=request.POST.get("replace_reviewed") == "on",
+        )
     except plan_actions.PlanError as exc:
         if request.htmx:
-            return _render(request, cta_context(request, project, month_start, error=exc.message), exc.status)
+            context = cta_context(request, project, month_start, error=exc.message)
+            context["error_is_quota"] = exc.quota
+            return _render(request, context, exc.status)
         messages.error(request, exc.message)
         return _render(request, cta_context(request, project, month_start), exc.status)
     if request.htmx:

@@ -88,9 +88,11 @@ class PlanWork:
         return plan_actions.posts_key(self.plan.id, self.job_run_id or self.nonce)
 
 
-def claim_plan_work(plan_id, job_run_id=None, *, regenerate: bool = False, user_id=None) -> PlanWork | None:
+def claim_plan_work(
+    plan_id, job_run_id=None, *, regenerate: bool = False, user_id=None, replace_reviewed: bool = False
+) -> PlanWork | None:
     """The plan's work for this run, or None when there is none (see `plan_actions.claim_plan`);
-    a regeneration drafts only the slots of the posts that are not locked."""
+    a regeneration drafts only the slots of the posts it does not keep (`plan_actions.kept_posts`)."""
     with transaction.atomic():
         plan = plan_actions.claim_plan(plan_id, job_run_id, regenerate=regenerate)
         if plan is None:
@@ -100,7 +102,8 @@ def claim_plan_work(plan_id, job_run_id=None, *, regenerate: bool = False, user_
         if regenerate:
             locked = list(
                 PostItem.objects.for_org(plan.organization_id)
-                .filter(plan=plan, locked=True)
+                .filter(plan=plan)
+                .filter(plan_actions.kept_posts(replace_reviewed))
                 .values_list("id", "date", "slot", "hook")
             )
             taken = {(row[1], row[2]) for row in locked}
@@ -118,9 +121,14 @@ def claim_plan_work(plan_id, job_run_id=None, *, regenerate: bool = False, user_
 
 
 def reserve_plan_posts(work: PlanWork) -> Reservation | None:
-    """The posts reservation of this run (made by the request; made again after a release)."""
+    """The posts reservation of this run (made by the request; made again after a release). A
+    regeneration replaces posts: it reserves only those it adds beyond the plan's size."""
+    quantity = len(work.slots)
+    if work.regenerate:
+        existing = PostItem.objects.for_org(work.plan.organization_id).filter(plan=work.plan).count()
+        quantity = max(0, len(month_slots(work.plan.month)) - existing)
     try:
-        return plan_actions.reserve_posts(work.plan, work.plan.project, len(work.slots), work.posts_key)
+        return plan_actions.reserve_posts(work.plan, work.plan.project, quantity, work.posts_key)
     except plan_actions.PlanError as exc:
         raise PlanFailed(exc.message) from None
 
@@ -207,7 +215,8 @@ def do_complete_month_plan(work: PlanWork, result: PlanResult, reservation: Rese
             if ready is None:
                 release(reservation)
             else:
-                commit(reservation, written)
+                # A regeneration replaces posts: it counts only what it added beyond the plan's size (reserved).
+                commit(reservation, min(written, reservation.quantity) if work.regenerate else written)
     return ready
 
 
@@ -238,6 +247,7 @@ def run_month_plan(
     job_run_id=None,
     regenerate: bool = False,
     user_id=None,
+    replace_reviewed: bool = False,
     provider=None,
     concurrency: int | None = None,
     progress=report_progress,
@@ -249,7 +259,9 @@ def run_month_plan(
     when there was nothing to do. Raises PlanFailed after marking the plan failed. `progress`
     gets (percent, step) as the plan advances: the job's progress bar by default.
     """
-    work = claim_plan_work(plan_id, job_run_id, regenerate=regenerate, user_id=user_id)
+    work = claim_plan_work(
+        plan_id, job_run_id, regenerate=regenerate, user_id=user_id, replace_reviewed=replace_reviewed
+    )
     if work is None:
         return None
     plan = work.plan

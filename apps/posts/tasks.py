@@ -33,7 +33,13 @@ def _language(language: str) -> str:
     throws=(PlanGenerationFailed,),
     on_retry_exhausted="month_plan_retries_exhausted",
 )
-def generate_month_plan(plan_id: str, regenerate: bool = False, user_id: str | None = None, language: str = "") -> None:
+def generate_month_plan(
+    plan_id: str,
+    regenerate: bool = False,
+    user_id: str | None = None,
+    language: str = "",
+    replace_reviewed: bool = False,
+) -> None:
     """Draft the month plan `plan_id` (apps.planning.pipeline) and persist it (apps.posts.plan_runs).
 
     Idempotent: a plan that is ready (or superseded) or owned by another job run is left alone.
@@ -45,7 +51,13 @@ def generate_month_plan(plan_id: str, regenerate: bool = False, user_id: str | N
     job_run_id = current_job_run_id.get()
     with translation.override(_language(language)):
         try:
-            plan_runs.run_month_plan(plan_id, job_run_id=job_run_id, regenerate=bool(regenerate), user_id=user_id)
+            plan_runs.run_month_plan(
+                plan_id,
+                job_run_id=job_run_id,
+                regenerate=bool(regenerate),
+                user_id=user_id,
+                replace_reviewed=bool(replace_reviewed),
+            )
         except PlanFailed as exc:
             raise PlanGenerationFailed(exc.message) from None
         except TimeLimitExceeded:
