@@ -52,7 +52,8 @@ def short_script(hook: str, scenes: int = 2, seconds: float = 1.5) -> dict:
         "title": hook,
         "language": "de",
         "scenes": [
-            {"index": i + 1, "voiceover": f"Teil {i + 1}.", "on_screen_text": f"Schritt {i + 1}", "visual": "",
+            {"index": i + 1, "voiceover": f"Teil {i + 1}: frisch gerösteter Kaffee schmeckt einfach besser.",
+             "on_screen_text": f"Schritt {i + 1}", "visual": "",
              "duration_seconds": seconds}
             for i in range(scenes)
         ],
