@@ -57,3 +57,21 @@ def test_german_viewer_sees_the_scenes_without_forms(org, viewer, client_for):
     text = page.content.decode()
     assert page.status_code == 200 and "Szenenbilder" in text and "scene-source-select" not in text
     assert "Kling" in text and "Kein Video-Prompt für diese Szene" in text
+
+
+def test_storyboard_tab_has_a_source_select_per_scene(org, editor, client_for):
+    post = make_clip_post(org, "Beans", "Cup")
+    post.storyboard = [{"index": 1, "visual": "Bohnen", "camera": "", "duration_seconds": 2},
+                       {"index": 2, "visual": "Tasse", "camera": "", "duration_seconds": 2}]  # fmt: skip
+    post.save(update_fields=["storyboard"])
+    client = client_for(editor)
+    tab = client.get(reverse("post_tab_storyboard", args=[org.slug, post.project.slug, post.id]), **HX)
+    text = tab.content.decode()
+    assert tab.status_code == 200
+    assert 'id="scene-source-inline-select-1"' in text and 'id="scene-source-inline-select-2"' in text
+    answer = client.post(url(post), {"scene_index": 2, "source": "kling", "inline": "1"}, **HX)
+    assert answer.status_code == 200 and b'<option value="kling" selected' in answer.content
+    assert b'id="scene-source-inline-2"' in answer.content and b"<table" not in answer.content
+    assert sources(post)[2] == "kling"
+    bad = client.post(url(post), {"scene_index": 9, "source": "kling", "inline": "1"}, **HX)
+    assert bad.status_code == 400 and b'role="alert"' in bad.content
