@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.core import clock, months
 from apps.orgs.roles import Role
+from tests.support import clips_sandbox as clips
 from tests.support import tiktok_sandbox as tiktok
 from tests.support.accounts import PASSWORD
 from tests.support.credentials import OTHER_SECRET, SECRET
@@ -141,6 +142,10 @@ URL_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "render_id": obj("render"),
     "brief_id": obj("brief"),
     "variant_id": obj("variant"),
+    "model": lambda tenant: clips.VEO_MODEL,
+    "operation_id": clips.veo_operation,
+    "file_id": clips.veo_operation,
+    "task_id": clips.kling_task,
 }
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 TENANT_KWARGS = frozenset(URL_KWARGS) - {
@@ -152,6 +157,10 @@ TENANT_KWARGS = frozenset(URL_KWARGS) - {
     "platform",
     "open_id",
     "upload_id",
+    "model",
+    "operation_id",
+    "file_id",
+    "task_id",
 }
 
 
@@ -333,6 +342,12 @@ ENDPOINTS = [
     ),
     member("project_settings_budgets", post=Call(ADMIN, 302)),  # empty: only the plan's limits
     member("project_settings_routing", post=Call(ADMIN, 302)),  # empty: default routes
+    member(
+        "project_settings_video",
+        post=Call(ADMIN, 302, {"default_source": "veo", "veo_model": clips.VEO_MODEL, "kling_model": "kling-v1-6",
+                               "kling_mode": "std"}),
+    ),  # fmt: skip
+    member("post_video_sources", get=Call(VIEWER), post=Call(EDITOR, 302, {"scene_index": 1, "source": "kling"})),
     member("project_reviewer_grant", post=Call(ADMIN, 302)),
     member("project_reviewer_revoke", post=Call(ADMIN, 302)),
     member("project_delete", post=Call(ADMIN, 302, lambda t: {"confirmation": t.objects["project"].slug})),
@@ -458,6 +473,18 @@ ENDPOINTS = [
     Endpoint("sandbox_elevenlabs_speech", Access.PUBLIC, post=Call(data=SPEECH, headers=XI_KEY, json=True)),
     Endpoint("sandbox_elevenlabs_voices", Access.PUBLIC, get=Call(headers=XI_KEY)),
     Endpoint("sandbox_elevenlabs_models", Access.PUBLIC, get=Call(headers=XI_KEY)),
+    Endpoint(
+        "sandbox_veo_predict", Access.PUBLIC, post=Call(data=clips.VEO_BODY, headers=clips.VEO_HEADERS, json=True)
+    ),
+    Endpoint("sandbox_veo_operation", Access.PUBLIC, get=Call(headers=clips.VEO_HEADERS)),
+    Endpoint("sandbox_veo_download", Access.PUBLIC, get=Call(headers=clips.VEO_HEADERS)),
+    Endpoint(
+        "sandbox_kling_text2video",
+        Access.PUBLIC,
+        post=Call(data=clips.KLING_BODY, headers=clips.kling_headers, json=True),
+    ),
+    Endpoint("sandbox_kling_task", Access.PUBLIC, get=Call(headers=clips.kling_headers)),
+    Endpoint("sandbox_kling_download", Access.PUBLIC, get=Call()),
     # The TikTok stand-in: each call gets a fresh token of the audited app (tests/support/tiktok_sandbox.py).
     Endpoint(
         "sandbox_tiktok_authorize",

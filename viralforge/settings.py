@@ -413,8 +413,6 @@ VF_KLING_BASE_URL = env_url(
     f"{_sandbox}/kling" if VF_SANDBOX_ENABLED else "https://api-singapore.klingai.com",
     schemes=("http", "https"),
 )
-VF_VEO_MODEL = env_str("VF_VEO_MODEL", "veo-3.1-fast-generate-preview")
-VF_KLING_MODEL = env_str("VF_KLING_MODEL", "kling-v1-6")
 VF_CLIP_TIMEOUT_SECONDS = env_float("VF_CLIP_TIMEOUT_SECONDS", 60, minimum=0.1)
 # Polling a generation: the first look after this many seconds, then 1.5× longer each time up to
 # the maximum; an operation still unfinished after VF_CLIP_MAX_WAIT_SECONDS is given up (fallback).

@@ -40,6 +40,7 @@ org_patterns = [
     path("p/<slug:project_slug>/", include("apps.variants.urls")),
     path("p/<slug:project_slug>/", include(publish_urls.project_patterns)),
     path("", include(publish_urls.org_patterns)),
+    path("p/<slug:project_slug>/", include("apps.media.clips.urls")),
     path("review/<slug:project_slug>/", include(review_urls.guest_patterns)),
 ]
 

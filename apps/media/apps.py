@@ -15,3 +15,6 @@ class MediaConfig(AppConfig):
         from apps.jobs import kinds
 
         kinds.register({"notify_expiring_assets": _("Warn about expiring assets")})
+        from apps.media.clips import views as clip_views
+
+        clip_views.register()

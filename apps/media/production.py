@@ -137,10 +137,10 @@ def _library_pick(post: PostItem, scenes: list[dict], folder: Path) -> tuple[dic
     return visuals, sources, used
 
 
-def _generated_pick(post: PostItem, folder: Path, visuals: dict, sources: dict) -> None:
+def _generated_pick(post: PostItem, folder: Path, visuals: dict, sources: dict, since=None) -> None:
     """Scenes routed to Veo or Kling take their clip (apps.media.clips), or its fallback with the reason.
     Raises WaitingForClips while one is still generating (its steps run on the media queue too)."""
-    requested = do_request_scene_clips(post)
+    requested = do_request_scene_clips(post, since=since)  # a clip failed during this render: its fallback
     start_clip_steps(requested.new)
     generated = [index for index, source in requested.sources.items() if source in GENERATED_SOURCES]
     if not generated:
@@ -156,7 +156,7 @@ def _generated_pick(post: PostItem, folder: Path, visuals: dict, sources: dict) 
         sources[index] = records[index]
 
 
-def plan_for(post: PostItem, *, width: int, height: int) -> Plan:
+def plan_for(post: PostItem, *, width: int, height: int, since=None) -> Plan:
     """The post's scenes with a picture each. A scene routed to Veo or Kling takes its generated clip (or the
     fallback the clip module chose, with its reason). Otherwise: an asset chosen for the post (it goes through
     the licence gate, so an expired one stops the render), else the library picture whose tags and name share
@@ -164,7 +164,7 @@ def plan_for(post: PostItem, *, width: int, height: int) -> Plan:
     scenes = sorted(post.script.get("scenes") or [], key=lambda scene: int(scene.get("index", 0)))
     folder = workdir_of(post) / "inputs"
     visuals, sources, used = _library_pick(post, scenes, folder)
-    _generated_pick(post, folder, visuals, sources)
+    _generated_pick(post, folder, visuals, sources, since)
     music = next((asset for asset in used if asset.kind == AssetKind.MUSIC), None)
     options = {"width": width, "height": height}
     if music is not None:
@@ -224,7 +224,7 @@ def produce(render_id, *, progress: Callable[[int, str], None] | None = None) ->
     width, height = settings.VF_RENDER_SIZE
     report(2, "plan")
     try:
-        plan = plan_for(post, width=width, height=height)
+        plan = plan_for(post, width=width, height=height, since=claimed.started_at)
     except ValueError:  # spec_from_post: no scenes
         return actions.do_fail_render(render_id, [RENDER_NO_SCENES.reason()])
     except WaitingForClips as waiting:

@@ -47,12 +47,16 @@ def prompts(*texts: str, seconds: int = 2) -> dict:
     }  # fmt: skip
 
 
-def short_script(hook: str, scenes: int = 2, seconds: float = 1.5) -> dict:
+VOICE = "frisch gerösteter Kaffee schmeckt einfach besser."
+
+
+def short_script(hook: str, scenes: int = 2, seconds: float = 1.5, voice: str = VOICE) -> dict:
     return {
         "title": hook,
         "language": "de",
         "scenes": [
-            {"index": i + 1, "voiceover": f"Teil {i + 1}.", "on_screen_text": f"Schritt {i + 1}", "visual": "",
+            {"index": i + 1, "voiceover": f"Teil {i + 1}: {voice}",
+             "on_screen_text": f"Schritt {i + 1}", "visual": "",
              "duration_seconds": seconds}
             for i in range(scenes)
         ],

@@ -57,9 +57,13 @@ def _live_clip(org_id, key: str) -> GeneratedClip | None:
 
 
 @transaction.atomic
-def do_request_scene_clips(post) -> SceneClips:
+def do_request_scene_clips(post, *, since=None) -> SceneClips:
     """A clip for every scene routed to Veo or Kling: the live or finished one of the same prompt and
-    settings (reused), else a new one. Idempotent; the caller starts the steps of `new` after commit."""
+    settings (reused), else a new one. Idempotent; the caller starts the steps of `new` after commit.
+
+    `since` (a render's start): a clip of this post that failed after it is that render's answer
+    (the scene falls back) instead of a reason to try again; a later render tries anew.
+    """
     settings = routing.video_settings(post.project)
     result = SceneClips(sources=routing.sources(post, settings))
     for index, source in result.sources.items():
@@ -72,6 +76,13 @@ def do_request_scene_clips(post) -> SceneClips:
         mode = settings.kling_mode if source == VideoSource.KLING else ""
         key = routing.settings_key(source, prompt, mode)
         clip = _live_clip(post.organization_id, key)
+        if clip is None and since is not None:
+            clip = (
+                GeneratedClip.objects.for_org(post.organization_id)
+                .filter(settings_key=key, post=post, status=ClipStatus.FAILED, created_at__gte=since)
+                .order_by("-created_at")
+                .first()
+            )
         if clip is None:
             try:
                 with transaction.atomic():

@@ -21,6 +21,7 @@ from apps.media.clips.base import ClipError, ClipPrompt, ClosingClient, Generati
 DEFAULT_BASE_URL = "https://api-singapore.klingai.com"
 TOKEN_SECONDS = 1800
 NOT_BEFORE_SLACK = 5
+MODELS = ("kling-v1", "kling-v1-6", "kling-v2-master", "kling-v2-1-master")
 ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 DURATIONS = (5, 10)
 NEGATIVE_MAX = 2500

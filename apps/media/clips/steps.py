@@ -185,11 +185,6 @@ def _create(clip: GeneratedClip) -> None:
 
 
 def _poll(clip: GeneratedClip) -> None:
-    waited = (clock.now() - clip.started_at).total_seconds() if clip.started_at else 0
-    if waited > settings.VF_CLIP_MAX_WAIT_SECONDS:
-        minutes = max(1, round(settings.VF_CLIP_MAX_WAIT_SECONDS / 60))
-        _finish(clip, ClipStatus.FAILED, reasons.CLIP_TIMEOUT.reason(provider=_label(clip), minutes=minutes))
-        return
     try:
         with client_for(clip.provider, clip.organization, clip.project) as client:
             generation = client.poll(clip.operation)
@@ -200,6 +195,11 @@ def _poll(clip: GeneratedClip) -> None:
         _refused(clip, error)
         return
     if generation.state == "pending":
+        waited = (clock.now() - clip.started_at).total_seconds() if clip.started_at else 0
+        if waited > settings.VF_CLIP_MAX_WAIT_SECONDS:  # stuck: give up (the scene falls back)
+            minutes = max(1, round(settings.VF_CLIP_MAX_WAIT_SECONDS / 60))
+            _finish(clip, ClipStatus.FAILED, reasons.CLIP_TIMEOUT.reason(provider=_label(clip), minutes=minutes))
+            return
         polls = clip.polls + 1
         _save(clip, polls=polls, next_step_at=clock.now() + timedelta(seconds=poll_delay(polls)))
         return
