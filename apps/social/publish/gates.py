@@ -62,8 +62,9 @@ def local_gates(publication: Publication, video: Video | None) -> list[Reason]:
     max_duration = account.creator_info.get("max_video_post_duration_sec")
     if video is not None and isinstance(max_duration, int) and video.duration_s > max_duration:
         found.append(reasons.GATE_DURATION.reason(duration=round(video.duration_s, 1), limit=max_duration))
-    if publication.mode == PublishMode.DIRECT:
-        found += privacy_gates(publication, account.creator_info.get("privacy_level_options") or [])
+    options = account.creator_info.get("privacy_level_options")
+    if publication.mode == PublishMode.DIRECT and options:  # unknown options: creator_info judges before init
+        found += privacy_gates(publication, options)
     capped = daily_cap_reason(publication)
     if capped is not None:
         found.append(capped)
