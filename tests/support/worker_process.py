@@ -20,7 +20,8 @@ def _database_url() -> str:
     host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
     if host.startswith("/"):
         return f"postgresql://{db.get('USER') or 'postgres'}:@/{db['NAME']}?host={quote(host)}"
-    return f"postgresql://{db.get('USER')}:{quote(db.get('PASSWORD') or '')}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+    password = quote(db.get("PASSWORD") or "")
+    return f"postgresql://{db.get('USER')}:{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 def start_worker(queues=("publish",), log=None, **env) -> subprocess.Popen:
