@@ -238,10 +238,10 @@ class Publication(TenantModel):
     scheduled_for = models.DateTimeField(_("scheduled for"), db_index=True)
     # The video as it was when the publication was queued.
     render_id = models.UUIDField(_("render"), null=True, blank=True)
-    video_key = models.CharField(_("stored video"), max_length=500, blank=True)
+    video_key = models.CharField(_("video storage key"), max_length=500, blank=True)
     video_size = models.PositiveBigIntegerField(_("video size in bytes"), default=0)
     duration_s = models.FloatField(_("duration in seconds"), default=0)
-    cover_timestamp_ms = models.PositiveIntegerField(_("cover frame (ms)"), null=True, blank=True)
+    cover_timestamp_ms = models.PositiveIntegerField(_("cover frame at (ms)"), null=True, blank=True)
     chunk_size = models.PositiveBigIntegerField(_("chunk size"), default=0)
     total_chunk_count = models.PositiveIntegerField(_("chunks"), default=0)
     # TikTok's side.
