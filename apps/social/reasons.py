@@ -87,6 +87,7 @@ def oauth_error(error: str, platform: str):
         return OAUTH_UNKNOWN.reason(platform=platform, error=error[:60])
     return code.reason(platform=platform)
 
+
 # --- publishing: the gates before any call, and TikTok's refusals -----------------------------------
 
 GATE_NO_CONSENT = define(
