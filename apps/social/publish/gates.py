@@ -9,8 +9,6 @@ right before `init`. A gate that fails stops everything: nothing is uploaded.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 
 from apps.core import clock
@@ -95,8 +93,10 @@ def privacy_gates(publication: Publication, options: list[str]) -> list[Reason]:
 
 
 def daily_cap_reason(publication: Publication) -> Reason | None:
-    """Our own count of the account's posts that reached TikTok in the last 24 hours (init called)."""
-    since = clock.now() - timedelta(hours=24)
+    """Our own count of the account's posts that reached TikTok today (init called), on the UTC
+    calendar day as the sandbox counts them; TikTok itself answers spam_risk_too_many_posts beyond."""
+    now = clock.now()
+    since = now.replace(hour=0, minute=0, second=0, microsecond=0)
     sent = (
         Publication.objects.for_org(publication.organization_id)
         .filter(account=publication.account, started_at__gte=since, inits__gt=0)
