@@ -28,14 +28,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 BENCH = "publish"
+FAR = datetime(2100, 1, 1, tzinfo=UTC)  # scheduled for real once the workers are up (see _schedule)
 
 
 def _clock_env(scale: float) -> None:
-    """Anchor the compressed clock so that sandbox time is an hour before the next UTC midnight now."""
+    """Anchor the compressed clock at two hours before the next UTC midnight (sandbox time) now."""
     real = time.time()
     midnight = (datetime.fromtimestamp(real, UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0,
                                                                                microsecond=0).timestamp()  # fmt: skip
-    target = midnight - 61 * 60
+    target = midnight - 120 * 60
     os.environ["VF_CLOCK_SCALE"] = str(scale)
     os.environ["VF_CLOCK_ANCHOR"] = repr((real * scale - target) / (scale - 1))
 
@@ -45,6 +46,18 @@ def _start_worker(log) -> subprocess.Popen:
         [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "6", "--queues", "publish"],
         env=dict(os.environ), start_new_session=True, stdout=log, stderr=log,
     )  # fmt: skip
+
+
+def _wait_for_workers(log, timeout: float = 180) -> None:
+    """Until both worker processes said they are ready (their log lines)."""
+    deadline = time.monotonic() + timeout
+    path = Path(log.name)
+    while time.monotonic() < deadline:
+        log.flush()
+        if path.read_text(errors="replace").count("Worker process is ready") >= 2:
+            return
+        time.sleep(0.5)
+    raise SystemExit("the workers did not start")
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -57,7 +70,7 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
-def _world(tag: str, posts: int, creators: int, span_s: float):
+def _world(tag: str, posts: int, creators: int):
     """An organization with one project per creator, approved posts with a finished render each, a
     connected sandbox account per creator, and the publications scheduled with consent."""
     from django.conf import settings
@@ -73,9 +86,10 @@ def _world(tag: str, posts: int, creators: int, span_s: float):
     from apps.posts.models import PostItem, PostStatus
     from apps.projects.models import ApprovalRule, Project
     from apps.sandbox.tiktok import state
+    from apps.sandbox.tiktok.world import world
     from apps.social.actions import do_connect_account
     from apps.social.models import Publication, PublishMode, PublishState
-    from apps.social.platforms import get_platform
+    from apps.social.platforms import AccountInfo, get_platform
     from apps.social.tiktok.client import TokenResponse
     from tests.support.media import ffmpeg
 
@@ -88,16 +102,18 @@ def _world(tag: str, posts: int, creators: int, span_s: float):
     size = clip.stat().st_size
     key = default_storage.save(f"org_{org.id}/bench/clip.mp4", ContentFile(clip.read_bytes()))
     platform = get_platform("tiktok")
-    start = clock.now() + timedelta(seconds=60)
     per_creator = posts // creators
-    step = span_s / per_creator
-    month = start.date().replace(day=1)
+    month = clock.now().date().replace(day=1)
     count = 0
     for c in range(creators):
         open_id = f"sbx-open-bench-{c + 1:02d}"
         grant_id, grant = state.new_grant(settings.VF_TIKTOK_CLIENT_KEY, open_id, list(platform.scopes))
         tokens = platform._tokens(TokenResponse.from_body(state.issue_tokens(grant_id, grant)))
-        account = do_connect_account(org, "tiktok", tokens, platform.account_info(tokens.access_token))
+        creator = world().creator(open_id)
+        limits = {"privacy_level_options": creator.privacy_level_options,
+                  "max_video_post_duration_sec": creator.max_video_post_duration_sec}  # fmt: skip
+        info = AccountInfo(open_id, creator.nickname, creator.username, "", {}, limits)
+        account = do_connect_account(org, "tiktok", tokens, info)
         project = Project.objects.create(organization=org, name=f"Brand {c}", slug=f"brand-{c}",
                                          approval_rule=ApprovalRule.EDITOR)  # fmt: skip
         account.projects.add(project)
@@ -110,18 +126,33 @@ def _world(tag: str, posts: int, creators: int, span_s: float):
             rows.append(post)
             renders.append(Render(organization=org, project=project, post=post, status=RenderStatus.DONE,
                                   video_key=key, duration_s=1, size_bytes=size, qa_passed=True))  # fmt: skip
-            # Creators take turns, each every `step` sandbox seconds (6 minutes at the defaults).
-            slot = start + timedelta(seconds=i * step + c * step / creators)
             publications.append(Publication(
                 organization=org, project=project, post=post, account=account, mode=PublishMode.DIRECT,
                 state=PublishState.SCHEDULED, title=f"Bench post {c}-{i}", privacy_level="PUBLIC_TO_EVERYONE",
-                consent_by=user, consent_at=clock.now(), scheduled_for=slot,
+                consent_by=user, consent_at=clock.now(), scheduled_for=FAR,
             ))  # fmt: skip
         PostItem.objects.bulk_create(rows)
         Render.objects.bulk_create(renders)
         Publication.objects.bulk_create(publications)
         count += len(rows)
     return org, count
+
+
+def _schedule(org, posts_per_creator: int, creators: int, span_s: float) -> None:
+    """Each creator's posts every span/n sandbox seconds, creators taking turns, half of them before the
+    next UTC midnight and half after (the sandbox counts the daily cap per UTC day)."""
+    from apps.core import clock
+    from apps.social.models import Publication
+
+    now = clock.now()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now + timedelta(seconds=120), midnight - timedelta(seconds=span_s / 2))
+    step = span_s / posts_per_creator
+    rows = list(Publication.objects.for_org(org).select_related("post").order_by("post__hook"))
+    for row in rows:
+        c, i = (int(n) for n in row.post.hook.split()[1].split("-"))
+        row.scheduled_for = start + timedelta(seconds=i * step + c * step / creators)
+    Publication.objects.bulk_update(rows, ["scheduled_for"])
 
 
 def main() -> None:
@@ -156,19 +187,20 @@ def main() -> None:
     from apps.social.publish.tasks import run_tick
     from bench.plan import start_threaded_server
 
-    server = start_threaded_server(port, 16)
     log = open(Path(tempfile.gettempdir()) / f"bench-publish-{tag}.log", "ab")  # noqa: SIM115 (closed at the end)
-    workers = []
+    server = start_threaded_server(port, 16)
+    workers = [_start_worker(log), _start_worker(log)]
     try:
         state.reset()
+        org, total = _world(tag, args.posts, args.creators)
         # Two hours of sandbox time around a UTC midnight: half of each creator's posts on either day.
-        span = 2 * 3600 * max(1.0, args.posts / args.creators / 12)
-        org, total = _world(tag, args.posts, args.creators, span)
+        span = 2 * 3600 * max(1.0, args.posts / args.creators / 20)
+        _wait_for_workers(log)
+        _schedule(org, args.posts // args.creators, args.creators, span)
         state.configure(processing_seconds=5, moderation_seconds=30)
         if args.faults:
             third = args.faults / 3
             set_faults("tiktok", rates={"429": third, "500": third, "503": third}, retry_after=1, seed=7)
-        workers = [_start_worker(log), _start_worker(log)]
         killed = False
         deadline = time.monotonic() + args.timeout
         last_resume = time.monotonic()
