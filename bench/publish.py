@@ -152,7 +152,7 @@ def _schedule(org, posts_per_creator: int, creators: int, span_s: float) -> None
     for row in rows:
         c, i = (int(n) for n in row.post.hook.split()[1].split("-"))
         row.scheduled_for = start + timedelta(seconds=i * step + c * step / creators)
-    Publication.objects.bulk_update(rows, ["scheduled_for"])
+    Publication.objects.for_org(org).bulk_update(rows, ["scheduled_for"])
 
 
 def main() -> None:
