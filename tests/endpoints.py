@@ -449,6 +449,7 @@ ENDPOINTS = [
                                           "privacy_level": "SELF_ONLY", "consent": "on", "when": "slot"}),
         kwargs={"post_id": obj("approved_post")},
     ),
+    member("post_tab_publish", get=Call(VIEWER), kwargs={"post_id": obj("approved_post")}),
     member("post_publish_retry", post=Call(EDITOR, 404, why="the world's posts have no failed publication")),
     member("publishing_queue", get=Call(VIEWER)),
     member("project_publishing", get=Call(VIEWER)),

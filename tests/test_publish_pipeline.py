@@ -87,8 +87,15 @@ def test_transient_faults_are_retried_and_still_one_post(org, owner, fast, clip,
     set_faults("tiktok", rates={"429": 0.2, "500": 0.2}, retry_after=0, seed=11)
     assert pipeline.run(publication.id) == PublishState.PUBLISHED
     counts = state.counts()
-    assert counts.get("video_init:429", 0) + counts.get("video_init:500", 0) + counts.get("status_fetch:500", 0) \
-        + counts.get("status_fetch:429", 0) + counts.get("creator_info:429", 0) + counts.get("creator_info:500", 0) > 0
+    assert (
+        counts.get("video_init:429", 0)
+        + counts.get("video_init:500", 0)
+        + counts.get("status_fetch:500", 0)
+        + counts.get("status_fetch:429", 0)
+        + counts.get("creator_info:429", 0)
+        + counts.get("creator_info:500", 0)
+        > 0
+    )
     assert counts["video_init:200"] == 1
     assert len(published_posts()) == 1
 

@@ -205,8 +205,8 @@ def with_access_token(account: SocialAccount, call):
     except Exception as exc:
         if not get_platform(account.platform).token_rejected(exc):
             raise
-    version = OAuthToken.objects.for_org(account.organization_id).values_list("version", flat=True).get(
-        account_id=account.id
+    version = (
+        OAuthToken.objects.for_org(account.organization_id).values_list("version", flat=True).get(account_id=account.id)
     )
     do_refresh_token(account.id, force=True, seen_version=version)
     account.refresh_from_db(fields=["status"])

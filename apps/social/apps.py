@@ -21,5 +21,9 @@ class SocialConfig(AppConfig):
             {
                 "refresh_account_token": _("Refresh an account's token"),
                 "refresh_expiring_tokens": _("Refresh expiring tokens"),
+                "publish_post": _("Publish a post to TikTok"),
             }
         )
+        from apps.posts import editor_tabs
+
+        editor_tabs.add_tab(editor_tabs.Tab("publish", 70, _("Publish"), "post_tab_publish"))

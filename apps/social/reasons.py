@@ -87,6 +87,7 @@ def oauth_error(error: str, platform: str):
         return OAUTH_UNKNOWN.reason(platform=platform, error=error[:60])
     return code.reason(platform=platform)
 
+
 # --- publishing: the gates before any call, and TikTok's refusals -----------------------------------
 
 GATE_NO_CONSENT = define(
@@ -131,7 +132,7 @@ GATE_BRANDED_PRIVATE = define(
 )
 GATE_DAILY_CAP = define(
     "publish.gate.daily_cap",
-    _("The account %(account)s has reached its %(limit)s posts in the last 24 hours. The post waits until tomorrow."),
+    _("The account %(account)s has reached its %(limit)s posts for today. The post waits until tomorrow."),
 )
 GATE_CREATOR_BLOCKED = define(
     "publish.gate.creator_blocked", _("TikTok does not let this creator post right now (%(error)s).")

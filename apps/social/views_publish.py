@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.core import clock
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
+from apps.posts import editor_tabs
 from apps.posts.access import get_post
 from apps.posts.models import CommercialContent
 from apps.projects.access import get_project
@@ -98,6 +99,15 @@ def post_publish(request: OrgRequest, project_slug: str, post_id) -> HttpRespons
     if request.htmx:
         return render(request, f"{COMPOSER}#composer", _composer_context(request, project, post))
     return redirect(url)
+
+
+@require_GET
+@org_view()
+def post_tab_publish(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
+    """The composer as the post editor's "Publish" tab (apps.posts.editor_tabs)."""
+    project, post = editor_tabs.load(request, project_slug, post_id)
+    context = _composer_context(request, project, post)
+    return editor_tabs.render_tab(request, project, post, "publish", f"{COMPOSER}#composer", context)
 
 
 @require_POST

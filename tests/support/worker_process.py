@@ -20,22 +20,27 @@ def _database_url() -> str:
     host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
     if host.startswith("/"):
         return f"postgresql://{db.get('USER') or 'postgres'}:@/{db['NAME']}?host={quote(host)}"
-    return f"postgresql://{db.get('USER')}:{quote(db.get('PASSWORD') or '')}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+    password = quote(db.get("PASSWORD") or "")
+    return f"postgresql://{db.get('USER')}:{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 def start_worker(queues=("publish",), log=None, **env) -> subprocess.Popen:
     """`manage.py rundramatiq` (one process, one thread) with the test run's settings; `env` adds variables,
     `log` an open file for its output."""
-    variables = dict(os.environ) | {
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _database_url(),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "VF_TIKTOK_API_BASE_URL": settings.VF_TIKTOK_API_BASE_URL,
-        "VF_TIKTOK_CLIENT_KEY": settings.VF_TIKTOK_CLIENT_KEY,
-        "VF_TIKTOK_CLIENT_SECRET": settings.VF_TIKTOK_CLIENT_SECRET,
-        "VF_REDIS_NAMESPACE": settings.VF_REDIS_NAMESPACE,
-        "PYTHONUNBUFFERED": "1",
-    } | {name: str(value) for name, value in env.items()}
+    variables = (
+        dict(os.environ)
+        | {
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": _database_url(),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "VF_TIKTOK_API_BASE_URL": settings.VF_TIKTOK_API_BASE_URL,
+            "VF_TIKTOK_CLIENT_KEY": settings.VF_TIKTOK_CLIENT_KEY,
+            "VF_TIKTOK_CLIENT_SECRET": settings.VF_TIKTOK_CLIENT_SECRET,
+            "VF_REDIS_NAMESPACE": settings.VF_REDIS_NAMESPACE,
+            "PYTHONUNBUFFERED": "1",
+        }
+        | {name: str(value) for name, value in env.items()}
+    )
     variables.pop("PYTEST_XDIST_WORKER", None)  # the namespace is passed as it is
     return subprocess.Popen(
         [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1", "--queues", *queues],

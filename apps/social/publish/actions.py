@@ -248,3 +248,30 @@ def do_save_publish_settings(project, *, mode: str, catch_up_minutes: int, actor
     found.save()
     logger.info("Publishing settings of %s: %s, %s min (by %s).", project.id, mode, catch_up_minutes, actor)
     return found
+
+
+def queue_autopilot_posts(days_ahead: int = 2) -> int:
+    """The tick: autopilot projects' cleared posts with a publishable video, due within `days_ahead`,
+    become inbox drafts at their slot (never direct posts: nobody stood in the composer)."""
+    from apps.posts.access import is_cleared_for_publishing
+    from apps.projects.models import Project
+    from apps.social.models import AccountStatus
+
+    count = 0
+    for project in Project.objects.unscoped().filter(autopilot=True):  # every organization's autopilot projects
+        account = (
+            SocialAccount.objects.for_org(project.organization_id)
+            .filter(projects=project, status=AccountStatus.CONNECTED)
+            .first()
+        )
+        if account is None:
+            continue
+        today = project.today()
+        posts = PostItem.objects.for_org(project.organization_id).filter(
+            project=project, date__gte=today, date__lte=today + timedelta(days=days_ahead), publication__isnull=True
+        )
+        for post in posts.select_related("project"):
+            video = current_video(post)
+            if video is not None and video.qa_ok and is_cleared_for_publishing(post, project):
+                count += do_queue_autopilot(post, account) is not None
+    return count

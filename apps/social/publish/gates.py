@@ -9,8 +9,6 @@ right before `init`. A gate that fails stops everything: nothing is uploaded.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 
 from apps.core import clock
@@ -62,8 +60,9 @@ def local_gates(publication: Publication, video: Video | None) -> list[Reason]:
     max_duration = account.creator_info.get("max_video_post_duration_sec")
     if video is not None and isinstance(max_duration, int) and video.duration_s > max_duration:
         found.append(reasons.GATE_DURATION.reason(duration=round(video.duration_s, 1), limit=max_duration))
-    if publication.mode == PublishMode.DIRECT:
-        found += privacy_gates(publication, account.creator_info.get("privacy_level_options") or [])
+    options = account.creator_info.get("privacy_level_options")
+    if publication.mode == PublishMode.DIRECT and options:  # unknown options: creator_info judges before init
+        found += privacy_gates(publication, options)
     capped = daily_cap_reason(publication)
     if capped is not None:
         found.append(capped)
@@ -94,8 +93,10 @@ def privacy_gates(publication: Publication, options: list[str]) -> list[Reason]:
 
 
 def daily_cap_reason(publication: Publication) -> Reason | None:
-    """Our own count of the account's posts that reached TikTok in the last 24 hours (init called)."""
-    since = clock.now() - timedelta(hours=24)
+    """Our own count of the account's posts that reached TikTok today (init called), on the UTC
+    calendar day as the sandbox counts them; TikTok itself answers spam_risk_too_many_posts beyond."""
+    now = clock.now()
+    since = now.replace(hour=0, minute=0, second=0, microsecond=0)
     sent = (
         Publication.objects.for_org(publication.organization_id)
         .filter(account=publication.account, started_at__gte=since, inits__gt=0)

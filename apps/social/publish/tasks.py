@@ -12,7 +12,7 @@ from dramatiq_crontab import cron
 
 from apps.social.models import Publication
 from apps.social.publish import pipeline
-from apps.social.publish.actions import claim_due_publications, stalled_publications
+from apps.social.publish.actions import claim_due_publications, queue_autopilot_posts, stalled_publications
 
 logger = logging.getLogger("viralforge.publish")
 
@@ -39,6 +39,7 @@ def publish_tick() -> dict:
 
 
 def run_tick(quiet_seconds: float = 120) -> dict:
+    drafts = queue_autopilot_posts()
     queued = claim_due_publications()
     resumed = 0
     for publication in stalled_publications(quiet_seconds):
@@ -49,5 +50,5 @@ def run_tick(quiet_seconds: float = 120) -> dict:
                 continue  # a live worker is on it
         publish_post.send(str(publication.post_id))
         resumed += 1
-    logger.info("Publishing tick: %s queued, %s resumed.", len(queued), resumed)
+    logger.info("Publishing tick: %s autopilot drafts, %s queued, %s resumed.", drafts, len(queued), resumed)
     return {"queued": len(queued), "resumed": resumed}

@@ -31,9 +31,7 @@ from urllib.parse import urlencode
 import httpx
 from django.conf import settings
 
-USER_FIELDS = (
-    "open_id,union_id,avatar_url,display_name,follower_count,following_count,likes_count,video_count"
-)
+USER_FIELDS = "open_id,union_id,avatar_url,display_name,follower_count,following_count,likes_count,video_count"
 VIDEO_FIELDS = (
     "id,create_time,cover_image_url,share_url,video_description,title,duration,height,width,"
     "embed_link,like_count,comment_count,share_count,view_count"
@@ -170,9 +168,7 @@ class TikTokClient:
 
     def _oauth(self, path: str, form: dict) -> httpx.Response:
         try:
-            return self._http.post(
-                path, data=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
-            )
+            return self._http.post(path, data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
         except httpx.HTTPError:
             raise TikTokConnectionError from None
 
