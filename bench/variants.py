@@ -4,7 +4,7 @@ Each run posts a brief for 8 platforms × 3 variants (one language) the way the 
 (a signed-in Django test client: `POST …/variants/new/`) and then polls the brief's results the
 way the page does (`GET …/variants/<id>/` with `HX-Request`, every `POLL_MS` = 500 ms), through a
 real Dramatiq worker started in this process on the development broker. Every agent call goes to
-the OpenRouter sandbox of a web server started here (gunicorn, threaded, on a free port) with
+the OpenRouter sandbox of a web server started here (gunicorn, 2 processes × 16 threads, on a free port) with
 `--latency-ms` of injected latency per call (`apps.sandbox.faults`, restored afterwards); each
 run's topic differs, so the AI cache answers nothing. The project routes the `variants` agent to
 OpenRouter's cheap model without escalation (as `bench.plan` routes its agents).
@@ -17,7 +17,8 @@ OpenRouter's cheap model without escalation (as `bench.plan` routes its agents).
   the ratio of the full brief to it (`variants_8_platforms_ratio_to_call`).
 
 A throwaway organization, its user, the sandbox log rows and the fault configuration are removed
-at the end. The policy engine is warmed up first (`_warm_up`), as in a running worker. A `make run` worker on the same broker may pick up jobs too: stop it for clean numbers.
+at the end. The policy engine is warmed up first (`_warm_up`), as in a running worker. A `make run`
+worker on the same broker may pick up jobs too: stop it for clean numbers.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5, help="briefs of 8 platforms × 3 variants")
     parser.add_argument("--latency-ms", type=int, default=1000, help="latency the sandbox LLM adds per call")
-    parser.add_argument("--server-threads", type=int, default=32, help="threads of the sandbox web server")
+    parser.add_argument("--server-processes", type=int, default=2, help="processes of the sandbox web server")
+    parser.add_argument("--server-threads", type=int, default=16, help="threads per sandbox web server process")
     args = parser.parse_args()
     setup_django()
     for name in ("httpx", "viralforge", "dramatiq", "django"):
@@ -144,12 +146,17 @@ def main() -> None:
 
     from apps.ai import routing
     from apps.sandbox import faults
-    from bench.agents_client import _free_port, stop_server
-    from bench.plan import start_threaded_server
+    from bench.agents_client import _free_port, start_server, stop_server
 
     org, user, project, key = _setup(uuid.uuid4().hex[:10])
     port = _free_port()
-    process = start_threaded_server(port, args.server_threads)
+    # Two processes of threads: the stand-in's own CPU (schema answers, its call log) must not queue
+    # behind one interpreter lock while it plays a remote service that answers in parallel.
+    process = start_server(
+        port,
+        extra_args=("--workers", str(args.server_processes), "--worker-class", "gthread",
+                    "--threads", str(args.server_threads), "--timeout", "120"),
+    )  # fmt: skip
     previous_base, previous_faults = settings.OPENROUTER_BASE_URL, faults.get_faults("openrouter")
     settings.OPENROUTER_BASE_URL = f"http://127.0.0.1:{port}/sandbox/openrouter/api/v1"
     faults.set_faults("openrouter", latency_ms=args.latency_ms, ttl_seconds=900)

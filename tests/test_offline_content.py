@@ -26,7 +26,7 @@ def test_the_data_files_validate_at_import():
     assert set(data) == {"de", "en"} and len(data["de"].formats) >= 12
     for code in library.LANGS:
         for path in (PACKAGE / "data" / code).glob("*.yaml"):
-            assert path.stem in {"formats", "banks", "labels", "improve"}, path
+            assert path.stem in {"formats", "banks", "labels", "improve", "variants"}, path
     assert library.intents().shorter and library.aliases_map()
 
 

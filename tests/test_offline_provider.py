@@ -138,6 +138,7 @@ def test_deterministic_for_a_seed_and_varied_across_seeds(provider, agent):
     assert OfflineProvider().complete(request(agent, seed=3)).content == first
     outputs = {provider.complete(request(agent, seed=seed)).content for seed in range(6)}
     varied = {"research": 5, "creative_director": 5, "script": 5, "prompt_engineer": 5, "compliance": 1}
+    varied["voice_trainer"] = 1  # a measurement of the same examples, whatever the seed
     assert len(outputs) >= varied.get(agent, 2)  # compliance: the same "no opinion" every time
 
 

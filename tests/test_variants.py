@@ -258,3 +258,11 @@ def test_the_voice_trainer_learns_the_voice_and_scores_the_style(org, admin_user
     assert all(score is not None and 0 <= score <= 100 for score in scores.values())
     # The examples' style (du, short, emoji) fits the TikTok draft better than the long LinkedIn one.
     assert scores["tiktok"] > scores["linkedin"]
+
+
+def test_the_post_editor_offers_the_variants_for_editors_only(org, editor, viewer, project, client_for):
+    post = make_post(make_plan(project), MONTH, 2, hook="Latte Art in 3 Schritten")
+    url = reverse("post_detail", args=[org.slug, project.slug, post.id])
+    action = reverse("post_variants", args=[org.slug, project.slug, post.id])
+    assert action in client_for(editor).get(url).content.decode()
+    assert action not in client_for(viewer).get(url).content.decode()

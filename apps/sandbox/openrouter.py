@@ -14,8 +14,11 @@ Endpoints (under /sandbox/openrouter/api/v1/):
                          "unavailable" answers; none left → 502.
                          Usage: tokens ≈ characters / 4, cost at the sandbox price below. An answer
                          longer than `max_tokens` is cut (finish_reason "length").
+                         `stream: true`: the same answer as server-sent events (chunks of the content,
+                         the last with finish reason and usage, then `data: [DONE]`).
   POST embeddings        deterministic vectors of `dimensions` (default 1536) from the local
-                         hashing embedder: similar texts get similar vectors.
+                         hashing embedder: similar texts get similar vectors; `encoding_format`
+                         `base64` sends each as little-endian float32 bytes in base64.
 
 Scripted answers (tests): `script_answer({...}, match="Kurkuma")` makes every chat completion
 whose messages contain `match` (empty: every one) answer with exactly that content instead of the
@@ -31,16 +34,18 @@ apps.sandbox.faults or per request with the `X-Sandbox-Fault` header.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
 import random
 import re
 import secrets
+import struct
 import time
 from functools import lru_cache
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -267,8 +272,10 @@ def validate_chat(body) -> str | None:
     max_tokens = body.get("max_tokens")
     if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1):
         return "'max_tokens' must be a positive integer."
-    if body.get("stream"):
-        return "Streaming is not supported by the sandbox."
+    if body.get("stream") is not None and not isinstance(body.get("stream"), bool):
+        return "'stream' must be a boolean."
+    if body.get("stream_options") is not None and not isinstance(body.get("stream_options"), dict):
+        return "'stream_options' must be an object."
     if body.get("provider") is not None and not isinstance(body.get("provider"), dict):
         return "'provider' must be an object."
     response_format = body.get("response_format")
@@ -457,7 +464,40 @@ def chat_completions(request: HttpRequest) -> HttpResponse:
         answer["choices"][0].update(finish_reason="error", native_finish_reason="error")
         answer["choices"][0]["message"]["content"] = ""
     record_call(SERVICE, request, 200, body=body, fault=fault.kind or "")
+    if body.get("stream"):
+        return _finish(_event_stream(answer), started)
     return _finish(JsonResponse(answer), started)
+
+
+STREAM_CHUNK_CHARS = 40
+
+
+def _event_stream(answer: dict) -> StreamingHttpResponse:
+    """The answer as OpenRouter streams it: server-sent events, a keep-alive comment, one
+    `chat.completion.chunk` per piece of content (the role in the first delta), a last chunk with the
+    finish reason and the usage, an error chunk instead when the upstream failed, then `[DONE]`."""
+    choice = answer["choices"][0]
+    content = choice["message"]["content"]
+    head = {key: answer[key] for key in ("id", "provider", "model", "created")} | {"object": "chat.completion.chunk"}
+
+    def chunk(delta: dict, finish=None, **extra) -> str:
+        part = {"index": 0, "delta": delta, "finish_reason": finish, "native_finish_reason": finish, "logprobs": None}
+        return f"data: {json.dumps(head | {'choices': [part]} | extra, ensure_ascii=False)}\n\n"
+
+    def events():
+        yield ": OPENROUTER PROCESSING\n\n"
+        pieces = [content[i : i + STREAM_CHUNK_CHARS] for i in range(0, len(content), STREAM_CHUNK_CHARS)] or [""]
+        for number, piece in enumerate(pieces):
+            yield chunk({"role": "assistant", "content": piece} if number == 0 else {"content": piece})
+        if "error" in answer:
+            yield chunk({"content": ""}, "error", error=answer["error"])
+        else:
+            yield chunk({}, choice["finish_reason"], usage=answer["usage"])
+        yield "data: [DONE]\n\n"
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 # --- POST /embeddings ---------------------------------------------------------------------------------
@@ -487,9 +527,16 @@ def validate_embeddings(body) -> str | None:
         or not 1 <= dimensions <= MAX_EMBEDDING_DIMENSIONS
     ):
         return f"'dimensions' must be an integer between 1 and {MAX_EMBEDDING_DIMENSIONS}."
-    if body.get("encoding_format", "float") != "float":
-        return "Only encoding_format 'float' is supported by the sandbox."
+    if body.get("encoding_format", "float") not in ("float", "base64"):
+        return "'encoding_format' must be 'float' or 'base64'."
     return None
+
+
+def _encoded(vector, encoding_format):
+    """`base64`: the vector as little-endian float32 bytes in base64 (what the openai SDK asks for by default)."""
+    if encoding_format != "base64":
+        return vector
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
 
 
 @csrf_exempt
@@ -518,7 +565,10 @@ def embeddings(request: HttpRequest) -> HttpResponse:
     answer = {
         "id": _generation_id(),
         "object": "list",
-        "data": [{"object": "embedding", "embedding": vector, "index": i} for i, vector in enumerate(vectors)],
+        "data": [
+            {"object": "embedding", "embedding": _encoded(vector, body.get("encoding_format")), "index": i}
+            for i, vector in enumerate(vectors)
+        ],
         "model": body["model"],
         "provider": UPSTREAM,
         "usage": usage,

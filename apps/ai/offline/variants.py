@@ -11,6 +11,7 @@ language, as the data is parallel.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from functools import lru_cache
 
@@ -242,8 +243,9 @@ def compose_voice(inputs: Inputs, rng: random.Random) -> dict:
     examples = [text_of(item) if not isinstance(item, str) else item for item in inputs.context.get("examples") or []]
     found = style.profile([item for item in examples if item])
     w = VOICE_WORDS[inputs.lang]
-    if found is None:
-        raise ValueError("no examples to learn from")
+    if found is None:  # nothing to learn from: a neutral description that says so by its low confidence
+        found = style.profile([" ".join(inputs.topic_list)]) or style.profile(["–"])
+        found = dataclasses.replace(found, examples=0)
     address = "formal" if found.formality > 0.2 else "informal" if found.formality < -0.2 else "neutral"
     length = (w["short"] if found.words_per_sentence < 12 else w["long"]) % round(found.words_per_sentence)
     emoji = w["emoji_many"] % found.emoji_per_100 if found.emoji_per_100 >= 0.5 else w["emoji_few"]
@@ -260,7 +262,7 @@ def compose_voice(inputs: Inputs, rng: random.Random) -> dict:
     if found.exclamations >= 0.3:
         habits.append(w["exclaims"])
     return {
-        "confidence": round(min(0.9, 0.4 + 0.02 * found.examples), 2),
+        "confidence": round(min(0.9, 0.4 + 0.02 * found.examples), 2) if found.examples else 0.1,
         "rationale": clip(f"{found.examples} examples", 600),
         "voice": clip(w["voice"] % (w[address], length), 200),
         "tone": clip(", ".join(habits), 120),
