@@ -38,7 +38,7 @@ def bulk(client, project, action, posts, htmx=True):
 def test_week_view_shows_seven_days_three_slots_with_checkboxes(client_for, org, editor, project):
     plan = make_plan(project, posts=30)  # 1–10 March
     html = _html(client_for(editor).get(cal_url(org, project, view="week", week="2026-03-04")))
-    assert "Week of 2. March – 8. March 2026" in html
+    assert "Week of March 2 – March 8, 2026" in html
     assert html.count('class="slot-card') == 21 and html.count('name="post"') == 21
     assert 'id="wcell-2026-03-02-1"' in html and 'id="wcell-2026-03-08-3"' in html
     post = plan.posts.get(date=date(2026, 3, 2), slot=1)

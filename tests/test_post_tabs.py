@@ -103,3 +103,31 @@ def test_approve_answers_with_the_action_bar_and_card(client_for, editor, post):
     assert post.status == PostStatus.APPROVED
     stale = client_for(editor).post(post_url("post_approve", post), {"version": 99}, **HX)
     assert stale.status_code == 409 and "Someone else saved this post first" in stale.content.decode()
+
+
+def _renders(client, method: str, url: str, data=None) -> tuple[int, int]:
+    """(template renders, response bytes) of one HTMX request."""
+    from django.test.signals import template_rendered
+
+    seen = []
+
+    def count(sender, **kwargs):
+        seen.append(kwargs["template"].name)
+
+    template_rendered.connect(count)
+    try:
+        response = getattr(client, method)(url, data or {}, **HX)
+    finally:
+        template_rendered.disconnect(count)
+    assert response.status_code == 200
+    return len(seen), len(response.content)
+
+
+def test_opening_and_saving_render_few_templates(client_for, editor, post):
+    client = client_for(editor)
+    opened, opened_bytes = _renders(client, "get", post_url("post_detail", post))
+    data = {"version": post.version, "tab": "content", "hook": "Neu", "format": post.format, "caption": post.caption}
+    saved, saved_bytes = _renders(client, "post", post_url("post_edit", post), data)
+    print("template renders: open", opened, "save", saved, "bytes", opened_bytes, saved_bytes)
+    assert opened <= 60, opened  # was 657 with every scene and prompt row's widgets on one page
+    assert saved <= 45 and saved_bytes < opened_bytes, (saved, saved_bytes, opened_bytes)
