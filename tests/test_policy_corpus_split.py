@@ -43,14 +43,53 @@ def test_recall_and_false_positives_on_the_corpus(defaults, split):
     assert not failures, "; ".join(failures)
 
 
+# Reached on the frozen split (run as a whole, never row by row): recall 0.806, false positives
+# 0.070 (6 of 86) overall. The issue's targets (0.95 / 0.03) are not met yet: these floors keep
+# rule work from silently making the held-out figures worse. Raise them as the rules improve.
+TEST_SPLIT_RECALL = {"all": 0.80, "de": 0.79, "en": 0.81}
+TEST_SPLIT_FP = {"all": 0.075, "de": 0.10, "en": 0.05}
+TEST_SPLIT_CATEGORY_RECALL = {
+    "disclosure": 0.85,
+    "financial": 0.75,
+    "medical": 0.90,
+    "platform": 1.0,
+    "restricted": 0.65,
+    "taboo": 0.80,
+}
+# extra.tsv (a second blind writer, 520 rows, also used for tuning): recall 0.856, false positives 0.024.
+EXTRA_RECALL = {"all": 0.85, "de": 0.82, "en": 0.88}
+EXTRA_FP = {"all": 0.025, "de": 0.03, "en": 0.03}
+
+
+def _floors(report, recall: dict, fp: dict, category_recall: dict | None = None) -> list[str]:
+    failures = []
+    for language, floor in recall.items():
+        cell = report.cells[("all", language)]
+        if cell.recall < floor:
+            failures.append(f"recall {language} {cell.recall:.3f} < {floor}")
+    for language, ceiling in fp.items():
+        cell = report.cells[("all", language)]
+        if cell.fp_rate > ceiling:
+            failures.append(f"false-positive rate {language} {cell.fp_rate:.3f} > {ceiling}")
+    for category, floor in (category_recall or {}).items():
+        cell = report.cells[(category, "all")]
+        if cell.recall < floor:
+            failures.append(f"recall {category} {cell.recall:.3f} < {floor}")
+    return failures
+
+
 def test_frozen_test_split_does_not_fall_below_todays_figures(defaults):
-    """The issue's targets (recall 0.95, false positives 0.03) are not met on the frozen split yet
-    (0.713 / 0.070 when it was first run): this guards the level reached so rule work cannot
-    silently make the held-out figures worse. Raise the floor as the rules improve."""
-    overall = _report("test.tsv").overall
-    assert overall.positives >= 100 and overall.negatives >= 80
-    assert overall.recall >= 0.70, f"recall on the frozen split fell to {overall.recall:.3f}"
-    assert overall.fp_rate <= 0.08, f"false-positive rate on the frozen split rose to {overall.fp_rate:.3f}"
+    report = _report("test.tsv")
+    assert report.overall.positives >= 100 and report.overall.negatives >= 80
+    failures = _floors(report, TEST_SPLIT_RECALL, TEST_SPLIT_FP, TEST_SPLIT_CATEGORY_RECALL)
+    assert not failures, "; ".join(failures)
+
+
+def test_the_second_blind_corpus_does_not_fall_below_todays_figures(defaults):
+    report = _report("extra.tsv")
+    assert report.overall.positives >= 250 and report.overall.negatives >= 230
+    failures = _floors(report, EXTRA_RECALL, EXTRA_FP)
+    assert not failures, "; ".join(failures)
 
 
 def test_policy_eval_prints_the_table_without_rows(defaults, capsys):
