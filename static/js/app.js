@@ -16,6 +16,35 @@
     if (xhr && SWAPPED_ERRORS.indexOf(xhr.status) !== -1) event.stopPropagation();
   }, true);
 
+  // The phone menu (templates/_base.html): folded until the Menu button opens it.
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-nav-toggle]");
+    if (!toggle) return;
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = nav.classList.toggle("is-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  // Header dropdowns (<details class="menu">): one open at a time, closed by a click elsewhere or Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("details.menu") && event.target.open) closeMenus(event.target);
+  }, true);
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest("details.menu"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = event.target.closest && event.target.closest("details.menu[open]");
+    closeMenus(null);
+    if (open) open.querySelector("summary").focus();
+  });
+
   document.addEventListener("change", function (event) {
     var select = event.target.closest("[data-autosubmit]");
     if (select && select.form) select.form.requestSubmit();

@@ -1,0 +1,115 @@
+"""Issue 16, done-when: a German (and English) session of an owner and a viewer visits every page
+reachable from the navigation: 0 axe-core violations of any impact, no English UI string of the
+catalogue in the German UI, no "du"; on a 390 px phone the header stays ≤ 64 px (menu button).
+Screenshots of the pages land in var/screenshots/."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import polib
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from apps.projects.models import ApprovalRule
+from tests.support.browser import screenshot
+from tests.support.posts import make_plan, make_project
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PO = Path(__file__).resolve().parent.parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
+DU = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b")
+# Pages outside the product's own UI (the navigation links there, but they are no page to audit here).
+SKIP = ("/accounts/logout/", "/admin/")
+
+
+def _english_strings() -> list[str]:
+    """The catalogue's English UI strings whose German differs: at least two words or eight letters."""
+    found = []
+    for entry in polib.pofile(str(PO)):
+        text = entry.msgid
+        if entry.obsolete or entry.msgid_plural or not entry.msgstr or entry.msgstr == text:
+            continue
+        if "%" in text or "<" in text or "{" in text or "\n" in text:
+            continue
+        if len(text.split()) >= 2 or sum(ch.isalpha() for ch in text) >= 8:
+            found.append(text)
+    return found
+
+
+def _nav_links(page, base: str) -> list[str]:
+    hrefs = page.eval_on_selector_all(
+        "header.site-header a[href], nav.project-nav a[href]", "links => links.map(link => link.href)"
+    )
+    links = []
+    for href in hrefs:
+        parts = urlsplit(href)
+        if not href.startswith(base) or any(skip in parts.path for skip in SKIP):
+            continue
+        if href not in links:
+            links.append(href)
+    return links
+
+
+def _audit(page, url: str, language: str, english: list[str]) -> list[str]:
+    problems = []
+    page.goto(url)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    results = Axe().run(page)
+    if results.violations_count:
+        problems.append(f"{url}: {results.generate_report()}")
+    if language == "de":
+        text = page.inner_text("body")
+        problems += [f"{url}: English “{phrase}”" for phrase in english if phrase in text]
+        problems += [f"{url}: “{match}”" for match in DU.findall(text)]
+    return problems
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_page_of_the_navigation(browser, live_server, org, owner, viewer, language):
+    project = make_project(org, approval_rule=ApprovalRule.EDITOR)
+    make_plan(project, posts=6)
+    english = _english_strings() if language == "de" else []
+    base = live_server.url
+    problems = []
+    for user in (owner, viewer):
+        user.language = language
+        user.save(update_fields=["language"])
+        page = browser(user)
+        page.goto(f"{base}/o/{org.slug}/p/{project.slug}/")
+        links = _nav_links(page, base)
+        assert any("/calendar/" in link for link in links) and any("/members/" in link for link in links), links
+        for url in links:
+            problems += _audit(page, url, language, english)
+        screenshot(page, f"product-{language}-{user.membership_set.first().role}-last")
+    assert not problems, "\n".join(problems)
+
+
+def test_phone_header_is_one_line_with_a_menu_button(browser, live_server, org, owner):
+    project = make_project(org)
+    make_plan(project, posts=3)
+    page = browser(owner, width=390, height=844)
+    base = f"{live_server.url}/o/{org.slug}"
+    for name, path in (
+        ("dashboard", "/"),
+        ("calendar", f"/p/{project.slug}/calendar/2026-03/"),
+        ("settings", f"/p/{project.slug}/settings/"),
+    ):
+        page.goto(base + path)
+        header = page.locator("header.site-header").bounding_box()
+        assert header["height"] <= 64, (name, header)
+        screenshot(page, f"phone-{name}")
+    # The menu button opens the navigation and closes it again; the dropdowns close on Escape.
+    toggle = page.locator("[data-nav-toggle]")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#site-nav")).to_be_hidden()
+    toggle.click()
+    expect(page.locator("#site-nav")).to_be_visible()
+    page.locator("details.menu > summary").first.click()
+    expect(page.locator("details.menu[open]")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(page.locator("details.menu[open]")).to_have_count(0)
+    screenshot(page, "phone-menu-open")
+    toggle.click()
+    expect(page.locator("#site-nav")).to_be_hidden()
