@@ -2,7 +2,7 @@
 sandbox days (the per-creator cap of 15 a day, the init limit of 6 a minute), with injected transient
 faults and one worker process SIGKILLed mid-run and replaced.
 
-    python -m bench.publish [--posts 1000] [--creators 50] [--scale 40] [--faults 0.10]
+    python -m bench.publish [--posts 1000] [--creators 50] [--scale 10] [--faults 0.10]
 
 The clock is compressed (`VF_CLOCK_SCALE`, shared by this process, the sandbox's web server and the
 workers); the slots straddle a UTC midnight in sandbox time so each creator's posts fall on two days.
@@ -159,9 +159,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--creators", type=int, default=50)
-    parser.add_argument("--scale", type=float, default=40.0, help="sandbox seconds per real second")
+    parser.add_argument("--scale", type=float, default=10.0, help="sandbox seconds per real second")
     parser.add_argument("--faults", type=float, default=0.10, help="share of sandbox calls that fail transiently")
-    parser.add_argument("--timeout", type=float, default=900, help="real seconds to wait for the last post")
+    parser.add_argument("--timeout", type=float, default=1500, help="real seconds to wait for the last post")
     args = parser.parse_args()
 
     from bench.agents_client import _free_port, stop_server

@@ -4,6 +4,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from apps.core import clock
@@ -65,6 +66,7 @@ def test_all_gates_open_publishes(ready):
 
 
 def test_policy_hard_block(ready):
+    call_command("ensure_defaults", verbosity=0)  # the default rule set (a transactional test before may flush it)
     PostItem.objects.for_org(ready.organization_id).filter(id=ready.post_id).update(
         caption="Unser Kurkuma-Tee heilt Krebs – ganz ohne Chemo!")  # fmt: skip
     assert "heilt Krebs" in blocked(ready, "publish.gate.policy")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,11 +233,18 @@ def do_record_step(publication_id, state: str, *, event: str = "", **fields) -> 
 
 
 def stalled_publications(quiet_seconds: float = 120) -> list[Publication]:
-    """Publications in an active state untouched for `quiet_seconds` of real time (their job may have
-    died with its worker; worker liveness is real time, not the clock's)."""
-    since = timezone.now() - timedelta(seconds=quiet_seconds)
+    """Active publications untouched for `quiet_seconds` of real time (their job may have died with its
+    worker; worker liveness is real time, not the clock's). Queued ones get at least a minute: their
+    message may still wait in the queue, or come back from a dead worker by itself."""
+    now = timezone.now()
+    started = ACTIVE_STATES[1:]
     return list(
-        Publication.objects.unscoped().filter(state__in=ACTIVE_STATES, updated_at__lte=since).only("id", "post_id")
+        Publication.objects.unscoped()
+        .filter(
+            Q(state__in=started, updated_at__lte=now - timedelta(seconds=quiet_seconds))
+            | Q(state=PublishState.QUEUED, updated_at__lte=now - timedelta(seconds=max(quiet_seconds, 60)))
+        )
+        .only("id", "post_id")
     )
 
 

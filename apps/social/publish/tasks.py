@@ -10,6 +10,7 @@ import logging
 import dramatiq
 from dramatiq_crontab import cron
 
+from apps.core import clock
 from apps.social.models import Publication
 from apps.social.publish import pipeline
 from apps.social.publish.actions import claim_due_publications, queue_autopilot_posts, stalled_publications
@@ -20,15 +21,16 @@ QUEUE = "publish"
 
 
 @dramatiq.actor(queue_name=QUEUE, max_retries=8, min_backoff=1000, max_backoff=60_000, time_limit=30 * 60_000)
-def publish_post(post_id: str) -> str:
+def publish_post(post_id: str) -> None:
     publication = Publication.objects.unscoped().filter(post_id=post_id).only("id").first()
     if publication is None:
-        return "none"
+        return
     try:
-        return pipeline.run(publication.id)
+        outcome = pipeline.run(publication.id)
     except pipeline.Handoff as handoff:
-        publish_post.send_with_options(kwargs={"post_id": post_id}, delay=int(handoff.delay_s * 1000))
-        return "waiting"
+        publish_post.send_with_options(kwargs={"post_id": post_id}, delay=int(handoff.delay_s * 1000 / clock.scale()))
+        outcome = "waiting"
+    logger.info("Publication of post %s: %s.", post_id, outcome)
 
 
 @cron("* * * * *")
