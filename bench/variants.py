@@ -1,10 +1,12 @@
 """Caption variants, brief to screen: `python -m bench.variants [--runs 5] [--latency-ms 1000]`.
 
 Each run posts a brief for 8 platforms × 3 variants (one language) the way the wizard does it
-(a signed-in Django test client: `POST …/variants/new/`) and then polls the brief's results the
-way the page does (`GET …/variants/<id>/` with `HX-Request`, every `POLL_MS` = 500 ms), through a
-real Dramatiq worker started in this process on the development broker. Every agent call goes to
-the OpenRouter sandbox of a web server started here (gunicorn, 2 processes × 16 threads, on a free port) with
+(`POST …/variants/new/` with HTMX and the CSRF token, over HTTP to a web server started here:
+gunicorn, 2 processes × 16 threads, on a free port, signed in) and then polls the brief's results
+the way the page does (`GET …/variants/<id>/` with `HX-Request`, every `POLL_MS` = 500 ms), while
+a real Dramatiq worker started in this process on the development broker writes them (web and
+worker in separate processes, as in production). Every agent call goes to the OpenRouter sandbox
+of the same web server with
 `--latency-ms` of injected latency per call (`apps.sandbox.faults`, restored afterwards); each
 run's topic differs, so the AI cache answers nothing. The project routes the `variants` agent to
 OpenRouter's cheap model without escalation (as `bench.plan` routes its agents).
@@ -28,6 +30,8 @@ import logging
 import statistics
 import time
 import uuid
+
+import httpx
 
 from bench.common import emit, setup_django
 
@@ -60,13 +64,26 @@ def _setup(tag: str):
     return org, user, project, key
 
 
-def _run(client, org, project, n: int, timeout_s: float) -> tuple[float, float]:
+def _web_client(base_url: str, user):
+    """An HTTP client of the web server, signed in as `user`, with the CSRF token the page would send."""
+    from django.conf import settings
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(user)
+    http = httpx.Client(base_url=base_url, timeout=60)
+    http.cookies.set(settings.SESSION_COOKIE_NAME, signed_in.cookies[settings.SESSION_COOKIE_NAME].value)
+    return http
+
+
+def _run(http, org, project, n: int, timeout_s: float) -> tuple[float, float]:
     """(seconds to the first variant on screen, seconds until all are on screen) for one brief."""
     from django.urls import reverse
 
-    from apps.variants.models import Brief
     from apps.variants.views import POLL_MS
 
+    wizard = reverse("variant_briefs", args=[org.slug, project.slug])
+    http.get(wizard).raise_for_status()  # the page sets the CSRF cookie, as in a browser
     data = {
         "topic": f"Espresso zu Hause, Teil {n}",
         "key_message": "Mit frisch gemahlenen Bohnen gelingt der Espresso auch ohne Siebträger.",
@@ -75,25 +92,24 @@ def _run(client, org, project, n: int, timeout_s: float) -> tuple[float, float]:
         "platforms": list(PLATFORMS),
         "per_platform": str(PER_PLATFORM),
     }
+    headers = {"X-CSRFToken": http.cookies.get("csrftoken", ""), "HX-Request": "true"}
     started = time.perf_counter()
-    response = client.post(reverse("brief_create", args=[org.slug, project.slug]), data)
-    if response.status_code != 302:
+    response = http.post(reverse("brief_create", args=[org.slug, project.slug]), data=data, headers=headers)
+    if response.status_code != 204 or "HX-Redirect" not in response.headers:
         raise RuntimeError(f"The brief was refused ({response.status_code}).")
-    brief = Brief.objects.for_org(org).get(topic=data["topic"])
-    url = reverse("brief_detail", args=[org.slug, project.slug, brief.id])
+    url = response.headers["HX-Redirect"]
     expected = len(PLATFORMS) * PER_PLATFORM
     first = None
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        cards = client.get(url, HTTP_HX_REQUEST="true").content.decode().count(CARD)
+        cards = http.get(url, headers={"HX-Request": "true"}).text.count(CARD)
         elapsed = time.perf_counter() - started
         if cards and first is None:
             first = elapsed
         if cards >= expected:
             return first, elapsed
         time.sleep(POLL_MS / 1000)
-    brief.refresh_from_db()
-    raise RuntimeError(f"Not all variants were shown within {timeout_s:.0f} s ({brief.status}: {brief.error}).")
+    raise RuntimeError(f"Not all variants were shown within {timeout_s:.0f} s.")
 
 
 def _agent_call(org, project, n: int = 3) -> float:
@@ -142,7 +158,6 @@ def main() -> None:
 
     import dramatiq
     from django.conf import settings
-    from django.test import Client
 
     from apps.ai import routing
     from apps.sandbox import faults
@@ -162,18 +177,18 @@ def main() -> None:
     faults.set_faults("openrouter", latency_ms=args.latency_ms, ttl_seconds=900)
     worker = dramatiq.Worker(dramatiq.get_broker(), worker_threads=2, worker_timeout=100)
     worker.start()
-    client = Client()
-    client.force_login(user)
+    http = _web_client(f"http://127.0.0.1:{port}", user)
     firsts, alls = [], []
     try:
         _warm_up()
         baseline = _agent_call(org, project)
         for n in range(args.runs):
-            first, done = _run(client, org, project, n, timeout_s=120)
+            first, done = _run(http, org, project, n, timeout_s=120)
             firsts.append(first)
             alls.append(done)
     finally:
         worker.stop()
+        http.close()
         if previous_faults is not None:
             faults.set_faults(
                 "openrouter",

@@ -410,6 +410,7 @@ ENDPOINTS = [
     member("variant_briefs", get=Call(VIEWER)),
     member("brief_create", post=Call(EDITOR, 302, _brief)),
     member("post_variants", post=Call(EDITOR, 302)),
+    member("post_tab_variants", get=Call(VIEWER)),
     member("brief_detail", get=Call(VIEWER)),
     member("variant_card", get=Call(VIEWER)),
     member("variant_fix", post=Call(EDITOR, 302, lambda t: {"fix": "trim_hashtags", "version": 1})),

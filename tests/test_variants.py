@@ -260,9 +260,15 @@ def test_the_voice_trainer_learns_the_voice_and_scores_the_style(org, admin_user
     assert scores["tiktok"] > scores["linkedin"]
 
 
-def test_the_post_editor_offers_the_variants_for_editors_only(org, editor, viewer, project, client_for):
+def test_the_post_editors_variants_tab_offers_one_click_to_editors(org, editor, viewer, project, client_for):
     post = make_post(make_plan(project), MONTH, 2, hook="Latte Art in 3 Schritten")
-    url = reverse("post_detail", args=[org.slug, project.slug, post.id])
+    tab = reverse("post_tab_variants", args=[org.slug, project.slug, post.id])
     action = reverse("post_variants", args=[org.slug, project.slug, post.id])
-    assert action in client_for(editor).get(url).content.decode()
-    assert action not in client_for(viewer).get(url).content.decode()
+    page = client_for(editor).get(reverse("post_detail", args=[org.slug, project.slug, post.id])).content.decode()
+    assert f'href="{tab}"' in page  # the tab is in the editor's tab bar
+    html = client_for(editor).get(tab, **HTMX).content.decode()
+    assert action in html and "No variants of this post yet." in html
+    client_for(editor).post(action)
+    html = client_for(editor).get(tab, **HTMX).content.decode()
+    assert "0 of 8 variants" in html  # the brief of this post, its job still queued
+    assert action not in client_for(viewer).get(tab, **HTMX).content.decode()

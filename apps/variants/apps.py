@@ -8,4 +8,7 @@ class VariantsConfig(AppConfig):
     verbose_name = _("Caption variants")
 
     def ready(self) -> None:
+        from apps.posts import editor_tabs
         from apps.variants import reasons, tasks  # noqa: F401  (reason codes and actors register at import)
+
+        editor_tabs.add_tab(editor_tabs.Tab("variants", 60, _("Variants"), "post_tab_variants"))

@@ -15,4 +15,5 @@ urlpatterns = [
     path("variants/v/<uuid:variant_id>/favourite/", views.variant_favourite, name="variant_favourite"),
     path("variants/v/<uuid:variant_id>/approve/", views.variant_approve, name="variant_approve"),
     path("posts/<uuid:post_id>/variants/", views.post_variants, name="post_variants"),
+    path("posts/<uuid:post_id>/tab/variants/", views.post_tab_variants, name="post_tab_variants"),
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +31,7 @@ from apps.billing.ratelimit import rate_limit
 from apps.core import platforms
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
+from apps.posts import editor_tabs
 from apps.posts.access import approval_required, can_approve, get_post
 from apps.posts.views import diff_segments
 from apps.projects.access import get_project
@@ -44,6 +46,7 @@ from viralforge.htmx import htmx_redirect, wants_partial
 BRIEF = "variants/brief.html"
 LIST = "variants/briefs.html"
 VOICE = "variants/voice.html"
+POST_TAB = "variants/post_tab.html"
 PROPOSAL_NAMESPACE = "variants.rewrite"
 TOKEN_MAX_AGE = 3600
 POLL_MS = 500
@@ -385,6 +388,29 @@ def post_variants(request: OrgRequest, project_slug: str, post_id) -> HttpRespon
         messages.error(request, str(exc))
         return redirect(reverse("post_detail", args=[request.org.slug, project.slug, post.id]))
     return redirect(reverse("brief_detail", args=[request.org.slug, project.slug, brief.id]))
+
+
+@require_GET
+@org_view()
+def post_tab_variants(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
+    """The post editor's "Variants" tab (apps.posts.editor_tabs): this post's briefs, and one click for new ones."""
+    project, post = editor_tabs.load(request, project_slug, post_id)
+    briefs = list(Brief.objects.for_org(request.org).filter(project=project, post=post)[:10])
+    counts = dict(
+        Variant.objects.for_org(request.org)
+        .filter(brief__in=[brief.id for brief in briefs])
+        .values_list("brief")
+        .annotate(n=Count("id"))
+        .values_list("brief", "n")
+    )
+    context = {
+        "project": project,
+        "post": post,
+        "briefs": [(brief, counts.get(brief.id, 0)) for brief in briefs],
+        "can_edit": request.membership.has_role(Role.EDITOR),
+        "create_url": reverse("post_variants", args=[request.org.slug, project.slug, post.id]),
+    }
+    return editor_tabs.render_tab(request, project, post, "variants", f"{POST_TAB}#tab", context)
 
 
 # --- the brand-voice trainer ----------------------------------------------------------------------
