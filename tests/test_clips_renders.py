@@ -46,7 +46,7 @@ def test_twenty_renders_with_thirty_percent_faults(org, owner, settings, live_se
     small_renders(settings, tmp_path)
     point_at_sandbox(settings, live_server)
     settings.VF_CLIP_MAX_WAIT_SECONDS = 3  # a stuck operation is given up (and falls back) after this
-    settings.VF_RENDER_CLIP_WAIT_SECONDS = 0.3  # how soon a waiting render looks again
+    settings.VF_RENDER_CLIP_WAIT_SECONDS = 1  # how soon a waiting render looks again
     on_plan(org)
     add_keys(org)
     project = make_project(org)
@@ -71,9 +71,9 @@ def test_twenty_renders_with_thirty_percent_faults(org, owner, settings, live_se
 
     good, failed = [], []
     for render in renders:
-        generated = [s for s in render.scene_sources if s.get("source") == "generated" or s.get("fallback")]
+        generated = [s for s in render.scene_sources if s.get("source") in ("veo", "kling")]
         complete = len(generated) == 1 and all(
-            (s["source"] == "generated" and s.get("asset"))
+            (s.get("status") == "done" and s.get("asset") and not s.get("fallback"))
             or (s.get("fallback") in ("library", "card") and s.get("reason"))
             for s in generated
         )
@@ -96,6 +96,7 @@ def test_twenty_renders_with_thirty_percent_faults(org, owner, settings, live_se
     assert entries == received
     assert sum(entries.values()) == sum(received.values()) > 0
     fallbacks = [s for r in good for s in r.scene_sources if s.get("fallback")]
+    assert all(r.contains_generated_media for r in good if any(s.get("status") == "done" for s in r.scene_sources))
     assert {"code": "clips.no_prompt", "params": {}} in [s["reason"] for s in fallbacks]
     assert all(s["reason"]["code"].startswith("clips.") for s in fallbacks)
     print(f"\nrenders ok {len(good)}/{RENDERS}; clips {statuses}; faults injected {injected}; "
