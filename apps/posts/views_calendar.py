@@ -57,7 +57,17 @@ from viralforge.htmx import wants_partial
 
 TEMPLATE = "posts/calendar.html"
 CARD_FIELDS = (
-    "id", "date", "slot", "format", "hook", "status", "confidence", "locked", "review_reason", "version", "video_state"
+    "id",
+    "date",
+    "slot",
+    "format",
+    "hook",
+    "status",
+    "confidence",
+    "locked",
+    "review_reason",
+    "version",
+    "video_state",
 )
 CARD_KEY_FIELDS = ("updated_at",)
 CARD_CACHE_SECONDS = 7 * 24 * 3600
