@@ -1,5 +1,5 @@
-"""A post's video: the Video panel (player, cover, QA report, history, render/re-render, progress) and the
-month's production page ("Produce all approved posts of this month").
+"""A post's video: the Video tab of the post editor (player, cover, QA report, history, render/re-render,
+progress) and the month's production page ("Produce all approved posts of this month").
 
 Every member looks; editors and above start renders and accept a video whose checks failed (with a
 reason, kept on the render). While a render runs, the panel polls itself (HTMX) and shows the job's
@@ -22,6 +22,7 @@ from apps.media.models import Render
 from apps.media.renders import get_render, month_posts, renders_of
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
+from apps.posts import editor_tabs
 from apps.posts.access import get_post
 from apps.posts.models import PostItem, PostStatus
 from apps.projects.access import get_project
@@ -87,10 +88,9 @@ def video_context(request: OrgRequest, project: Project, post: PostItem, **extra
 
 
 def _panel(request: OrgRequest, project: Project, post: PostItem, *, status: int = 200, **extra) -> HttpResponse:
-    template = f"{VIDEO}#panel" if request.htmx and not request.htmx.boosted else VIDEO
-    response = render(request, template, video_context(request, project, post, **extra), status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    """The Video tab of the post editor: its panel to HTMX, else the post page with the tab open."""
+    context = video_context(request, project, post, **extra)
+    return editor_tabs.render_tab(request, project, post, "video", f"{VIDEO}#panel", context, status=status)
 
 
 @require_GET
