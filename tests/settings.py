@@ -20,6 +20,10 @@ from viralforge.settings import CACHES, DATABASES  # noqa: E402
 
 # pytest-django adds the worker suffix to this name itself under xdist.
 DATABASES["default"]["TEST"] = {"NAME": f"test_viralforge{os.environ.get('VF_TEST_RUN', '')}"}
+# A commit need not wait for its WAL to reach the disk: a test database is thrown away, and transactional
+# tests, migrations and the worker's jobs commit often (5–7 ms each on this machine's disk, 0.4 ms without).
+_pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+_pg_options["options"] = (_pg_options.get("options", "") + " -c synchronous_commit=off").strip()
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -18,14 +18,15 @@ from apps.billing.models import SoftLimitNotice, UsageKind
 from apps.billing.services import month_of
 from apps.credentials.actions import do_add_credential, do_set_rotation_policy
 from apps.jobs.models import JobRun
-from apps.orgs.models import Invitation
+from apps.orgs.models import Invitation, Organization
 from apps.orgs.roles import Role
 from apps.planning.models import ContentPlan
 from apps.posts.models import Approval, GuestInvitation, PostComment, PostItem, ReviewLink, ReviewLinkUse
 from apps.projects.access import grant_project_reviewer
 from apps.projects.models import Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
 from apps.sandbox.models import SandboxCall
-from tests.support.accounts import make_user
+from tests.support.accounts import make_member, make_user
+from tests.support.db import module_transaction
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
@@ -46,26 +47,38 @@ def invitation(org, owner):
     )
 
 
-@pytest.fixture
-def rows(org, owner, editor, viewer, invitation):
-    """At least one row of every model registered by our apps (and the third-party ones we use)."""
-    project = Project.objects.create(organization=org, name="Brand", slug="brand")
-    grant_project_reviewer(viewer, project)
-    group = Group.objects.create(name="Reviewers")
-    assign_perm("projects.review_project", group, project)
-    assert ProjectGroupObjectPermission.objects.exists()
-    JobRun.objects.create(organization=org, kind="demo", actor_name="demo_actor", last_error="boom")
-    message = dramatiq.Message(queue_name="default", actor_name="demo_actor", args=(), kwargs={}, options={})
-    Task.tasks.create_or_update_from_message(message, status=Task.STATUS_DONE, actor_name="demo_actor")
-    _billing_rows(org, project)
-    _plan_rows(org, project, owner)
-    do_add_credential(org, provider="openrouter", secret="sk-or-admin-smoke-0123456789", actor=owner)
-    do_set_rotation_policy(org, 30)
-    SandboxCall.objects.create(service="openrouter", method="GET", path="/sandbox/openrouter/api/v1/key", status=200)
-    _ai_rows(org, project, owner)
-    _media_rows(org, project)
-    _social_rows(org, project, owner)
-    return org
+@pytest.fixture(scope="module")
+def smoke_staff(django_db_setup, django_db_blocker):
+    """A staff user, and at least one row of every model registered by our apps (and the third-party
+    ones we use): built once for the module's page checks (they only read), rolled back at its end.
+    Its own organization and addresses, so the module's other tests can make `org`, `owner`, … as usual."""
+    with module_transaction(django_db_blocker):
+        org = Organization.objects.create(name="Smoke Agency", slug="admin-smoke")
+        owner = make_member(org, "owner@admin-smoke.test", Role.OWNER)
+        make_member(org, "editor@admin-smoke.test", Role.EDITOR)
+        viewer = make_member(org, "viewer@admin-smoke.test", Role.VIEWER)
+        Invitation.objects.create(
+            organization=org, email="guest@person.test", role=Role.EDITOR, invited_by=owner, expires_at=timezone.now()
+        )
+        project = Project.objects.create(organization=org, name="Brand", slug="brand")
+        grant_project_reviewer(viewer, project)
+        group = Group.objects.create(name="Reviewers")
+        assign_perm("projects.review_project", group, project)
+        assert ProjectGroupObjectPermission.objects.exists()
+        JobRun.objects.create(organization=org, kind="demo", actor_name="demo_actor", last_error="boom")
+        message = dramatiq.Message(queue_name="default", actor_name="demo_actor", args=(), kwargs={}, options={})
+        Task.tasks.create_or_update_from_message(message, status=Task.STATUS_DONE, actor_name="demo_actor")
+        _billing_rows(org, project)
+        _plan_rows(org, project, owner)
+        do_add_credential(org, provider="openrouter", secret="sk-or-admin-smoke-0123456789", actor=owner)
+        do_set_rotation_policy(org, 30)
+        SandboxCall.objects.create(
+            service="openrouter", method="GET", path="/sandbox/openrouter/api/v1/key", status=200
+        )
+        _ai_rows(org, project, owner)
+        _media_rows(org, project)
+        _social_rows(org, project, owner)
+        yield make_user("smoke-staff@viralforge.test", is_staff=True, is_superuser=True)
 
 
 def _media_rows(org, project):
@@ -151,9 +164,9 @@ def _url(model, view, *args):
 
 
 @pytest.mark.parametrize("item", REGISTERED, ids=_label)
-def test_changelist_add_and_change_pages_open(client, superuser, rows, item):
+def test_changelist_add_and_change_pages_open(client, db, smoke_staff, item):
     model, model_admin = item
-    client.force_login(superuser)
+    client.force_login(smoke_staff)
 
     response = client.get(_url(model, "changelist"))
     assert response.status_code == 200, model._meta.label

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
@@ -18,6 +18,7 @@ from apps.jobs.heartbeat import record_worker_heartbeat
 from apps.orgs.roles import Role
 from apps.sandbox.tiktok import state as tiktok_state
 from tests.endpoints import ENDPOINTS, TENANT_KWARGS, Access, Endpoint, url_kwarg_names, url_kwargs
+from tests.support.db import module_transaction
 from tests.support.world import build_world
 from tests.tiktok_support import CLIENT_KEY, CLIENT_SECRET
 
@@ -55,22 +56,17 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     tiktok = {"VF_TIKTOK_CLIENT_KEY": CLIENT_KEY, "VF_TIKTOK_CLIENT_SECRET": CLIENT_SECRET,
               "VF_TIKTOK_API_BASE_URL": "http://127.0.0.1:9/sandbox/tiktok"}  # fmt: skip
     media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, **tiktok):
-        tiktok_state.reset()
-        outer = transaction.atomic()
-        outer._from_testcase = True  # the actions' durable blocks nest in it as in a TestCase
-        outer.__enter__()
-        try:
+    tiktok_state.reset()
+    try:
+        with override_settings(MEDIA_ROOT=media, **tiktok), module_transaction(django_db_blocker):
             world = build_world()
             for tenant in (world.alpha, world.beta):
                 for limit in ("knowledge_search", "credential_test", "post_ai_improve"):
                     ratelimit.reset(limit, tenant.org)
             record_worker_heartbeat("endpoint-matrix")  # /readyz wants a live worker
             yield world
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            tiktok_state.reset()
+    finally:
+        tiktok_state.reset()
 
 
 def url_of(endpoint: Endpoint, tenant, **swap) -> str:

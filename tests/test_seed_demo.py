@@ -20,7 +20,8 @@ LOGIN_LINE = re.compile(r"^\s*(owner|admin|editor|viewer)\s+(\S+@\S+)\s+password
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", "--no-plan", stdout=out)  # the month plan: tests/test_plan_demo.py
+    # The month plan and the asset library: tests/test_plan_demo.py (the whole command), test_media_usage.py.
+    call_command("seed_demo", "--no-plan", "--no-assets", stdout=out)
     return out.getvalue()
 
 

@@ -101,25 +101,32 @@ def guest_calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _guest_post_context(request: HttpRequest, post: PostItem, **extra) -> dict:
-    project = request.project
-    base = [project.organization.slug, project.slug, post.id]
+def _post_context(project, post: PostItem, *, may_approve: bool, visitor: bool, urls: dict, **forms_and_extra) -> dict:
+    """What the review page of one post shows, for a guest reviewer and a review-link visitor alike."""
     return {
         "project": project,
         "post": post,
         "comments": post.comments.select_related("author").order_by("created_at"),
-        "can_approve": guest_may_approve(project) and post.status != "approved",
+        "can_approve": may_approve and post.status != "approved",
         "can_request_changes": approval_required(project),
-        "comment_form": forms.CommentForm(),
-        "changes_form": forms.ChangesForm(),
-        "urls": {
-            "back": reverse("guest_calendar", args=base[:2]) + f"?month={post.date:%Y-%m}",
-            "approve": reverse("guest_post_approve", args=base),
-            "changes": reverse("guest_post_changes", args=base),
-            "comment": reverse("guest_post_comment", args=base),
-        },
-        "visitor": False,
-    } | extra
+        "urls": urls,
+        "visitor": visitor,
+    } | forms_and_extra
+
+
+def _guest_post_context(request: HttpRequest, post: PostItem, **extra) -> dict:
+    project = request.project
+    base = [project.organization.slug, project.slug, post.id]
+    urls = {
+        "back": reverse("guest_calendar", args=base[:2]) + f"?month={post.date:%Y-%m}",
+        "approve": reverse("guest_post_approve", args=base),
+        "changes": reverse("guest_post_changes", args=base),
+        "comment": reverse("guest_post_comment", args=base),
+    }
+    forms_ = {"comment_form": forms.CommentForm(), "changes_form": forms.ChangesForm()}
+    return _post_context(
+        project, post, may_approve=guest_may_approve(project), visitor=False, urls=urls, **forms_ | extra
+    )
 
 
 def _guest_post_page(request: HttpRequest, post: PostItem, status: int = 200, **extra) -> HttpResponse:
@@ -392,21 +399,15 @@ def _link_post(request: HttpRequest, token: str, post_id) -> tuple[ReviewLink, P
 
 def _link_post_context(request, link: ReviewLink, token: str, post: PostItem, **extra) -> dict:
     project = link.project
-    return {
-        "project": project,
-        "post": post,
-        "comments": post.comments.select_related("author").order_by("created_at"),
-        "can_approve": approval_required(project) and post.status != "approved",
-        "can_request_changes": approval_required(project),
-        "approve_form": forms.LinkApproveForm(),
-        "changes_form": forms.LinkChangesForm(),
-        "urls": {
-            "back": reverse("review_link", args=[token]),
-            "approve": reverse("review_link_approve", args=[token, post.id]),
-            "changes": reverse("review_link_changes", args=[token, post.id]),
-        },
-        "visitor": True,
-    } | extra
+    urls = {
+        "back": reverse("review_link", args=[token]),
+        "approve": reverse("review_link_approve", args=[token, post.id]),
+        "changes": reverse("review_link_changes", args=[token, post.id]),
+    }
+    forms_ = {"approve_form": forms.LinkApproveForm(), "changes_form": forms.LinkChangesForm()}
+    return _post_context(
+        project, post, may_approve=approval_required(project), visitor=True, urls=urls, **forms_ | extra
+    )
 
 
 def _link_post_page(request, link: ReviewLink, token: str, post: PostItem, status: int = 200, **extra) -> HttpResponse:

@@ -16,6 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-plan", action="store_true", help="Do not generate the current month's plan.")
+        parser.add_argument("--no-assets", action="store_true", help="Do not fill the demo asset library.")
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -26,10 +27,11 @@ class Command(BaseCommand):
             posts = plan.posts.count()
             verb = "generated" if created else "already there"
             self.stdout.write(f"Demo plan for {plan.month:%Y-%m}: {posts} posts ({verb}).")
-        added = demo_data.fill_demo_assets(demo)
-        self.stdout.write(
-            f"Demo asset library: {added} assets added." if added else "Demo asset library: already there."
-        )
+        if not options["no_assets"]:
+            added = demo_data.fill_demo_assets(demo)  # two ffmpeg runs the first time
+            self.stdout.write(
+                f"Demo asset library: {added} assets added." if added else "Demo asset library: already there."
+            )
         if not options["no_plan"]:
             videos = demo_data.fill_demo_videos(demo)
             self.stdout.write(
