@@ -2,6 +2,7 @@ import logging
 
 import dramatiq
 import pytest
+from django.conf import settings
 
 from apps.orgs.models import Organization
 from apps.orgs.roles import Role
@@ -40,6 +41,17 @@ def _real_clock():
     clock.reset()
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A German request through the test client leaves German active in this thread (LocaleMiddleware
+    activates, nothing deactivates): every test starts in the default language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
