@@ -104,6 +104,7 @@ def test_calendar_journey(language, browser, live_server, org, editor):
     page.goto(f"{base}?view=week&week=2026-03-16")
     expect(page.locator(".week-grid .slot-card")).to_have_count(1)
     _drag(page, f"#card-{card.id}", "#wcell-2026-03-17-1")
+    expect(page.locator("#calendar-status")).to_contain_text(text["moved"])
     expect(page.locator(f"#wcell-2026-03-17-1 #card-{card.id}")).to_be_visible()
     page.click(f"#card-{card.id}")
     page.click("#post-actions .action-menu summary")
