@@ -16,4 +16,5 @@ def organizations(request):
         "my_memberships": memberships,
         "active_org": getattr(request, "org", None),
         "can_manage_org": membership is not None and membership.has_role(Role.ADMIN),
+        "can_edit_org": membership is not None and membership.has_role(Role.EDITOR),
     }
