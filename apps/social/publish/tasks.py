@@ -8,6 +8,7 @@ re-queues active publications that no worker holds (their worker died), and auto
 import logging
 
 import dramatiq
+from django.utils import timezone
 from dramatiq_crontab import cron
 
 from apps.core import clock
@@ -51,6 +52,8 @@ def run_tick(quiet_seconds: float = 120) -> dict:
             if not free:
                 continue  # a live worker is on it
         publish_post.send(str(publication.post_id))
+        # The nudge counts as activity: the row waits another quiet period before the next one.
+        Publication.objects.unscoped().filter(id=publication.id).update(updated_at=timezone.now())
         resumed += 1
     logger.info("Publishing tick: %s autopilot drafts, %s queued, %s resumed.", drafts, len(queued), resumed)
     return {"queued": len(queued), "resumed": resumed}
