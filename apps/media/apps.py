@@ -14,7 +14,15 @@ class MediaConfig(AppConfig):
         dashboard.register()
         from apps.jobs import kinds
 
-        kinds.register({"notify_expiring_assets": _("Warn about expiring assets")})
+        kinds.register(
+            {
+                "notify_expiring_assets": _("Warn about expiring assets"),
+                "produce_post": _("Render the post's video"),
+                "render_retries_exhausted": _("Video render failed"),
+                "media_advance_clip": _("Generate a video clip"),
+                "media_resume_stalled_clips": _("Resume stalled video clips"),
+            }
+        )
         from apps.media.clips import views as clip_views
 
         clip_views.register()

@@ -22,6 +22,7 @@ class SocialConfig(AppConfig):
                 "refresh_account_token": _("Refresh an account's token"),
                 "refresh_expiring_tokens": _("Refresh expiring tokens"),
                 "publish_post": _("Publish a post to TikTok"),
+                "publish_tick": _("Publish the posts that are due"),
             }
         )
         from apps.posts import editor_tabs

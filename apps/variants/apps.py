@@ -12,3 +12,11 @@ class VariantsConfig(AppConfig):
         from apps.variants import reasons, tasks  # noqa: F401  (reason codes and actors register at import)
 
         editor_tabs.add_tab(editor_tabs.Tab("variants", 60, _("Variants"), "post_tab_variants"))
+        from apps.jobs import kinds
+
+        kinds.register(
+            {
+                "generate_variants": _("Write caption variants"),
+                "variants_retries_exhausted": _("Caption variants failed"),
+            }
+        )
