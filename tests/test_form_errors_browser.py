@@ -36,16 +36,20 @@ ERRORS = {
 def _submit_in_place(page, form, fields, error_text, target):
     """Fill `fields` of `form`, submit it, and see the error inside `target` with the page intact."""
     url, title = page.url, page.title()
+    stylesheets = page.locator("link[rel=stylesheet]").count()
     for selector, value in fields:
         page.locator(f"{form} {selector}").fill(value)
-    page.locator(f"{form} button[type=submit]").first.click()
+    # The submit button sits inside the form, or outside it naming the form (the post editor's Save).
+    outside = f"button[type=submit][form='{form.lstrip('#')}']" if form.startswith("#") and " " not in form else ""
+    page.locator(f"{form} button[type=submit]" + (f", {outside}" if outside else "")).first.click()
     expect(page.locator(target)).to_contain_text(error_text)
     expect(page.locator("header.site-header")).to_be_visible()
     expect(page.locator("footer.site-footer")).to_have_count(1)
     expect(page.locator("header.site-header")).to_have_count(1)
     assert page.url == url and page.title() == title
     # The page keeps its stylesheet (an unstyled fragment as the whole document is the defect).
-    expect(page.locator("link[rel=stylesheet]")).to_have_count(1)
+    assert stylesheets >= 1
+    expect(page.locator("link[rel=stylesheet]")).to_have_count(stylesheets)
 
 
 @pytest.mark.parametrize(("debug", "language"), [(True, "de"), (False, "en")])
