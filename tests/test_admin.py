@@ -78,12 +78,13 @@ def smoke_staff(django_db_setup, django_db_blocker):
         _ai_rows(org, project, owner)
         _media_rows(org, project)
         _social_rows(org, project, owner)
+        _variants_rows(org, project)
         yield make_user("smoke-staff@viralforge.test", is_staff=True, is_superuser=True)
 
 
 def _media_rows(org, project):
     from apps.media.actions import do_record_render_assets, do_set_media_policy
-    from apps.media.models import Asset
+    from apps.media.models import Asset, GeneratedClip, ProjectVideoSettings, Render, SceneSource
 
     asset = Asset.objects.create(
         organization=org, project=project, name="a.png", kind="image", file=f"org_{org.id}/assets/a.png",
@@ -91,11 +92,17 @@ def _media_rows(org, project):
     )  # fmt: skip
     do_record_render_assets(PostItem.objects.for_org(org).first(), [asset])
     do_set_media_policy(org, require_licence=True)
+    post = PostItem.objects.for_org(org).first()
+    Render.objects.create(organization=org, project=project, post=post)
+    ProjectVideoSettings.objects.create(organization=org, project=project)
+    SceneSource.objects.create(organization=org, post=post, scene_index=0)
+    GeneratedClip.objects.create(organization=org, project=project, post=post, provider="veo", prompt="Kaffee", seconds=8)
 
 
 def _social_rows(org, project, owner):
     from apps.core import clock
     from apps.social.actions import do_connect_account, do_record_webhook_event
+    from apps.social.models import Publication, PublishEvent, PublishSettings
     from apps.social.platforms import AccountInfo, Tokens
 
     tokens = Tokens("open-admin", ("user.info.basic",), 3600, 86400, "act.admin-smoke", "rft.admin-smoke")
@@ -103,6 +110,24 @@ def _social_rows(org, project, owner):
     account = do_connect_account(org, "tiktok", tokens, info, actor=owner)
     account.projects.add(project)
     do_record_webhook_event("tiktok", {"event": "post.publish.complete", "user_openid": "open-admin"}, clock.now())
+    PublishSettings.objects.create(organization=org, project=project)
+    publication = Publication.objects.create(
+        organization=org, project=project, post=PostItem.objects.for_org(org).first(), account=account,
+        mode="inbox", scheduled_for=clock.now(),
+    )  # fmt: skip
+    PublishEvent.objects.create(organization=org, publication=publication, kind="scheduled", actor=owner)
+
+
+def _variants_rows(org, project):
+    from apps.variants.models import Brief, Variant, VoiceExample
+
+    brief = Brief.objects.create(
+        organization=org, project=project, topic="Herbst", languages=["de"], platforms=["instagram"]
+    )
+    Variant.objects.create(
+        organization=org, brief=brief, project=project, platform="instagram", language="de", index=1, text="Hallo"
+    )
+    VoiceExample.objects.create(organization=org, project=project, text="Kennst du das?")
 
 
 def _ai_rows(org, project, owner):

@@ -14,6 +14,7 @@ from apps.billing.models import Reservation, ReservationStatus, UsageAggregate, 
 from apps.billing.testing import subscribe
 from apps.core import clock
 from apps.projects.models import Project
+from apps.variants.generation import platform_row
 from tests.support.orchestrator import BROKEN, USAGE, Scripted, compliance
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,10 @@ def test_budget_refusal_never_calls_the_provider(org):
 
     assert provider.calls == 0
     assert result.outcome == "budget_refused" and result.output is None
-    assert "Monthly limit" in result.error_message
+    # nothing used yet, so the refusal says "not enough left", never "limit reached" (honest quotas)
+    assert result.error_message.startswith(
+        "Not enough LLM tokens left this month: your plan allows 100 per month, 100 are left and "
+    )
     assert result.decision.error == result.error_message and result.decision.attempts == 0
     assert ledger(org) == [] and open_reservations(org) == 0
     assert not PromptTemplate.objects.filter(
@@ -377,6 +381,21 @@ OFFLINE_INPUTS = {
     "qa_judge": {"brief": "Espresso vs. Lungo", "topics": ["Kaffee"]},
     "scheduler_optimizer": {"metrics": [{"weekday": "mon", "hour": 18, "views": 1200}], "timezone": "Europe/Berlin"},
     "analytics_insight": {"posts": [{"format": "tutorial", "hook": "So geht's", "views": 5000}]},
+    "variants": {
+        "brief": {"topic": "Espresso vs. Lungo", "goal": "Reichweite", "link": "https://example.com/kaffee"},
+        "platform": platform_row("instagram"),
+        "variant_index": 1,
+        "variant_count": 2,
+    },
+    "voice_trainer": {
+        "examples": [
+            "Kennst du schon unseren Herbst-Latte? Probier ihn diese Woche! ☕ #Kaffee",
+            "Frisch geröstet, frisch gebrüht: so schmeckt Montag. #Rösterei",
+            "Drei Tipps für bessere Crema – Nummer zwei überrascht dich.",
+            "Unser Team testet neue Bohnen aus Äthiopien. Was meinst du?",
+            "Latte Art in 30 Sekunden: schau bis zum Ende! #LatteArt",
+        ]
+    },
 }
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from apps.media.models import Asset, AssetUse, MediaPolicy
-from apps.orgs.admin import TenantAdmin
+from apps.media.models import Asset, AssetUse, GeneratedClip, MediaPolicy, ProjectVideoSettings, Render, SceneSource
+from apps.orgs.admin import ReadOnlyTenantAdmin, TenantAdmin
 
 
 @admin.register(Asset)
@@ -33,3 +33,32 @@ class MediaPolicyAdmin(TenantAdmin):
 @admin.register(AssetUse)
 class AssetUseAdmin(TenantAdmin):
     list_display = ("asset", "post", "render", "created_at")
+
+
+@admin.register(Render)
+class RenderAdmin(ReadOnlyTenantAdmin):
+    """Written by the render job only: staff look."""
+
+    list_display = ["post", "project", "organization", "status"]
+    list_filter = ["status"]
+    list_select_related = ["post", "project", "organization"]
+
+
+@admin.register(ProjectVideoSettings)
+class ProjectVideoSettingsAdmin(ReadOnlyTenantAdmin):
+    list_display = ["project", "organization", "default_source", "updated_at"]
+    list_select_related = ["project", "organization"]
+
+
+@admin.register(SceneSource)
+class SceneSourceAdmin(ReadOnlyTenantAdmin):
+    list_display = ["post", "scene_index", "source", "organization", "updated_at"]
+    list_select_related = ["post", "organization"]
+
+
+@admin.register(GeneratedClip)
+class GeneratedClipAdmin(ReadOnlyTenantAdmin):
+    list_display = ["post", "provider", "model", "status", "organization"]
+    list_filter = ["provider", "status"]
+    search_fields = ["prompt", "organization__slug"]
+    list_select_related = ["post", "organization"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from apps.orgs.admin import TenantAdmin
-from apps.social.models import OAuthToken, SocialAccount, WebhookEvent
+from apps.orgs.admin import ReadOnlyTenantAdmin, TenantAdmin
+from apps.social.models import OAuthToken, Publication, PublishEvent, PublishSettings, SocialAccount, WebhookEvent
 
 
 @admin.register(SocialAccount)
@@ -46,3 +46,26 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PublishSettings)
+class PublishSettingsAdmin(ReadOnlyTenantAdmin):
+    list_display = ["project", "organization", "mode", "catch_up_minutes"]
+    list_select_related = ["project", "organization"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyTenantAdmin):
+    """Written by the publishing flow only: staff look."""
+
+    list_display = ["post", "account", "organization", "mode", "state"]
+    list_filter = ["mode", "state"]
+    search_fields = ["title", "organization__slug"]
+    list_select_related = ["post", "account", "organization"]
+
+
+@admin.register(PublishEvent)
+class PublishEventAdmin(ReadOnlyTenantAdmin):
+    list_display = ["publication", "kind", "actor", "at"]
+    list_filter = ["kind"]
+    list_select_related = ["publication", "actor"]
