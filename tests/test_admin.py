@@ -96,7 +96,9 @@ def _media_rows(org, project):
     Render.objects.create(organization=org, project=project, post=post)
     ProjectVideoSettings.objects.create(organization=org, project=project)
     SceneSource.objects.create(organization=org, post=post, scene_index=0)
-    GeneratedClip.objects.create(organization=org, project=project, post=post, provider="veo", prompt="Kaffee", seconds=8)
+    GeneratedClip.objects.create(
+        organization=org, project=project, post=post, provider="veo", prompt="Kaffee", seconds=8
+    )
 
 
 def _social_rows(org, project, owner):

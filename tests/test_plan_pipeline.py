@@ -195,7 +195,9 @@ def test_regenerate_keeps_locked_posts_and_supersedes_the_old_version(project, m
     assert sum(p.hook not in old_hooks for p in regenerated) == len(regenerated)  # the history guard
     assert max_hook_similarity([p.hook for p in new_posts]) < THRESHOLD
     usage = UsageLedger.objects.for_org(project.organization).filter(kind=UsageKind.POSTS)
-    assert sorted(row.quantity for row in usage) == [POSTS - 3, POSTS]
+    # Only the first generation counts: the regeneration replaces posts the plan already has and
+    # adds none, so it costs no posts quota (issue 16: honest quotas).
+    assert sorted(row.quantity for row in usage) == [POSTS]
     current_plans = ContentPlan.objects.for_org(project.organization).filter(
         project=project, month=MONTH, status__in=[PlanStatus.READY, PlanStatus.GENERATING]
     )

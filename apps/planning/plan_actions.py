@@ -15,7 +15,8 @@ The life of a plan (one project, one month):
   the new row enters it. Locked posts are copied unchanged (same date, slot, content, status)
   into the new version; posts locked when the regeneration started stay kept even if they
   were unlocked meanwhile, and posts locked meanwhile are kept too (their slot's new draft is
-  dropped). Only the other slots are drafted and count against the posts quota.
+  dropped). Only the other slots are drafted; only posts added beyond the plan's size count
+  against the posts quota (replacing posts the plan already has costs none).
 - **The job's side** (`apps.posts.plan_runs`, the coordinator above this app) moves the plan
   through its states with `claim_plan`, `lock_plan_for_finish` + `do_finish_plan` (ready, or a
   new ready version superseding the old one) and `do_record_plan_failure`: a first generation
