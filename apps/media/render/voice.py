@@ -86,10 +86,11 @@ class EspeakVoice:
                 "-p",
                 str(self.pitch),
                 "-w",
-                str(out),
+                out.name,  # relative: espeak-ng silently truncates a -w path longer than 199 bytes
                 "--",
                 text,
             ],
+            cwd=out.parent,
             check=True,
             capture_output=True,
             timeout=60,
