@@ -97,6 +97,9 @@ def test_calendar_journey(language, browser, live_server, org, editor):
     expect(page.locator(f"#day-2026-03-20 #card-{card.id}")).to_be_visible()
     assert PostItem.objects.for_org(org).get(pk=card.pk).date == date(2026, 3, 20)
     _drag(page, f"#card-{card.id}", "#day-2026-03-21 .slot-empty[data-slot='1']")
+    # Wait for the grid to show the move first: otherwise the old grid still shows the card on the 20th and
+    # the week view below could load before Undo has been saved (its drag would then carry a stale version).
+    expect(page.locator(f"#day-2026-03-21 #card-{card.id}")).to_be_visible()
     page.click("#move-undo")
     expect(page.locator(f"#day-2026-03-20 #card-{card.id}")).to_be_visible()
 
