@@ -179,7 +179,13 @@ def do_retry_publication(publication: Publication, *, actor) -> Publication:
     return publication
 
 
-def claim_due_publications(limit: int = 100) -> list[str]:
+def _every_org_or(organization):
+    """The scheduler serves every organization; a bench confines it to its own (`organization`)."""
+    rows = Publication.objects.unscoped()
+    return rows if organization is None else rows.filter(organization=organization)
+
+
+def claim_due_publications(limit: int = 100, *, organization=None) -> list[str]:
     """The scheduler's tick: scheduled publications whose slot has come are queued (rows claimed with
     FOR UPDATE SKIP LOCKED, so two schedulers never queue one twice); a slot missed by more than the
     project's catch-up window is flagged instead. Returns the queued post ids."""
@@ -187,7 +193,7 @@ def claim_due_publications(limit: int = 100) -> list[str]:
     queued: list[str] = []
     with transaction.atomic(durable=True):
         due = list(
-            Publication.objects.unscoped()  # the scheduler serves every organization
+            _every_org_or(organization)
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("project", "organization")
             .filter(state=PublishState.SCHEDULED, scheduled_for__lte=now)
@@ -232,14 +238,14 @@ def do_record_step(publication_id, state: str, *, event: str = "", **fields) -> 
     return publication
 
 
-def stalled_publications(quiet_seconds: float = 120) -> list[Publication]:
+def stalled_publications(quiet_seconds: float = 120, *, organization=None) -> list[Publication]:
     """Active publications untouched for `quiet_seconds` of real time (their job may have died with its
     worker; worker liveness is real time, not the clock's). Queued ones get at least a minute: their
     message may still wait in the queue, or come back from a dead worker by itself."""
     now = timezone.now()
     started = ACTIVE_STATES[1:]
     return list(
-        Publication.objects.unscoped()
+        _every_org_or(organization)
         .filter(
             Q(state__in=started, updated_at__lte=now - timedelta(seconds=quiet_seconds))
             | Q(state=PublishState.QUEUED, updated_at__lte=now - timedelta(seconds=max(quiet_seconds, 60)))
