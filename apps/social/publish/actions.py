@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core import clock
-from apps.posts.models import CommercialContent, PostItem
+from apps.posts.actions import do_set_post_publish_state
+from apps.posts.models import CommercialContent, PostItem, PublishBadge
 from apps.social import reasons
 from apps.social.models import (
     ACTIVE_STATES,
@@ -75,6 +76,33 @@ def _event(publication: Publication, kind: str, actor=None, **detail) -> None:
     )  # fmt: skip
 
 
+BADGES = {
+    PublishState.SCHEDULED: PublishBadge.SCHEDULED,
+    **dict.fromkeys(ACTIVE_STATES, PublishBadge.PUBLISHING),
+    PublishState.PUBLISHED: PublishBadge.PUBLISHED,
+    PublishState.IN_INBOX: PublishBadge.IN_INBOX,
+    PublishState.FAILED: PublishBadge.FAILED,
+    PublishState.BLOCKED: PublishBadge.FAILED,
+    PublishState.MISSED: PublishBadge.FAILED,
+}
+
+
+def _badge(publication: Publication) -> tuple[str, dict]:
+    badge = BADGES.get(publication.state, PublishBadge.NONE)
+    if badge == PublishBadge.PUBLISHED and publication.link:
+        return badge, {"link": publication.link}
+    if badge == PublishBadge.FAILED and publication.failure:
+        return badge, {"reason": publication.failure}
+    return badge, {}
+
+
+def _show_on_calendar(publication: Publication, before: tuple[str, dict] | None = None) -> None:
+    """Mirror the publication's state onto its post's calendar card (only when the badge changes)."""
+    badge = _badge(publication)
+    if badge != before:
+        do_set_post_publish_state(publication.organization_id, publication.post_id, *badge)
+
+
 def _locked(publication_id) -> Publication:
     # Trusted id (a job, or a view that found the row through its access helper).
     return Publication.objects.unscoped().select_for_update().get(id=publication_id)
@@ -94,10 +122,16 @@ def _enqueue(publication: Publication) -> None:
 
 @transaction.atomic(durable=True)
 def do_save_composer(
-    post: PostItem, account: SocialAccount, choices: ComposerChoices, *, actor, publish_now: bool = False
+    post: PostItem,
+    account: SocialAccount,
+    choices: ComposerChoices,
+    *,
+    actor,
+    publish_now: bool = False,
+    at: datetime | None = None,
 ) -> Publication:
     """Store the composer's choices and the person's consent (who, when); schedule the post at its
-    slot, or queue it now. Refused while the publication is under way or done."""
+    slot (or `at`: the demo), or queue it now. Refused while the publication is under way or done."""
     if not choices.consent:
         raise PublishError(_("Please confirm TikTok's terms before publishing."))
     post = PostItem.objects.for_org(post.organization_id).select_for_update(of=("self",)).select_related(
@@ -134,8 +168,9 @@ def do_save_composer(
         publication.published_by = actor
     else:
         publication.state = PublishState.SCHEDULED
-        publication.scheduled_for = slot_moment(post)
+        publication.scheduled_for = at or slot_moment(post)
     publication.save()
+    _show_on_calendar(publication)
     _event(publication, "consent", actor, settings=publication.post_info(), mode=mode, account=str(account.id),
            publish_now=publish_now)  # fmt: skip
     if publish_now:
@@ -156,6 +191,7 @@ def do_queue_autopilot(post: PostItem, account: SocialAccount) -> Publication | 
         mode=PublishMode.INBOX, state=PublishState.SCHEDULED, title=post.caption, autopilot=True,
         is_aigc=bool(video and video.is_aigc) or post.ai_generated, scheduled_for=slot_moment(post),
     )  # fmt: skip
+    _show_on_calendar(publication)
     _event(publication, "autopilot", None, mode=PublishMode.INBOX)
     return publication
 
@@ -174,6 +210,7 @@ def do_retry_publication(publication: Publication, *, actor) -> Publication:
     publication.published_by = actor
     publication.scheduled_for = clock.now()
     publication.save()
+    _show_on_calendar(publication)
     _event(publication, "retry", actor)
     _enqueue(publication)
     return publication
@@ -208,10 +245,12 @@ def claim_due_publications(limit: int = 100, *, organization=None) -> list[str]:
                     slot=local.strftime("%Y-%m-%d %H:%M"), minutes=int(window.total_seconds() // 60)
                 ).as_dict()
                 publication.save(update_fields=["state", "failure", "updated_at"])
+                _show_on_calendar(publication)
                 _event(publication, "missed")
                 continue
             publication.state = PublishState.QUEUED
             publication.save(update_fields=["state", "updated_at"])
+            _show_on_calendar(publication)
             _event(publication, "queued", lateness_s=round((now - publication.scheduled_for).total_seconds(), 3))
             _enqueue(publication)
             queued.append(str(publication.post_id))
@@ -222,12 +261,14 @@ def do_record_step(publication_id, state: str, *, event: str = "", **fields) -> 
     """Save one step of the pipeline (its own transaction: it must be on disk before the next call)."""
     with transaction.atomic(durable=True):
         publication = _locked(publication_id)
+        before = _badge(publication)
         publication.state = state
         for name, value in fields.items():
             setattr(publication, name, value)
         if state in (PublishState.PUBLISHED, PublishState.IN_INBOX, PublishState.FAILED, PublishState.BLOCKED):
             publication.finished_at = publication.finished_at or clock.now()
         publication.save()
+        _show_on_calendar(publication, before)
         if event:
             detail = {"state": state}
             if fields.get("failure"):
