@@ -97,10 +97,13 @@ def _badge(publication: Publication) -> tuple[str, dict]:
 
 
 def _show_on_calendar(publication: Publication, before: tuple[str, dict] | None = None) -> None:
-    """Mirror the publication's state onto its post's calendar card (only when the badge changes)."""
+    """Mirror the publication's state onto its post's calendar card (only when the badge changes), after
+    the commit: the publication's row lock is gone by then, so this never waits on the post's row while
+    holding it (the composer locks the post first, then the publication)."""
     badge = _badge(publication)
     if badge != before:
-        do_set_post_publish_state(publication.organization_id, publication.post_id, *badge)
+        org_id, post_id = publication.organization_id, publication.post_id
+        transaction.on_commit(lambda: do_set_post_publish_state(org_id, post_id, *badge))
 
 
 def _locked(publication_id) -> Publication:
