@@ -31,20 +31,24 @@ BENCH = "publish"
 FAR = datetime(2100, 1, 1, tzinfo=UTC)  # scheduled for real once the workers are up (see _schedule)
 
 
-def _clock_env(scale: float) -> None:
-    """Anchor the compressed clock at two hours before the next UTC midnight (sandbox time) now."""
+def _clock_env(scale: float, span_s: float, lead_s: float) -> None:
+    """Anchor the compressed clock so that the slots can start `lead_s` real seconds from now (the
+    set-up's time) with the next UTC midnight (sandbox time) in the middle of their `span_s`."""
     real = time.time()
     midnight = (datetime.fromtimestamp(real, UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0,
                                                                                microsecond=0).timestamp()  # fmt: skip
-    target = midnight - 120 * 60
+    target = midnight - span_s / 2 - lead_s * scale
     os.environ["VF_CLOCK_SCALE"] = str(scale)
     os.environ["VF_CLOCK_ANCHOR"] = repr((real * scale - target) / (scale - 1))
 
 
 def _start_worker(log) -> subprocess.Popen:
+    # An idle dramatiq consumer polls its queue up to once a real second (`dramatiq_worker_timeout`):
+    # 20 sandbox seconds of lateness at scale 20. A tenth of a second keeps it at two.
+    env = dict(os.environ, dramatiq_worker_timeout="100")
     return subprocess.Popen(
         [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "6", "--queues", "publish"],
-        env=dict(os.environ), start_new_session=True, stdout=log, stderr=log,
+        env=env, start_new_session=True, stdout=log, stderr=log,
     )  # fmt: skip
 
 
@@ -138,30 +142,34 @@ def _world(tag: str, posts: int, creators: int):
     return org, count
 
 
-def _schedule(org, posts_per_creator: int, creators: int, span_s: float) -> None:
-    """Each creator's posts every span/n sandbox seconds, creators taking turns, half of them before the
-    next UTC midnight and half after (the sandbox counts the daily cap per UTC day)."""
+def _schedule(org, posts_per_creator: int, creators: int, span_s: float) -> float:
+    """Each creator's posts every span/n sandbox seconds, creators taking turns, from the next UTC
+    midnight − span/2 (the sandbox counts the daily cap per UTC day: half of them fall on each day),
+    or from a few sandbox seconds ahead when the set-up took longer than planned. → the share of the
+    span before midnight."""
     from apps.core import clock
     from apps.social.models import Publication
 
     now = clock.now()
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = max(now + timedelta(seconds=120), midnight - timedelta(seconds=span_s / 2))
+    start = max(now + timedelta(seconds=5 * clock.scale()), midnight - timedelta(seconds=span_s / 2))
     step = span_s / posts_per_creator
     rows = list(Publication.objects.for_org(org).select_related("post").order_by("post__hook"))
     for row in rows:
         c, i = (int(n) for n in row.post.hook.split()[1].split("-"))
         row.scheduled_for = start + timedelta(seconds=i * step + c * step / creators)
     Publication.objects.for_org(org).bulk_update(rows, ["scheduled_for"])
+    return (midnight - start).total_seconds() / span_s
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--creators", type=int, default=50)
-    parser.add_argument("--scale", type=float, default=10.0, help="sandbox seconds per real second")
+    parser.add_argument("--scale", type=float, default=20.0, help="sandbox seconds per real second")
     parser.add_argument("--faults", type=float, default=0.10, help="share of sandbox calls that fail transiently")
-    parser.add_argument("--timeout", type=float, default=1500, help="real seconds to wait for the last post")
+    parser.add_argument("--timeout", type=float, default=900, help="real seconds to wait for the last post")
+    parser.add_argument("--lead", type=float, default=40, help="real seconds the set-up is given before the first slot")
     args = parser.parse_args()
 
     from bench.agents_client import _free_port, stop_server
@@ -172,7 +180,10 @@ def main() -> None:
     os.environ["VF_TIKTOK_API_BASE_URL"] = f"http://127.0.0.1:{port}/sandbox/tiktok"
     os.environ["VF_BASE_URL"] = f"http://127.0.0.1:{port}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "viralforge.settings")
-    _clock_env(args.scale)
+    # Two hours of sandbox time around a UTC midnight: half of each creator's posts on either day.
+    span = 2 * 3600 * max(1.0, args.posts / args.creators / 20)
+    _clock_env(args.scale, span, args.lead)
+    began = time.monotonic()
 
     from bench.common import emit, setup_django
 
@@ -193,10 +204,10 @@ def main() -> None:
     try:
         state.reset()
         org, total = _world(tag, args.posts, args.creators)
-        # Two hours of sandbox time around a UTC midnight: half of each creator's posts on either day.
-        span = 2 * 3600 * max(1.0, args.posts / args.creators / 20)
         _wait_for_workers(log)
-        _schedule(org, args.posts // args.creators, args.creators, span)
+        before_midnight = _schedule(org, args.posts // args.creators, args.creators, span)
+        print(f"# set-up {time.monotonic() - began:.0f} s real; {before_midnight:.0%} of the span before midnight; "
+              f"slots over {span / args.scale:.0f} s real", file=sys.stderr)  # fmt: skip
         state.configure(processing_seconds=5, moderation_seconds=30)
         if args.faults:
             third = args.faults / 3
@@ -206,9 +217,10 @@ def main() -> None:
         last_resume = time.monotonic()
         rows = Publication.objects.for_org(org)
         while time.monotonic() < deadline:
-            claim_due_publications(limit=200)
+            # The scheduler, confined to this bench's organization (the database is shared with others).
+            claim_due_publications(limit=200, organization=org)
             if time.monotonic() - last_resume > 3:
-                run_tick(quiet_seconds=10)  # re-queue what a dead worker left (real-time quiet period)
+                run_tick(quiet_seconds=10, organization=org)  # re-queue what a dead worker left (real time)
                 last_resume = time.monotonic()
             done = rows.filter(state__in=FINAL_STATES + (PublishState.BLOCKED, PublishState.MISSED)).count()
             if not killed and done >= total * 0.4:
@@ -246,6 +258,7 @@ def main() -> None:
              better="higher")  # fmt: skip
         emit(BENCH, "schedule_lateness_p95_s", p95, "s", target=60)
         emit(BENCH, "clock_scale", clock.scale(), "ratio")
+        emit(BENCH, "wall_time_s", time.monotonic() - began, "s")
     finally:
         for worker in workers:
             _kill(worker)

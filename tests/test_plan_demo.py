@@ -50,9 +50,14 @@ def test_seed_demo_fills_the_current_month_once(transactional_db, worker, settin
     renders = [wait_for_render(Render.objects.for_org(org).get(post=post).id, RenderStatus.DONE) for post in first]
     assert all(render.qa_passed and render.video_id for render in renders)
     assert [reload(post).status for post in first] == [PostStatus.APPROVED] * 3
+    # Two of them go to the sandbox TikTok with the owner's consent (in 15 minutes, in a day): the
+    # calendar cards say "scheduled".
+    assert "Demo publishing: 2 posts scheduled to the sandbox TikTok." in output
+    assert [reload(post).publish_state for post in first] == ["scheduled", "scheduled", ""]
 
     again = seed()  # idempotent: nothing is generated again
     assert "(already there)" in again and "Demo videos: already there." in again
+    assert "Demo publishing: already there." in again
     assert Render.objects.for_org(org).count() == 3
     assert ContentPlan.objects.for_org(org).count() == 1
     assert PostItem.objects.for_org(org).count() == posts.count()

@@ -112,3 +112,24 @@ def test_tiktoks_internal_failure_starts_new_publishes_up_to_the_limit(org, owne
     assert not published_posts()
     # Each new init came only after TikTok had reported the earlier publish FAILED.
     assert [p["status"] for p in state.all_publishes()] == ["FAILED", "FAILED"]
+
+
+def test_a_token_refresh_that_fails_transiently_is_retried_not_failed(org, owner, fast, clip, media):
+    from apps.core import clock
+    from apps.sandbox.faults import clear_faults
+    from apps.social.models import OAuthToken
+
+    post = rendered_post(org, video=clip)
+    account = sandbox_account(org, fast, project=post.project)
+    publication = do_save_composer(post, account, choices(), actor=owner, publish_now=True)
+    OAuthToken.objects.for_org(org).filter(account=account).update(access_expires_at=clock.now())  # refresh first
+    asked = state.counts()["creator_info"]  # at the connection
+    set_faults("tiktok", rates={"temporarily_unavailable": 1})  # the token endpoint is down for now
+    with pytest.raises(pipeline.Transient):
+        pipeline.run(publication.id)  # the job retries later; the post has not failed
+    publication.refresh_from_db()
+    assert publication.state == PublishState.QUEUED and not publication.failure
+    assert state.counts()["token_refresh:503"] == pipeline.CALL_TRIES and state.counts()["creator_info"] == asked
+    clear_faults("tiktok")
+    assert pipeline.run(publication.id) == PublishState.PUBLISHED
+    assert state.counts()["token_refresh:200"] == 1 and len(published_posts()) == 1

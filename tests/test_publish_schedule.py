@@ -80,3 +80,29 @@ def test_the_tick_makes_autopilot_posts_inbox_drafts(org, clip, media, broker):
         assert queue_autopilot_posts() == 0
     publication = Publication.objects.for_org(org).get(post=post)
     assert (publication.mode, publication.state, publication.autopilot) == (PublishMode.INBOX, "scheduled", True)
+
+
+def test_calendar_cards_show_the_publish_state(org, owner, clip, media, broker, client_for):
+    from django.urls import reverse
+
+    from apps.social import reasons
+    from apps.social.publish.actions import do_record_step
+
+    post = rendered_post(org, video=clip)
+    publication = do_save_composer(post, connect_account(org), choices(), actor=owner)
+    month = reverse("project_calendar", args=[org.slug, post.project.slug, DAY.strftime("%Y-%m")])
+    client = client_for(owner)
+    assert '<span class="badge publish-badge publish-scheduled">Scheduled</span>' in client.get(month).content.decode()
+    link = "https://www.tiktok.com/@alpenglow/video/7301"
+    do_record_step(publication.id, PublishState.PUBLISHED, event="published", tiktok_post_id="7301", link=link)
+    html = client.get(month).content.decode()  # the cached card is not reused: its publish state changed
+    assert f'<span class="badge publish-badge publish-published" title="{link}">Published</span>' in html
+    listed = client.get(month + "?view=list").content.decode()
+    assert f'<a class="publish-link" href="{link}" rel="noopener noreferrer" target="_blank">' in listed
+    refused = reasons.PUBLISH_REFUSED.reason(error="spam_risk_too_many_posts").as_dict()
+    do_record_step(publication.id, PublishState.FAILED, event="failed", link="", failure=refused)
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+    html = client_for(owner).get(month).content.decode()
+    assert "publish-badge publish-failed" in html and "Nicht veröffentlicht" in html
+    assert "TikTok hat den Beitrag abgelehnt: spam_risk_too_many_posts." in html

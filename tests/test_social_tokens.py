@@ -182,3 +182,55 @@ def test_a_rejected_access_token_is_refreshed_once_and_the_call_retried(sandbox,
     assert user["open_id"] == PUBLIC and state.counts()["token_refresh:200"] == 1
     assert state.counts()["user_info:401"] == 1 and state.counts()["user_info:200"] == before + 1
     assert token_of(account).version == token.version + 1
+
+
+def test_workers_rejected_with_one_token_rotate_it_once(sandbox, account):
+    """Two workers hold the same access token, which the platform dropped early. The first one's call
+    is rejected, it refreshes and retries; the second one's rejection arrives after that refresh. It
+    must take the first one's new token, not rotate again (each rotation kills the refresh token the
+    other workers may be holding, and with many workers they kept rotating one after the other)."""
+    from apps.social.actions import with_access_token
+    from apps.social.tokens import seal
+
+    token = token_of(account)
+    token.payload, token.key_id = seal("act.dropped-by-the-platform", unseal(token).refresh_token)
+    token.save(update_fields=["payload", "key_id"])
+    second_holds_token, first_done = threading.Event(), threading.Event()
+    answers, errors = {}, []
+
+    def first():
+        try:
+            second_holds_token.wait(30)
+            with api_client(sandbox) as client:
+                answers["first"] = with_access_token(account, client.user_info)
+        except Exception as exc:  # pragma: no cover - the assertion below shows it
+            errors.append(exc)
+        finally:
+            first_done.set()
+            connections.close_all()
+
+    def second():
+        def late_call(access_token):
+            if not second_holds_token.is_set():  # its first call: rejected only after the first worker is done
+                second_holds_token.set()
+                first_done.wait(30)
+            with api_client(sandbox) as client:
+                return client.user_info(access_token)
+
+        try:
+            answers["second"] = with_access_token(account, late_call)
+        except Exception as exc:  # pragma: no cover
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert answers["first"]["open_id"] == answers["second"]["open_id"] == PUBLIC
+    assert state.counts()["user_info:401"] == 2  # both were rejected once ...
+    assert state.counts()["token_refresh:200"] == 1 and "token_refresh:400" not in state.counts()  # ... one rotation
+    assert token_of(account).version == token.version + 1

@@ -1,6 +1,7 @@
 """Demo data for `make run`: an agency with one member per role and a project."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 
@@ -222,3 +223,41 @@ def fill_demo_videos(demo: Demo) -> int:
         do_request_render(post, actor=owner, language="de")
         queued += 1
     return queued
+
+
+DEMO_PUBLISH_AFTER = (timedelta(minutes=15), timedelta(days=1))
+
+
+def fill_demo_publications(demo: Demo, account) -> int:
+    """Publishing in the demo: the owner's composer choices and consent for the posts whose videos
+    `fill_demo_videos` queued, the first going out 15 minutes after seeding (by then the media worker has
+    rendered it; the scheduler publishes it to the sandbox TikTok and its calendar card turns "published"
+    with the sandbox link), the second a day later (its card shows "scheduled"). Idempotent: posts with a
+    publication are left alone. Returns how many were scheduled."""
+    from apps.core import clock
+    from apps.media.models import Render
+    from apps.social.models import Publication
+    from apps.social.publish.actions import ComposerChoices, PublishError, do_save_composer
+
+    owner = next((user for user, role in demo.logins if role == Role.OWNER), None)
+    options = account.creator_info.get("privacy_level_options") or ["SELF_ONLY"]
+    privacy = "PUBLIC_TO_EVERYONE" if "PUBLIC_TO_EVERYONE" in options else options[0]
+    rendered = Render.objects.for_org(demo.organization).filter(post__project=demo.project)
+    rendered = rendered.order_by("post__date", "post__slot")
+    post_ids = list(dict.fromkeys(rendered.values_list("post_id", flat=True)))[: len(DEMO_PUBLISH_AFTER)]
+    taken = set(Publication.objects.for_org(demo.organization).values_list("post_id", flat=True))
+    scheduled = 0
+    for post_id, after in zip(post_ids, DEMO_PUBLISH_AFTER, strict=False):
+        if post_id in taken:
+            continue
+        post = demo.project.posts.select_related("project").get(id=post_id)
+        choices = ComposerChoices(
+            title=post.caption[:2000], privacy_level=privacy, allow_comment=False, allow_duet=False,
+            allow_stitch=False, consent=True,
+        )  # fmt: skip
+        try:
+            do_save_composer(post, account, choices, actor=owner, at=clock.now() + after)
+        except PublishError:
+            continue
+        scheduled += 1
+    return scheduled

@@ -34,7 +34,7 @@ from apps.ai.orchestrator import run_agent
 from apps.compliance.post_check import check_post, review_reasons
 from apps.posts import forms as post_forms
 from apps.posts.access import approval_required
-from apps.posts.models import Approval, PostItem, PostStatus, VideoState
+from apps.posts.models import Approval, PostItem, PostStatus, PublishBadge, VideoState
 from apps.projects.models import Project
 
 logger = logging.getLogger("viralforge.posts")
@@ -228,6 +228,17 @@ def do_unapprove_post(post: PostItem, *, actor) -> PostItem:
     record_approval(row, Approval.Action.UNAPPROVED, actor=actor)
     logger.info("Post approval withdrawn.", extra={"post_id": str(row.id), "actor_id": actor.pk})
     return row
+
+
+# --- publish state ---------------------------------------------------------------------------------
+
+
+def do_set_post_publish_state(organization_id, post_id, state: str, info: dict | None = None) -> None:
+    """The calendar badge of the post's publication (called by apps.social as it moves on), like the
+    video's: not content, no version bump, no row lock held beyond the update."""
+    if state not in PublishBadge.values:
+        raise ValueError(f"unknown publish state {state!r}")
+    PostItem.objects.for_org(organization_id).filter(id=post_id).update(publish_state=state, publish_info=info or {})
 
 
 # --- video state ---------------------------------------------------------------------------------

@@ -26,6 +26,17 @@ class VideoState(models.TextChoices):
     FAILED = "failed", _("Video failed")
 
 
+class PublishBadge(models.TextChoices):
+    """Where the post's publication stands, for the calendar badge (set by apps.social through posts.actions)."""
+
+    NONE = "", _("Not scheduled")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    IN_INBOX = "in_inbox", _("In the TikTok inbox")
+    FAILED = "failed", _("Not published")
+
+
 class CommercialContent(models.TextChoices):
     NONE = "none", _("Not commercial")
     OWN_BRAND = "own_brand", _("Own brand")
@@ -73,6 +84,11 @@ class PostItem(TenantBase):
     video_state = models.CharField(
         _("video"), max_length=10, choices=VideoState.choices, default=VideoState.NONE, blank=True
     )
+    publish_state = models.CharField(
+        _("publishing"), max_length=10, choices=PublishBadge.choices, default=PublishBadge.NONE, blank=True
+    )
+    # The published post's link ({"link": ...}) or why it was not published ({"reason": code + params}).
+    publish_info = models.JSONField(_("publishing details"), default=dict, blank=True)
     locked = models.BooleanField(_("locked"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     offline = models.BooleanField(_("offline draft"), default=False)

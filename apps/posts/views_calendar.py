@@ -22,7 +22,9 @@ month's plan too; filters and sorting apply in Python over at most 93 rows).
 from __future__ import annotations
 
 import calendar
+import json
 import uuid
+import zlib
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -68,6 +70,8 @@ CARD_FIELDS = (
     "review_reason",
     "version",
     "video_state",
+    "publish_state",
+    "publish_info",
 )
 CARD_KEY_FIELDS = ("updated_at",)
 CARD_CACHE_SECONDS = 7 * 24 * 3600
@@ -107,7 +111,14 @@ def card_key(values: dict, project: Project, post_base: str) -> str:
     stamp = values["updated_at"].timestamp() if values.get("updated_at") else ""
     where = f"{post_base}|{project.slot_time(values['slot'])}|{project.language}"
     video = values.get("video_state") or "-"  # set by the renderer without touching updated_at
-    return f"calendar-card:{values['id']}:{values['version']}:{stamp}:{video}:{get_language()}:{where}"
+    published = publish_key(values)  # and by publishing
+    return f"calendar-card:{values['id']}:{values['version']}:{stamp}:{video}:{published}:{get_language()}:{where}"
+
+
+def publish_key(values: dict) -> str:
+    info = values.get("publish_info") or {}
+    digest = zlib.crc32(json.dumps(info, sort_keys=True).encode()) if info else ""
+    return f"{values.get('publish_state') or '-'}.{digest}"
 
 
 def render_cards(rows: list[dict], project: Project, post_base: str) -> dict:

@@ -176,13 +176,8 @@ def _email_owners_reconnect(account_id) -> None:
         logger.exception("Could not send the reconnect e-mail for social account %s.", account_id)
 
 
-@sensitive_variables()
-def fresh_access_token(account: SocialAccount) -> str:
-    """A usable access token for API calls, refreshed first when it expires soon. Call it outside
-    a transaction (see `do_refresh_token`).
-
-    Raises PlatformError (with `reconnect=True` when the account must be reconnected).
-    """
+def _usable_token(account: SocialAccount) -> OAuthToken:
+    """The account's token row, refreshed first when it expires soon (see `fresh_access_token`)."""
     platform = get_platform(account.platform)
     token = OAuthToken.objects.for_org(account.organization_id).get(account_id=account.id)
     if needs_refresh(token):
@@ -192,23 +187,34 @@ def fresh_access_token(account: SocialAccount) -> str:
             raise PlatformError(reasons.REFRESH_REJECTED.reason(platform=platform.label), reconnect=True)
     elif account.status != AccountStatus.CONNECTED:
         raise PlatformError(reasons.REFRESH_REJECTED.reason(platform=platform.label), reconnect=True)
-    return unseal(token).access_token
+    return token
+
+
+@sensitive_variables()
+def fresh_access_token(account: SocialAccount) -> str:
+    """A usable access token for API calls, refreshed first when it expires soon. Call it outside
+    a transaction (see `do_refresh_token`).
+
+    Raises PlatformError (with `reconnect=True` when the account must be reconnected).
+    """
+    return unseal(_usable_token(account)).access_token
 
 
 @sensitive_variables()
 def with_access_token(account: SocialAccount, call):
     """`call(access_token)` with a fresh token; if the platform still rejects the token (revoked
-    or expired early), refresh once under the lock and retry once, as the contract asks."""
-    token = fresh_access_token(account)
+    or expired early), refresh once under the lock and retry once, as the contract asks.
+
+    The forced refresh names the version of the token that was rejected: when another worker has
+    replaced that token meanwhile, its new one is used instead of rotating once more (each worker
+    holding the old token would otherwise rotate again, one after the other)."""
+    token = _usable_token(account)
     try:
-        return call(token)
+        return call(unseal(token).access_token)
     except Exception as exc:
         if not get_platform(account.platform).token_rejected(exc):
             raise
-    version = (
-        OAuthToken.objects.for_org(account.organization_id).values_list("version", flat=True).get(account_id=account.id)
-    )
-    do_refresh_token(account.id, force=True, seen_version=version)
+    do_refresh_token(account.id, force=True, seen_version=token.version)
     account.refresh_from_db(fields=["status"])
     return call(fresh_access_token(account))
 

@@ -25,6 +25,11 @@ class SocialConfig(AppConfig):
                 "publish_tick": _("Publish the posts that are due"),
             }
         )
+        import dramatiq
+
+        from apps.social.publish.warmup import WarmUpMiddleware
+
+        dramatiq.get_broker().add_middleware(WarmUpMiddleware())
         from apps.posts import editor_tabs
 
         editor_tabs.add_tab(editor_tabs.Tab("publish", 70, _("Publish"), "post_tab_publish"))

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core import clock
-from apps.posts.models import CommercialContent, PostItem
+from apps.posts.actions import do_set_post_publish_state
+from apps.posts.models import CommercialContent, PostItem, PublishBadge
 from apps.social import reasons
 from apps.social.models import (
     ACTIVE_STATES,
@@ -75,6 +76,36 @@ def _event(publication: Publication, kind: str, actor=None, **detail) -> None:
     )  # fmt: skip
 
 
+BADGES = {
+    PublishState.SCHEDULED: PublishBadge.SCHEDULED,
+    **dict.fromkeys(ACTIVE_STATES, PublishBadge.PUBLISHING),
+    PublishState.PUBLISHED: PublishBadge.PUBLISHED,
+    PublishState.IN_INBOX: PublishBadge.IN_INBOX,
+    PublishState.FAILED: PublishBadge.FAILED,
+    PublishState.BLOCKED: PublishBadge.FAILED,
+    PublishState.MISSED: PublishBadge.FAILED,
+}
+
+
+def _badge(publication: Publication) -> tuple[str, dict]:
+    badge = BADGES.get(publication.state, PublishBadge.NONE)
+    if badge == PublishBadge.PUBLISHED and publication.link:
+        return badge, {"link": publication.link}
+    if badge == PublishBadge.FAILED and publication.failure:
+        return badge, {"reason": publication.failure}
+    return badge, {}
+
+
+def _show_on_calendar(publication: Publication, before: tuple[str, dict] | None = None) -> None:
+    """Mirror the publication's state onto its post's calendar card (only when the badge changes), after
+    the commit: the publication's row lock is gone by then, so this never waits on the post's row while
+    holding it (the composer locks the post first, then the publication)."""
+    badge = _badge(publication)
+    if badge != before:
+        org_id, post_id = publication.organization_id, publication.post_id
+        transaction.on_commit(lambda: do_set_post_publish_state(org_id, post_id, *badge))
+
+
 def _locked(publication_id) -> Publication:
     # Trusted id (a job, or a view that found the row through its access helper).
     return Publication.objects.unscoped().select_for_update().get(id=publication_id)
@@ -94,10 +125,16 @@ def _enqueue(publication: Publication) -> None:
 
 @transaction.atomic(durable=True)
 def do_save_composer(
-    post: PostItem, account: SocialAccount, choices: ComposerChoices, *, actor, publish_now: bool = False
+    post: PostItem,
+    account: SocialAccount,
+    choices: ComposerChoices,
+    *,
+    actor,
+    publish_now: bool = False,
+    at: datetime | None = None,
 ) -> Publication:
     """Store the composer's choices and the person's consent (who, when); schedule the post at its
-    slot, or queue it now. Refused while the publication is under way or done."""
+    slot (or `at`: the demo), or queue it now. Refused while the publication is under way or done."""
     if not choices.consent:
         raise PublishError(_("Please confirm TikTok's terms before publishing."))
     post = PostItem.objects.for_org(post.organization_id).select_for_update(of=("self",)).select_related(
@@ -134,8 +171,9 @@ def do_save_composer(
         publication.published_by = actor
     else:
         publication.state = PublishState.SCHEDULED
-        publication.scheduled_for = slot_moment(post)
+        publication.scheduled_for = at or slot_moment(post)
     publication.save()
+    _show_on_calendar(publication)
     _event(publication, "consent", actor, settings=publication.post_info(), mode=mode, account=str(account.id),
            publish_now=publish_now)  # fmt: skip
     if publish_now:
@@ -156,6 +194,7 @@ def do_queue_autopilot(post: PostItem, account: SocialAccount) -> Publication | 
         mode=PublishMode.INBOX, state=PublishState.SCHEDULED, title=post.caption, autopilot=True,
         is_aigc=bool(video and video.is_aigc) or post.ai_generated, scheduled_for=slot_moment(post),
     )  # fmt: skip
+    _show_on_calendar(publication)
     _event(publication, "autopilot", None, mode=PublishMode.INBOX)
     return publication
 
@@ -174,12 +213,19 @@ def do_retry_publication(publication: Publication, *, actor) -> Publication:
     publication.published_by = actor
     publication.scheduled_for = clock.now()
     publication.save()
+    _show_on_calendar(publication)
     _event(publication, "retry", actor)
     _enqueue(publication)
     return publication
 
 
-def claim_due_publications(limit: int = 100) -> list[str]:
+def _every_org_or(organization):
+    """The scheduler serves every organization; a bench confines it to its own (`organization`)."""
+    rows = Publication.objects.unscoped()
+    return rows if organization is None else rows.filter(organization=organization)
+
+
+def claim_due_publications(limit: int = 100, *, organization=None) -> list[str]:
     """The scheduler's tick: scheduled publications whose slot has come are queued (rows claimed with
     FOR UPDATE SKIP LOCKED, so two schedulers never queue one twice); a slot missed by more than the
     project's catch-up window is flagged instead. Returns the queued post ids."""
@@ -187,7 +233,7 @@ def claim_due_publications(limit: int = 100) -> list[str]:
     queued: list[str] = []
     with transaction.atomic(durable=True):
         due = list(
-            Publication.objects.unscoped()  # the scheduler serves every organization
+            _every_org_or(organization)
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("project", "organization")
             .filter(state=PublishState.SCHEDULED, scheduled_for__lte=now)
@@ -202,10 +248,12 @@ def claim_due_publications(limit: int = 100) -> list[str]:
                     slot=local.strftime("%Y-%m-%d %H:%M"), minutes=int(window.total_seconds() // 60)
                 ).as_dict()
                 publication.save(update_fields=["state", "failure", "updated_at"])
+                _show_on_calendar(publication)
                 _event(publication, "missed")
                 continue
             publication.state = PublishState.QUEUED
             publication.save(update_fields=["state", "updated_at"])
+            _show_on_calendar(publication)
             _event(publication, "queued", lateness_s=round((now - publication.scheduled_for).total_seconds(), 3))
             _enqueue(publication)
             queued.append(str(publication.post_id))
@@ -216,12 +264,14 @@ def do_record_step(publication_id, state: str, *, event: str = "", **fields) -> 
     """Save one step of the pipeline (its own transaction: it must be on disk before the next call)."""
     with transaction.atomic(durable=True):
         publication = _locked(publication_id)
+        before = _badge(publication)
         publication.state = state
         for name, value in fields.items():
             setattr(publication, name, value)
         if state in (PublishState.PUBLISHED, PublishState.IN_INBOX, PublishState.FAILED, PublishState.BLOCKED):
             publication.finished_at = publication.finished_at or clock.now()
         publication.save()
+        _show_on_calendar(publication, before)
         if event:
             detail = {"state": state}
             if fields.get("failure"):
@@ -232,14 +282,14 @@ def do_record_step(publication_id, state: str, *, event: str = "", **fields) -> 
     return publication
 
 
-def stalled_publications(quiet_seconds: float = 120) -> list[Publication]:
+def stalled_publications(quiet_seconds: float = 120, *, organization=None) -> list[Publication]:
     """Active publications untouched for `quiet_seconds` of real time (their job may have died with its
     worker; worker liveness is real time, not the clock's). Queued ones get at least a minute: their
     message may still wait in the queue, or come back from a dead worker by itself."""
     now = timezone.now()
     started = ACTIVE_STATES[1:]
     return list(
-        Publication.objects.unscoped()
+        _every_org_or(organization)
         .filter(
             Q(state__in=started, updated_at__lte=now - timedelta(seconds=quiet_seconds))
             | Q(state=PublishState.QUEUED, updated_at__lte=now - timedelta(seconds=max(quiet_seconds, 60)))

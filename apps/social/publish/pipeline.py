@@ -116,8 +116,11 @@ def _call(publication: Publication, endpoint: str | None, fn):
         try:
             with TikTokClient() as client:
                 return with_access_token(publication.account, lambda token: fn(client, token))
-        except PlatformError as exc:  # the account must be reconnected
-            raise Stop(PublishState.FAILED, exc.reason) from None
+        except PlatformError as exc:
+            if exc.reconnect or not exc.retryable:  # the account must be reconnected
+                raise Stop(PublishState.FAILED, exc.reason) from None
+            last = exc  # the token endpoint failed transiently: nothing changed, try again
+            clock.sleep(_jitter(0.5 * 2**attempt))
         except TikTokAPIError as exc:
             if not exc.retryable:
                 raise

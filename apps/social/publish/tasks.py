@@ -41,11 +41,12 @@ def publish_tick() -> dict:
     return run_tick()
 
 
-def run_tick(quiet_seconds: float = 120) -> dict:
-    drafts = queue_autopilot_posts()
-    queued = claim_due_publications()
+def run_tick(quiet_seconds: float = 120, *, organization=None) -> dict:
+    """The tick's work; `organization` confines it to one (a bench shares its database with others)."""
+    drafts = queue_autopilot_posts() if organization is None else 0
+    queued = claim_due_publications(organization=organization)
     resumed = 0
-    for publication in stalled_publications(quiet_seconds):
+    for publication in stalled_publications(quiet_seconds, organization=organization):
         if str(publication.post_id) in queued:
             continue
         with pipeline.exclusive(publication.id) as free:

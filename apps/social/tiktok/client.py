@@ -22,12 +22,15 @@ failures `TikTokAPIError` (`code` from the envelope: access_token_invalid, rate_
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlencode
 
+import certifi
 import httpx
 from django.conf import settings
 
@@ -120,6 +123,13 @@ class TokenResponse:
             raise TikTokOAuthError("server_error", "The token answer is incomplete.") from None
 
 
+@cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every client: httpx builds a new one per client otherwise, loading the CA
+    bundle each time (0.4 s of CPU on two busy cores; the publishing pipeline opens a client per call)."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class TikTokClient:
     def __init__(
         self,
@@ -138,6 +148,7 @@ class TikTokClient:
             timeout=timeout or settings.VF_TIKTOK_TIMEOUT_SECONDS,
             transport=transport or _transport.get(),
             follow_redirects=False,
+            verify=_tls(),
         )
 
     def __repr__(self) -> str:

@@ -40,6 +40,12 @@ class Command(BaseCommand):
         account = demo_data.connect_demo_tiktok(demo)  # outside the transaction too: it makes requests
         if account is not None:
             self.stdout.write(f"Sandbox TikTok account connected: {account.display_name} (@{account.username}).")
+            if not options["no_plan"]:
+                published = demo_data.fill_demo_publications(demo, account)
+                self.stdout.write(
+                    f"Demo publishing: {published} posts scheduled to the sandbox TikTok." if published
+                    else "Demo publishing: already there."
+                )  # fmt: skip
         base = settings.VF_BASE_URL.rstrip("/")
         self.stdout.write(self.style.SUCCESS(f"Demo agency ready: {base}/o/{demo.organization.slug}/"))
         for user, role in demo.logins:
