@@ -26,6 +26,9 @@ class MediaConfig(AppConfig):
         from apps.media.clips import views as clip_views
 
         clip_views.register()
+        from apps.media import views_voice
+
+        views_voice.register()
         from apps.posts import editor_tabs
 
         editor_tabs.add_tab(editor_tabs.Tab("video", 50, _("Video"), "post_video"))

@@ -35,7 +35,7 @@ from apps.media.render.spec import (
     file_digest,
     spec_digest,
 )
-from apps.media.render.timing import layout, refine, transcribe_words
+from apps.media.render.timing import SceneTiming, layout, refine, transcribe_words
 from apps.media.render.voice import EspeakVoice, Voice, VoiceUnavailable, Word, speak, split_sentences
 
 COVER_TIMESTAMP_MS = round(TITLE_SECONDS * 1000 / 2)  # the middle of the title card
@@ -190,6 +190,24 @@ def _check_assets(spec: RenderSpec, asset_check: Callable[[Iterable[Any]], None]
         raise RenderRefused(list(found) if found else [ASSET_REFUSED.reason(detail=str(exc))]) from exc
 
 
+def timeline(spec: RenderSpec, voice: Voice, voice_dir: Path) -> list[SceneTiming]:
+    """Every scene's sentences spoken (cached in `voice_dir`) and laid out: the scenes' frames and word times."""
+    try:
+        spoken = [
+            [speak(voice, sentence, spec.language, voice_dir) for sentence in split_sentences(scene.voiceover)]
+            for scene in spec.scenes
+        ]
+    except VoiceUnavailable as exc:
+        raise RenderRefused([VOICE_UNAVAILABLE.reason(detail=str(exc))]) from exc
+    return layout(
+        spoken,
+        [scene.silent_seconds for scene in spec.scenes],
+        spec.fps,
+        min_first=TITLE_SECONDS + 1.0,
+        min_seconds=[scene.min_seconds for scene in spec.scenes],
+    )
+
+
 def render(
     spec: RenderSpec,
     workdir: str | Path,
@@ -220,20 +238,8 @@ def render(
 
     # 1. Voice, one sentence at a time (cached by voice and text).
     report(5, "voice")
-    try:
-        spoken = [
-            [speak(voice, sentence, spec.language, workdir / "voice") for sentence in split_sentences(scene.voiceover)]
-            for scene in spec.scenes
-        ]
-    except VoiceUnavailable as exc:
-        raise RenderRefused([VOICE_UNAVAILABLE.reason(detail=str(exc))]) from exc
+    timings = timeline(spec, voice, workdir / "voice")
     fps = spec.fps
-    timings = layout(
-        spoken,
-        [scene.silent_seconds for scene in spec.scenes],
-        fps,
-        min_first=TITLE_SECONDS + 1.0,
-    )
     steps["voice"] = time.perf_counter() - started
 
     # 2. The voice track on the whole timeline; optionally, word times heard by Whisper.
