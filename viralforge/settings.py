@@ -506,5 +506,9 @@ VF_RENDER_MAX_SECONDS = env_int("VF_RENDER_MAX_SECONDS", 180, minimum=3)
 VF_RENDER_TIME_LIMIT_MINUTES = env_int("VF_RENDER_TIME_LIMIT_MINUTES", 20, minimum=1)
 # A render whose Veo/Kling clips are still generating looks again this many seconds later.
 VF_RENDER_CLIP_WAIT_SECONDS = env_int("VF_RENDER_CLIP_WAIT_SECONDS", 15, minimum=1)
+# The render cache is swept daily (and by `manage.py prune_render_cache`): post folders unused for this many
+# days go, then the least recently used until the whole cache fits this many MB.
+VF_RENDER_CACHE_MAX_AGE_DAYS = env_int("VF_RENDER_CACHE_MAX_AGE_DAYS", 14, minimum=1)
+VF_RENDER_CACHE_MAX_MB = env_int("VF_RENDER_CACHE_MAX_MB", 5000, minimum=1)
 # A faster-whisper (CTranslate2) model directory: when set, caption word times are refined from the voice track.
 VF_RENDER_WHISPER_MODEL = env_str("VF_RENDER_WHISPER_MODEL", "")

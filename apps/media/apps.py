@@ -21,6 +21,7 @@ class MediaConfig(AppConfig):
                 "render_retries_exhausted": _("Video render failed"),
                 "media_advance_clip": _("Generate a video clip"),
                 "media_resume_stalled_clips": _("Resume stalled video clips"),
+                "media_sweep_render_cache": _("Prune the render cache"),
             }
         )
         from apps.media.clips import views as clip_views

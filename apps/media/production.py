@@ -33,6 +33,7 @@ from apps.media.models import Asset, AssetKind, AssetSource, AssetUse, LicenceSt
 from apps.media.probe import sha256_of
 from apps.media.reasons import RENDER_NO_SCENES, RENDER_QUOTA_RENDERS, RENDER_QUOTA_SECONDS
 from apps.media.render import Limits, RenderRefused, RenderSpec, Visual, render
+from apps.media.render.cache import prune_post
 from apps.media.render.elevenlabs import ElevenLabsError
 from apps.media.render.from_post import spec_from_post
 from apps.media.render.spec import spec_digest
@@ -279,6 +280,8 @@ def produce(render_id, *, progress: Callable[[int, str], None] | None = None) ->
         contains_generated_media=generated, synthetic_voice=True, voice=chosen.voice.key(plan.spec.language),
         voice_fallback=chosen.fallback,
     )  # fmt: skip
+    if finished is not None:  # the cache keeps only what this render used: enough to re-render one scene
+        prune_post(workdir_of(post), result.keep)
     logger.info(
         "Render finished.",
         extra={"render_id": str(render_id), "reencoded": result.reencoded, "qa_passed": result.qa.get("passed")},
