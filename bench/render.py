@@ -1,14 +1,15 @@
 """Renderer speed and memory: `python -m bench.render [--width 1080 --height 1920] [--keep DIR]`.
 
-Renders a ~30 s, 5-scene vertical video (stills panned by a moving crop, a clip, a brand card;
-espeak-ng voice per sentence, word captions, ducked music, two-pass loudnorm, title card and
-cover) into a fresh work folder, then measures in the same run the baseline: decoding the
-rendered MP4 and re-encoding its frames with the same libx264 settings and no filters. Then it
-changes one scene's picture and renders again (only that segment is encoded; the rest is joined
-by stream copy), and once more with one scene's voice-over changed (its segment and the whole
-sound track are made again). Peak memory is this process's peak RSS plus the largest child's
-(ffmpeg / espeak-ng run one at a time, so that bounds the whole tree). Besides wall-time
-ratios it prints the CPU-time ratio of render to baseline, steadier on a shared machine.
+Renders a 30 s (900 frames), 5-scene vertical video (stills panned by a moving crop, a clip, a
+brand card; espeak-ng voice per sentence, word captions, ducked music, two-pass loudnorm, title
+card and cover; the voice-over runs ~29.8 s and the last scene is held to exactly 30 s) into a
+fresh work folder, then measures in the same run the baseline: decoding the rendered MP4 and
+re-encoding its frames with the same libx264 settings and no filters. Then it changes one
+scene's picture and renders again (only that segment is encoded; the rest is joined by stream
+copy), and once more with one scene's voice-over changed (its segment and the whole sound track
+are made again). Peak memory is this process's peak RSS plus the largest child's (ffmpeg /
+espeak-ng run one at a time, so that bounds the whole tree). Besides wall-time ratios it prints
+the CPU-time ratio of render to baseline, steadier on a shared machine.
 """
 
 import argparse
@@ -25,10 +26,11 @@ from bench.common import emit, setup_django
 VOICEOVER = (
     "Dein Kaffee schmeckt flach? Das liegt selten an der Maschine. Meistens sind die Bohnen einfach zu alt.",
     "Nach dem Rösten verliert Kaffee jeden Tag Aroma. Nach vier Wochen ist das Beste verflogen.",
-    "Achte deshalb auf das Röstdatum auf der Tüte. Nicht auf das Mindesthaltbarkeitsdatum.",
-    "Wir rösten jeden Morgen in kleinen Mengen. So kommt jede Tüte frisch bei dir an.",
-    "Probier den Unterschied selbst. Der Link ist in unserer Bio!",
+    "Achte deshalb auf das Röstdatum auf der Tüte. Nicht auf das Mindesthaltbarkeitsdatum. Das verrät dir mehr.",
+    "Wir rösten jeden Morgen in kleinen Mengen. So kommt jede Tüte frisch bei dir an. Frischer geht es kaum.",
+    "Probier den Unterschied selbst. Der Link ist in unserer Bio! Der Unterschied ist riesig.",
 )
+SECONDS = 30
 ON_SCREEN = ("Flacher Kaffee?", "Aroma verfliegt", "Röstdatum zählt", "Jeden Morgen frisch", "Link in Bio")
 
 
@@ -46,6 +48,20 @@ def cpu_seconds() -> float:
     """CPU time of this process and its finished children (the machines are shared: wall time is noisy)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def held_to(spec, seconds: int, scratch: Path):
+    """The spec with its last scene held so the video lasts exactly `seconds` (timed in a scratch voice cache,
+    so the measured render still speaks every sentence itself)."""
+    from apps.media.render import EspeakVoice
+    from apps.media.render.engine import timeline
+
+    frames = [timing.frames for timing in timeline(spec, EspeakVoice(), scratch)]
+    missing = seconds * spec.fps - sum(frames)
+    if missing < 0:
+        raise SystemExit(f"the voice-over is {sum(frames) / spec.fps:.2f} s, longer than {seconds} s: shorten it")
+    last = dataclasses.replace(spec.scenes[-1], min_seconds=(frames[-1] + missing) / spec.fps)
+    return dataclasses.replace(spec, scenes=(*spec.scenes[:-1], last))
 
 
 def main() -> None:
@@ -85,6 +101,7 @@ def main() -> None:
             width=args.width,
             height=args.height,
         )
+        spec = held_to(spec, SECONDS, root / "timing")
         limits = Limits(min_width=min(720, args.width))
         work = root / "work"
 
@@ -113,7 +130,8 @@ def main() -> None:
         json.dumps(
             {
                 "duration_s": result.duration_s,
-                "frames": sum(s.frames for s in result.segments),
+                "voice_end_s": result.voice_end_s,
+                "frames": result.title.frames + sum(s.frames for s in result.segments),
                 "qa_passed": [result.qa["passed"], changed.qa["passed"], revoiced.qa["passed"]],
                 "reencoded": [result.reencoded, changed.reencoded, revoiced.reencoded],
                 "steps": [result.steps, changed.steps, revoiced.steps],

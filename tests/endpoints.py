@@ -347,6 +347,10 @@ ENDPOINTS = [
         post=Call(ADMIN, 302, {"default_source": "veo", "veo_model": clips.VEO_MODEL, "kling_model": "kling-v1-6",
                                "kling_mode": "std"}),
     ),  # fmt: skip
+    member(
+        "project_settings_voice",
+        post=Call(ADMIN, 302, {"engine": "elevenlabs", "voice_id": "sandbox-anna", "model_id": "eleven_flash_v2_5"}),
+    ),
     member("post_video_sources", get=Call(VIEWER), post=Call(EDITOR, 302, {"scene_index": 1, "source": "kling"})),
     member("project_reviewer_grant", post=Call(ADMIN, 302)),
     member("project_reviewer_revoke", post=Call(ADMIN, 302)),

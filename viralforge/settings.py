@@ -398,7 +398,8 @@ VF_PUBLISH_POLL_WINDOW_SECONDS = env_int("VF_PUBLISH_POLL_WINDOW_SECONDS", 120, 
 VF_PUBLISH_MAX_ATTEMPTS = env_int("VF_PUBLISH_MAX_ATTEMPTS", 8, minimum=1)
 # Managed mode: the platform's own provider keys, used only where the organization's plan allows.
 VF_MANAGED_KEYS = {
-    provider: env_str(f"VF_MANAGED_{provider.upper()}_KEY", "") for provider in ("openrouter", "veo", "kling")
+    provider: env_str(f"VF_MANAGED_{provider.upper()}_KEY", "")
+    for provider in ("openrouter", "veo", "kling", "elevenlabs")
 }
 
 # Video providers (apps/media/clips, ../shared/contracts/video-providers.md): Google Veo through
@@ -411,6 +412,12 @@ VF_VEO_BASE_URL = env_url(
 VF_KLING_BASE_URL = env_url(
     "VF_KLING_BASE_URL",
     f"{_sandbox}/kling" if VF_SANDBOX_ENABLED else "https://api-singapore.klingai.com",
+    schemes=("http", "https"),
+)
+# Text to speech (apps/media/render/elevenlabs.py, ../shared/contracts/tts.md) for projects that choose ElevenLabs.
+VF_ELEVENLABS_BASE_URL = env_url(
+    "VF_ELEVENLABS_BASE_URL",
+    f"{_sandbox}/elevenlabs" if VF_SANDBOX_ENABLED else "https://api.elevenlabs.io",
     schemes=("http", "https"),
 )
 VF_CLIP_TIMEOUT_SECONDS = env_float("VF_CLIP_TIMEOUT_SECONDS", 60, minimum=0.1)
@@ -499,3 +506,9 @@ VF_RENDER_MAX_SECONDS = env_int("VF_RENDER_MAX_SECONDS", 180, minimum=3)
 VF_RENDER_TIME_LIMIT_MINUTES = env_int("VF_RENDER_TIME_LIMIT_MINUTES", 20, minimum=1)
 # A render whose Veo/Kling clips are still generating looks again this many seconds later.
 VF_RENDER_CLIP_WAIT_SECONDS = env_int("VF_RENDER_CLIP_WAIT_SECONDS", 15, minimum=1)
+# The render cache is swept daily (and by `manage.py prune_render_cache`): post folders unused for this many
+# days go, then the least recently used until the whole cache fits this many MB.
+VF_RENDER_CACHE_MAX_AGE_DAYS = env_int("VF_RENDER_CACHE_MAX_AGE_DAYS", 14, minimum=1)
+VF_RENDER_CACHE_MAX_MB = env_int("VF_RENDER_CACHE_MAX_MB", 5000, minimum=1)
+# A faster-whisper (CTranslate2) model directory: when set, caption word times are refined from the voice track.
+VF_RENDER_WHISPER_MODEL = env_str("VF_RENDER_WHISPER_MODEL", "")

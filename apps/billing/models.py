@@ -25,6 +25,7 @@ class UsageKind(models.TextChoices):
     RENDERS = "renders", _("renders")
     POSTS = "posts", _("posts")
     REGENERATIONS = "regenerations", _("regenerations")
+    VOICE_CHARACTERS = "voice_chars", _("voice characters")
 
 
 class Plan(models.Model):
@@ -36,6 +37,9 @@ class Plan(models.Model):
     monthly_tokens = models.PositiveBigIntegerField(_("LLM tokens per month"))
     monthly_video_seconds = models.PositiveIntegerField(_("video seconds per month"))
     posts_per_month = models.PositiveIntegerField(_("posts per month"))
+    monthly_voice_characters = models.PositiveIntegerField(
+        _("voice characters per month"), default=200_000, help_text=_("Characters spoken by a paid voice (ElevenLabs).")
+    )
     renders_per_post = models.PositiveIntegerField(_("renders per post"))
     regenerations_per_post = models.PositiveIntegerField(_("regenerations per post"))
     max_projects = models.PositiveIntegerField(_("maximum projects"))
@@ -83,6 +87,7 @@ class Plan(models.Model):
             UsageKind.TOKENS: self.monthly_tokens,
             UsageKind.VIDEO_SECONDS: self.monthly_video_seconds,
             UsageKind.POSTS: self.posts_per_month,
+            UsageKind.VOICE_CHARACTERS: self.monthly_voice_characters,
         }.get(kind)
 
     @property

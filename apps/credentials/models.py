@@ -18,6 +18,7 @@ class Provider(models.TextChoices):
     OPENROUTER = "openrouter", "OpenRouter"
     VEO = "veo", "Google Veo"
     KLING = "kling", "Kling"
+    ELEVENLABS = "elevenlabs", "ElevenLabs"
     TIKTOK = "tiktok", _("TikTok app (client key and secret)")
     S3 = "s3", _("S3 storage")
     SMTP = "smtp", _("SMTP mail server")
@@ -50,6 +51,7 @@ PROVIDER_SPECS: dict[str, ProviderSpec] = {
     Provider.OPENROUTER: ProviderSpec(managed=True, testable=True),
     Provider.VEO: ProviderSpec(managed=True),
     Provider.KLING: ProviderSpec(identifier_label=_("Access key"), managed=True),
+    Provider.ELEVENLABS: ProviderSpec(managed=True),
     Provider.TIKTOK: ProviderSpec(identifier_label=_("Client key")),
     Provider.S3: ProviderSpec(identifier_label=_("Access key ID")),
     Provider.SMTP: ProviderSpec(identifier_label=_("User name")),

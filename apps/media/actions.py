@@ -24,6 +24,7 @@ from apps.media.models import (
     AssetUse,
     LicenceType,
     MediaPolicy,
+    ProjectVoiceSettings,
     Render,
     RenderStatus,
 )
@@ -377,7 +378,8 @@ def do_start_render(render_id) -> Render | None:
 @transaction.atomic
 def do_finish_render(
     render_id, *, result, video: Asset, assets: Iterable[Asset] = (), scene_sources: list | None = None,
-    contains_generated_media: bool = False, synthetic_voice: bool = True,
+    contains_generated_media: bool = False, synthetic_voice: bool = True, voice: str = "",
+    voice_fallback: dict | None = None,
 ) -> Render | None:  # fmt: skip
     """Record a finished render (`result`: the engine's `RenderResult`) with its stored video asset."""
     render = _locked_render(render_id)
@@ -405,6 +407,8 @@ def do_finish_render(
         render.scene_sources = scene_sources
     render.contains_generated_media = contains_generated_media
     render.synthetic_voice = synthetic_voice
+    render.voice = voice
+    render.voice_fallback = voice_fallback or {}
     render.finished_at = clock.now()
     render.save()
     do_record_render_assets(video, assets)
@@ -421,7 +425,7 @@ def do_finish_reused_render(render_id, earlier: Render) -> Render | None:
     copied = (
         "video", "video_key", "cover_key", "video_cover_timestamp_ms", "duration_s", "width", "height", "fps",
         "size_bytes", "qa_report", "qa_passed", "spec_digest", "segment_digests", "scene_sources",
-        "contains_generated_media", "synthetic_voice",
+        "contains_generated_media", "synthetic_voice", "voice", "voice_fallback",
     )  # fmt: skip
     for name in copied:
         setattr(render, name, getattr(earlier, name))
@@ -472,6 +476,15 @@ def do_override_render_qa(render: Render, *, actor, reason: str) -> Render:
     row.save(update_fields=["qa_override_reason", "qa_overridden_by", "qa_overridden_at"])
     do_set_post_video_state(row.post, _video_state_after(row))
     return row
+
+
+@transaction.atomic(durable=True)
+def do_save_voice_settings(project, *, engine: str, voice_id: str, model_id: str) -> ProjectVoiceSettings:
+    settings, _created = ProjectVoiceSettings.objects.for_org(project.organization_id).update_or_create(
+        organization_id=project.organization_id, project=project,
+        defaults={"engine": engine, "voice_id": voice_id.strip(), "model_id": model_id},
+    )  # fmt: skip
+    return settings
 
 
 def do_request_month_renders(project: Project, month, *, actor=None, language: str = "") -> list[Render]:

@@ -21,11 +21,15 @@ class MediaConfig(AppConfig):
                 "render_retries_exhausted": _("Video render failed"),
                 "media_advance_clip": _("Generate a video clip"),
                 "media_resume_stalled_clips": _("Resume stalled video clips"),
+                "media_sweep_render_cache": _("Prune the render cache"),
             }
         )
         from apps.media.clips import views as clip_views
 
         clip_views.register()
+        from apps.media import views_voice
+
+        views_voice.register()
         from apps.posts import editor_tabs
 
         editor_tabs.add_tab(editor_tabs.Tab("video", 50, _("Video"), "post_video"))

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.media.models import AssetKind, LicenceState, LicenceType
+from apps.media.models import AssetKind, LicenceState, LicenceType, VoiceEngine
 from apps.projects.models import Project
 
+ELEVENLABS_MODELS = ("eleven_multilingual_v2", "eleven_turbo_v2_5", "eleven_flash_v2_5")  # tts.md
 UPLOAD_KINDS = [(kind, label) for kind, label in AssetKind.choices if kind != AssetKind.RENDER]
 
 
@@ -86,3 +87,22 @@ class PolicyForm(forms.Form):
     require_licence = forms.BooleanField(
         label=_("Require a licence for every asset a post's video uses"), required=False
     )
+
+
+class VoiceSettingsForm(forms.Form):
+    engine = forms.ChoiceField(label=_("Voice"), choices=VoiceEngine.choices)
+    voice_id = forms.CharField(
+        label=_("ElevenLabs voice ID"), max_length=64, required=False,
+        help_text=_("From your ElevenLabs voice library, e.g. 21m00Tcm4TlvDq8ikWAM."),
+    )  # fmt: skip
+    model_id = forms.ChoiceField(label=_("ElevenLabs model"), choices=[(m, m) for m in ELEVENLABS_MODELS])
+
+    @staticmethod
+    def initial_for(settings) -> dict:
+        return {"engine": settings.engine, "voice_id": settings.voice_id, "model_id": settings.model_id}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("engine") == VoiceEngine.ELEVENLABS and not data.get("voice_id"):
+            self.add_error("voice_id", _("Enter the ElevenLabs voice ID the videos should be spoken with."))
+        return data

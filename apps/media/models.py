@@ -278,6 +278,11 @@ class Render(TenantModel):
     )
     contains_generated_media = models.BooleanField(_("contains generated media"), default=False)
     synthetic_voice = models.BooleanField(_("synthetic voice"), default=True)
+    voice = models.CharField(_("voice"), max_length=200, blank=True, help_text=_("The voice and its settings."))
+    voice_fallback = models.JSONField(
+        _("voice fallback"), default=dict, blank=True,
+        help_text=_("Why the offline voice spoke instead of the project's voice (a reason code), if it did."),
+    )  # fmt: skip
     job_run = models.ForeignKey(
         "jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("job")
     )
@@ -309,6 +314,33 @@ class Render(TenantModel):
     @property
     def qa_failed_checks(self) -> list[dict]:
         return [check for check in self.qa_report.get("checks") or [] if not check.get("ok")]
+
+
+class VoiceEngine(models.TextChoices):
+    ESPEAK = "espeak", _("Offline voice (espeak-ng)")
+    ELEVENLABS = "elevenlabs", _("ElevenLabs")
+
+
+class ProjectVoiceSettings(TenantModel):
+    """Who speaks a project's videos: the offline espeak-ng voice (the default) or an ElevenLabs voice."""
+
+    tenant_scope_fields = ("organization", "project")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("organization"))  # fmt: skip
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project"))
+    engine = models.CharField(_("voice"), max_length=12, choices=VoiceEngine.choices, default=VoiceEngine.ESPEAK)
+    voice_id = models.CharField(_("ElevenLabs voice ID"), max_length=64, blank=True)
+    model_id = models.CharField(_("ElevenLabs model"), max_length=60, default="eleven_multilingual_v2")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("project voice settings")
+        verbose_name_plural = _("project voice settings")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.engine}"
 
 
 # Generated clips (Veo, Kling) and the video-source routing live in their own module.

@@ -32,10 +32,13 @@ from apps.media.clips.tasks import start_clip_steps
 from apps.media.models import Asset, AssetKind, AssetSource, AssetUse, LicenceState, Render, RenderStatus
 from apps.media.probe import sha256_of
 from apps.media.reasons import RENDER_NO_SCENES, RENDER_QUOTA_RENDERS, RENDER_QUOTA_SECONDS
-from apps.media.render import EspeakVoice, Limits, RenderRefused, RenderSpec, Visual, render
+from apps.media.render import Limits, RenderRefused, RenderSpec, Visual, render
+from apps.media.render.cache import prune_post
+from apps.media.render.elevenlabs import ElevenLabsError
 from apps.media.render.from_post import spec_from_post
 from apps.media.render.spec import spec_digest
 from apps.media.usage import assert_usable, licence_today
+from apps.media.voices import ChosenVoice, choose_voice
 from apps.posts.models import PostItem
 
 logger = logging.getLogger("viralforge.media")
@@ -166,7 +169,7 @@ def plan_for(post: PostItem, *, width: int, height: int, since=None) -> Plan:
     visuals, sources, used = _library_pick(post, scenes, folder)
     _generated_pick(post, folder, visuals, sources, since)
     music = next((asset for asset in used if asset.kind == AssetKind.MUSIC), None)
-    options = {"width": width, "height": height}
+    options = {"width": width, "height": height, "whisper_model": settings.VF_RENDER_WHISPER_MODEL or None}
     if music is not None:
         options |= {"music_path": _local_path(music, folder), "music_asset": music}
     spec = spec_from_post(
@@ -210,6 +213,20 @@ def _stored_video(post: PostItem, result) -> Asset:
     )  # fmt: skip
 
 
+def _render_spoken(plan: Plan, post: PostItem, chosen: ChosenVoice, width: int, report):
+    """Render with the project's voice; when ElevenLabs refuses (key, voice, its quota) or the plan's voice
+    characters run out, render again with the offline voice and keep the reason (cached pictures are reused)."""
+    options = {"asset_check": assert_usable, "limits": _limits(width), "progress": report}
+    try:
+        return render(plan.spec, workdir_of(post), voice=chosen.voice, **options), chosen
+    except (ElevenLabsError, QuotaExceeded) as exc:
+        offline = chosen.fallen_back(exc)
+        if offline is None:
+            raise
+    logger.warning("Voice fell back to espeak-ng.", extra={"post_id": str(post.id), "reason": offline.fallback})
+    return render(plan.spec, workdir_of(post), voice=offline.voice, **options), offline
+
+
 def produce(render_id, *, progress: Callable[[int, str], None] | None = None) -> Render | None:
     """Run the render `render_id` to its end (done or failed). Idempotent: an ended render is left alone."""
     report = progress or (lambda percent, step: None)
@@ -230,9 +247,9 @@ def produce(render_id, *, progress: Callable[[int, str], None] | None = None) ->
     except WaitingForClips as waiting:
         report(3, waiting.waiting)
         raise
-    voice = EspeakVoice()
+    chosen = choose_voice(post)
     generated = any(asset.source == AssetSource.GENERATED for asset in plan.assets)
-    earlier = _earlier_with(post, spec_digest(plan.spec, voice.key(plan.spec.language)), render_id)
+    earlier = _earlier_with(post, spec_digest(plan.spec, chosen.voice.key(plan.spec.language)), render_id)
     if earlier is not None:
         try:
             assert_usable(plan.assets)
@@ -249,10 +266,7 @@ def produce(render_id, *, progress: Callable[[int, str], None] | None = None) ->
             post.organization, UsageKind.VIDEO_SECONDS, estimate, project=post.project, source=source,
             idempotency_key=f"render-seconds:{render_id}",
         ) as seconds:  # fmt: skip
-            result = render(
-                plan.spec, workdir_of(post), voice=voice, asset_check=assert_usable, limits=_limits(width),
-                progress=report,
-            )  # fmt: skip
+            result, chosen = _render_spoken(plan, post, chosen, width, report)
             seconds.actual = max(1, math.ceil(result.duration_s))
     except RenderRefused as exc:
         return actions.do_fail_render(render_id, exc.reasons)
@@ -263,8 +277,11 @@ def produce(render_id, *, progress: Callable[[int, str], None] | None = None) ->
     video = _stored_video(post, result)
     finished = actions.do_finish_render(
         render_id, result=result, video=video, assets=plan.assets, scene_sources=plan.scene_sources,
-        contains_generated_media=generated, synthetic_voice=True,
+        contains_generated_media=generated, synthetic_voice=True, voice=chosen.voice.key(plan.spec.language),
+        voice_fallback=chosen.fallback,
     )  # fmt: skip
+    if finished is not None:  # the cache keeps only what this render used: enough to re-render one scene
+        prune_post(workdir_of(post), result.keep)
     logger.info(
         "Render finished.",
         extra={"render_id": str(render_id), "reencoded": result.reencoded, "qa_passed": result.qa.get("passed")},

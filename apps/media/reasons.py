@@ -20,3 +20,18 @@ RENDER_QUOTA_SECONDS = define(
 )
 RENDER_TIMEOUT = define("media.render_timeout", _("The render took longer than %(minutes)s minutes and was stopped."))
 RENDER_CRASHED = define("media.render_crashed", _("The render failed %(attempts)s times: %(error)s"))
+
+# Why the offline voice spoke a render instead of the project's ElevenLabs voice.
+VOICE_FALLBACK_NO_VOICE_ID = define(
+    "media.voice_fallback_no_voice_id", _("The project has no ElevenLabs voice ID, so the offline voice spoke.")
+)
+VOICE_FALLBACK_NO_KEY = define(
+    "media.voice_fallback_no_key", _("No usable ElevenLabs key (%(code)s), so the offline voice spoke.")
+)
+VOICE_FALLBACK_REFUSED = define(
+    "media.voice_fallback_refused", _("ElevenLabs refused the voice-over (%(code)s), so the offline voice spoke.")
+)
+VOICE_FALLBACK_QUOTA = define(
+    "media.voice_fallback_quota",
+    _("The plan's voice characters of this month (%(limit)s) are used up, so the offline voice spoke."),
+)

@@ -8,6 +8,7 @@ from apps.jobs.progress import report_progress
 from apps.media import actions
 from apps.media.notify import notify_expiring_licences
 from apps.media.reasons import RENDER_CRASHED, RENDER_TIMEOUT
+from apps.media.render.cache import sweep
 
 RENDER_QUEUE = "media"
 RENDER_RETRIES = 2  # unexpected errors
@@ -19,6 +20,18 @@ CLIP_WAITS = 240  # how often a render looks again for its generated clips (VF_R
 def notify_expiring_assets() -> int:
     """Daily: e-mail admins about licences that end within VF_MEDIA_EXPIRY_WARNING_DAYS (once per asset and date)."""
     return notify_expiring_licences()
+
+
+@cron("23 4 * * *")
+@dramatiq.actor(actor_name="media_sweep_render_cache", queue_name="default", max_retries=0)
+def sweep_render_cache() -> int:
+    """Daily: the render cache drops idle post folders, then the least recently used, to its size cap."""
+    report = sweep(
+        settings.VF_RENDER_WORKDIR,
+        max_age_days=settings.VF_RENDER_CACHE_MAX_AGE_DAYS,
+        max_total_mb=settings.VF_RENDER_CACHE_MAX_MB,
+    )
+    return report.removed
 
 
 class RenderStopped(Exception):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.media import views_video
+from apps.media import views_video, views_voice
 
 # Mounted under /o/<org_slug>/p/<project_slug>/ by viralforge/urls.py, beside the post editor's routes.
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
         name="post_video_accept",
     ),
     path("calendar/<str:month>/videos/", views_video.month_videos, name="month_videos"),
+    path("settings/voice/", views_voice.project_settings_voice, name="project_settings_voice"),
 ]

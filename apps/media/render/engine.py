@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from apps.core.reasons import Reason
-from apps.media.render import audio, captions, qa, segments
+from apps.media.render import audio, cache, captions, qa, segments
 from apps.media.render.ffmpeg import atomic_path, run
 from apps.media.render.reasons import ASSET_REFUSED, VOICE_UNAVAILABLE
 from apps.media.render.spec import (
@@ -35,7 +35,7 @@ from apps.media.render.spec import (
     file_digest,
     spec_digest,
 )
-from apps.media.render.timing import layout, refine, transcribe_words
+from apps.media.render.timing import SceneTiming, layout, refine, transcribe_words
 from apps.media.render.voice import EspeakVoice, Voice, VoiceUnavailable, Word, speak, split_sentences
 
 COVER_TIMESTAMP_MS = round(TITLE_SECONDS * 1000 / 2)  # the middle of the title card
@@ -76,6 +76,7 @@ class RenderResult:
     qa: dict
     words: list[list] = field(default_factory=list)  # [text, start, end] on the timeline
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step
+    keep: list[str] = field(default_factory=list)  # cache files (relative to the workdir) this render used
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -190,6 +191,34 @@ def _check_assets(spec: RenderSpec, asset_check: Callable[[Iterable[Any]], None]
         raise RenderRefused(list(found) if found else [ASSET_REFUSED.reason(detail=str(exc))]) from exc
 
 
+def _used_files(spec: RenderSpec, workdir: Path, timings, records, audio_path: Path, out_dir: Path) -> list[str]:
+    """What re-rendering one scene of this spec needs from the cache (relative paths; see `cache.prune_post`)."""
+    used = [f"voice/{p.sentence.digest}.{ext}" for t in timings for p in t.sentences for ext in ("wav", "json")]
+    for record in records:
+        used += [f"segments/{path.name}" for path in (workdir / "segments").glob(f"{record.digest}.*")]
+    inputs = [scene.visual.path for scene in spec.scenes] + [spec.music_path]
+    used += [str(Path(path).relative_to(workdir)) for path in inputs if path and Path(path).is_relative_to(workdir)]
+    return [*used, str(audio_path.relative_to(workdir)), str(out_dir.relative_to(workdir))]
+
+
+def timeline(spec: RenderSpec, voice: Voice, voice_dir: Path) -> list[SceneTiming]:
+    """Every scene's sentences spoken (cached in `voice_dir`) and laid out: the scenes' frames and word times."""
+    try:
+        spoken = [
+            [speak(voice, sentence, spec.language, voice_dir) for sentence in split_sentences(scene.voiceover)]
+            for scene in spec.scenes
+        ]
+    except VoiceUnavailable as exc:
+        raise RenderRefused([VOICE_UNAVAILABLE.reason(detail=str(exc))]) from exc
+    return layout(
+        spoken,
+        [scene.silent_seconds for scene in spec.scenes],
+        spec.fps,
+        min_first=TITLE_SECONDS + 1.0,
+        min_seconds=[scene.min_seconds for scene in spec.scenes],
+    )
+
+
 def render(
     spec: RenderSpec,
     workdir: str | Path,
@@ -206,6 +235,7 @@ def render(
     voice = voice or EspeakVoice()
     workdir = Path(workdir)
     _check_assets(spec, asset_check)
+    cache.touch(workdir)
 
     digest = spec_digest(spec, voice.key(spec.language))
     out_dir = workdir / "renders" / digest
@@ -220,20 +250,8 @@ def render(
 
     # 1. Voice, one sentence at a time (cached by voice and text).
     report(5, "voice")
-    try:
-        spoken = [
-            [speak(voice, sentence, spec.language, workdir / "voice") for sentence in split_sentences(scene.voiceover)]
-            for scene in spec.scenes
-        ]
-    except VoiceUnavailable as exc:
-        raise RenderRefused([VOICE_UNAVAILABLE.reason(detail=str(exc))]) from exc
+    timings = timeline(spec, voice, workdir / "voice")
     fps = spec.fps
-    timings = layout(
-        spoken,
-        [scene.silent_seconds for scene in spec.scenes],
-        fps,
-        min_first=TITLE_SECONDS + 1.0,
-    )
     steps["voice"] = time.perf_counter() - started
 
     # 2. The voice track on the whole timeline; optionally, word times heard by Whisper.
@@ -411,6 +429,7 @@ def render(
         qa=report_qa,
         words=words,
         steps={k: round(v, 3) for k, v in steps.items()},
+        keep=_used_files(spec, workdir, timings, all_records, audio_path, out_dir),
     )
     record_part = atomic_path(result_path)
     record_part.write_text(json.dumps(result.as_dict()))

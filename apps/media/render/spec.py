@@ -63,6 +63,7 @@ class SceneSpec:
     on_screen_text: str = ""
     visual: Visual = field(default_factory=Visual)
     silent_seconds: float = 2.0  # length of a scene without voice-over
+    min_seconds: float = 0.0  # the scene lasts at least this long, even when its voice-over is shorter
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def spec_digest(spec: RenderSpec, voice_key: str) -> str:
                 "on_screen_text": scene.on_screen_text,
                 "visual": [scene.visual.kind, file_digest(scene.visual.path)],
                 "silent_seconds": scene.silent_seconds,
+                **({"min_seconds": scene.min_seconds} if scene.min_seconds else {}),  # earlier digests stay valid
             }
             for scene in spec.scenes
         ],

@@ -72,9 +72,13 @@ class SceneTiming:
 
 
 def layout(
-    scene_sentences: list[list[Sentence]], silent_seconds: list[float], fps: int, min_first: float
+    scene_sentences: list[list[Sentence]],
+    silent_seconds: list[float],
+    fps: int,
+    min_first: float,
+    min_seconds: list[float] | None = None,
 ) -> list[SceneTiming]:
-    """Scenes back to back, each a whole number of frames long enough for its voice-over."""
+    """Scenes back to back, each a whole number of frames long enough for its voice-over (and `min_seconds`)."""
     timings, start_frame = [], 0
     for index, sentences in enumerate(scene_sentences):
         placed, cursor = [], 0.0 if index == 0 else LEAD_S
@@ -89,6 +93,8 @@ def layout(
         seconds = cursor + TAIL_S if sentences else silent_seconds[index]
         if index == 0:
             seconds = max(seconds, min_first)
+        if min_seconds:
+            seconds = max(seconds, min_seconds[index])
         frames = max(1, math.ceil(seconds * fps - 1e-6))
         timings.append(SceneTiming(index, start_frame, frames, placed))
         start_frame += frames
