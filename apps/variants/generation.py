@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from apps.ai import style
 from apps.ai.knowledge import retrieve
-from apps.ai.orchestrator import run_agent
-from apps.compliance.policy import PolicyInput, evaluate
+from apps.ai.orchestrator import run_agent, shared_config
+from apps.compliance.policy import PolicyInput, active_rule_sets, evaluate
 from apps.core import platforms, threads
 from apps.variants.models import Brief, Variant, VoiceExample
 
@@ -81,9 +81,10 @@ def variant_inputs(brief: Brief, platform: str, index: int, *, few_shot: list[st
     }
 
 
-def policy_verdict(org, *, text: str, title: str, hashtags, language: str, platform: str) -> dict:
+def policy_verdict(org, *, text: str, title: str, hashtags, language: str, platform: str, rule_sets=None) -> dict:
+    """The policy engine's verdict for the platform; `rule_sets`: `active_rule_sets(org)` when the caller has them."""
     content = PolicyInput(text=text, title=title, hashtags=tuple(hashtags), language=language, platform=platform)
-    return evaluate(content, org).as_dict()
+    return evaluate(content, org, rule_sets=rule_sets).as_dict()
 
 
 def style_score(text: str, few_shot: list[str]) -> int | None:
@@ -116,6 +117,7 @@ def run_brief(brief_id) -> None:
     except Exception:  # retrieval is a help, not a must: a variant without it is still a variant
         logger.exception("Knowledge retrieval failed for brief %s.", brief.id)
         knowledge = []
+    rule_sets = active_rule_sets(org)  # once per run, not per variant
 
     def make(slot: tuple[str, str, int]) -> str:
         platform, language, index = slot
@@ -133,8 +135,9 @@ def run_brief(brief_id) -> None:
             return result.error_message or _("The variant could not be written.")
         output = result.output
         policy = policy_verdict(
-            org, text=output.text, title=output.title, hashtags=output.hashtags, language=language, platform=platform
-        )
+            org, text=output.text, title=output.title, hashtags=output.hashtags, language=language, platform=platform,
+            rule_sets=rule_sets,
+        )  # fmt: skip
         actions.do_store_variant(
             brief,
             platform=platform,
@@ -147,5 +150,8 @@ def run_brief(brief_id) -> None:
         )
         return ""
 
-    errors = [error for error in threads.map(make, todo, concurrency=settings.VF_VARIANTS_CONCURRENCY) if error]
+    # One route, prompt template and brand voice for all the brief's calls (the threads share the block).
+    with shared_config():
+        results = threads.map(make, todo, concurrency=settings.VF_VARIANTS_CONCURRENCY)
+    errors = [error for error in results if error]
     actions.do_finish_brief(brief, errors=errors)
