@@ -417,6 +417,7 @@ ENDPOINTS = [
     member("post_tab_variants", get=Call(VIEWER)),
     member("brief_detail", get=Call(VIEWER)),
     member("variant_card", get=Call(VIEWER)),
+    member("variant_edit", get=Call(EDITOR), post=Call(EDITOR, 302, {"text": "Frisch gemahlen.", "version": 1})),
     member("variant_fix", post=Call(EDITOR, 302, lambda t: {"fix": "trim_hashtags", "version": 1})),
     member("variant_rewrite", post=Call(EDITOR, 200, lambda t: {"operation": "formal", "version": 1})),
     member("variant_rewrite_accept", post=Call(EDITOR, 302, _variant_token)),

@@ -161,6 +161,51 @@ def test_a_lint_finding_is_fixed_with_one_click(org, editor, project, brief, cli
     assert variant.version == 2
 
 
+def test_a_hand_edit_reruns_lint_and_a_concurrent_edit_is_refused_without_losing_it(
+    org, editor, project, brief, client_for
+):
+    variant = variant_of(brief, "instagram")
+    url = reverse("variant_edit", args=[org.slug, project.slug, variant.id])
+    client = client_for(editor)
+    form = client.get(url, **HTMX)
+    assert form.status_code == 200 and 'class="variant-edit"' in form.content.decode()
+    assert f'id="v-{variant.id}-edit-first_comment"' in form.content.decode()  # Instagram has a first comment
+    edit = {"text": "Espresso wie im Café: https://alpenglow.example/kurs", "title": "", "hashtags": "kaffee #espresso",
+            "first_comment": "Mehr im Profil", "version": 1}  # fmt: skip
+    saved = client.post(url, edit, **HTMX)
+    assert saved.status_code == 200
+    variant.refresh_from_db()
+    assert variant.version == 2 and variant.text == edit["text"] and variant.hashtags == ["#kaffee", "#espresso"]
+    assert variant.first_comment == "Mehr im Profil"
+    # Lint ran on the saved text: a link in an Instagram caption cannot be clicked, and the fix is offered.
+    assert (
+        "Links in Instagram captions cannot be clicked" in saved.content.decode()
+        and 'value="link_to_bio"' in saved.content.decode()
+    )
+    # Bad input: refused in place, nothing saved.
+    bad = client.post(url, edit | {"hashtags": "#a#b", "version": 2}, **HTMX)
+    assert bad.status_code == 400 and "is not a hashtag" in bad.content.decode()
+    # A second editor still holding version 1: refused; their text stays in the form beside the current one.
+    for language, message in (("en", "Someone else saved this variant first"),
+                              ("de", "Jemand anderes hat diese Variante zuerst gespeichert")):  # fmt: skip
+        editor.language = language
+        editor.save()
+        mine = edit | {"text": f"Meine Fassung ({language}) ohne Link.", "version": 1}
+        stale = client_for(editor).post(url, mine, **HTMX)
+        html = stale.content.decode()
+        assert stale.status_code == 409 and message in html
+        assert f"Meine Fassung ({language}) ohne Link." in html  # nothing lost
+        assert "https://alpenglow.example/kurs" in html  # the current version is shown
+        assert 'name="version" value="2"' in html  # saving again knowingly replaces version 2
+        variant.refresh_from_db()
+        assert variant.version == 2 and variant.text == edit["text"]
+    # Saving that kept input again replaces the other edit (lint runs again: no link finding any more).
+    again = client.post(url, mine | {"version": 2}, **HTMX)
+    assert again.status_code == 200 and 'value="link_to_bio"' not in again.content.decode()
+    variant.refresh_from_db()
+    assert variant.version == 3 and variant.text == mine["text"]
+
+
 def test_a_tone_rewrite_is_shown_as_a_diff_and_accepted(org, editor, project, brief, client_for):
     client = client_for(editor)
     variant = variant_of(brief, "threads")

@@ -23,10 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TEXT = {
     "en": {"generate": "Generate variants", "fix": "Add the call to action", "fixed": "Fixed.",
            "casual": "More casual", "accept": "Accept", "applied": "Suggestion applied.", "done": "Done",
-           "cta": "Book your seat"},
+           "cta": "Book your seat", "edit": "Edit text", "save": "Save", "saved": "Saved."},
     "de": {"generate": "Varianten erstellen", "fix": "Handlungsaufruf einfügen", "fixed": "Korrigiert.",
            "casual": "Lockerer", "accept": "Übernehmen", "applied": "Der Vorschlag wurde übernommen.", "done": "Fertig",
-           "cta": "Jetzt Platz sichern"},
+           "cta": "Jetzt Platz sichern", "edit": "Text bearbeiten", "save": "Speichern", "saved": "Gespeichert."},
 }  # fmt: skip
 
 
@@ -90,6 +90,11 @@ def test_brief_to_variants_fix_and_tone_rewrite(language, sandbox, worker, brows
     assert text["cta"] in x_variant.text and x_variant.version == 2
     expect(card.get_by_role("button", name=text["fix"])).to_have_count(0)
 
+    # A hand edit opens in place (checked by axe below, with the rewrite's diff).
+    edited = page.locator(".variant-instagram")
+    edited.get_by_role("link", name=text["edit"]).click()
+    edited.locator("textarea[name=text]").fill("Espresso wie im Café: https://alpenglow.example/kurs")
+
     # A tone rewrite: the suggestion is shown as a word diff, then accepted.
     card = page.locator(".variant-linkedin")
     before = Variant.objects.for_org(org).get(brief=brief, platform="linkedin")
@@ -103,3 +108,9 @@ def test_brief_to_variants_fix_and_tone_rewrite(language, sandbox, worker, brows
     after = Variant.objects.for_org(org).get(id=before.id)
     assert after.version == before.version + 1 and after.text != before.text
     expect(card.locator(".variant-proposal")).to_have_count(0)
+
+    # The hand edit is saved; lint runs again on the new text: its link cannot be clicked on Instagram.
+    edited.get_by_role("button", name=text["save"]).click()
+    expect(edited.locator(".message-success")).to_have_text(text["saved"])
+    expect(edited.locator("input[name=fix][value=link_to_bio]")).to_have_count(1)
+    assert Variant.objects.for_org(org).get(brief=brief, platform="instagram").text.endswith("alpenglow.example/kurs")

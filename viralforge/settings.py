@@ -485,9 +485,10 @@ VF_SIMILARITY_HISTORY_DAYS = env_int("VF_SIMILARITY_HISTORY_DAYS", 90, minimum=1
 # Month plans (apps/planning/pipeline.py): how many agent calls of one plan run at the same time
 # (threads of the worker process; keep it within the provider's rate limits).
 VF_PLAN_CONCURRENCY = env_int("VF_PLAN_CONCURRENCY", 8, minimum=1)
-# Caption variants (apps/variants): agent calls of one brief at the same time, and briefs an
-# organization may start per minute.
-VF_VARIANTS_CONCURRENCY = env_int("VF_VARIANTS_CONCURRENCY", 8, minimum=1)
+# Caption variants (apps/variants): agent calls of one brief at the same time (8 platforms × 3
+# variants in one round; each thread holds a database connection while the brief runs), and briefs
+# an organization may start per minute.
+VF_VARIANTS_CONCURRENCY = env_int("VF_VARIANTS_CONCURRENCY", 24, minimum=1)
 VF_RATE_LIMIT_BRIEFS = env_int("VF_RATE_LIMIT_BRIEFS", 20, minimum=1)
 
 

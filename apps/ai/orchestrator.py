@@ -44,16 +44,25 @@ What a call does, in order:
 
 Provider and validation problems never raise out of `run_agent`; they become outcomes.
 Programming errors (an unknown agent key, a project of another organization) do raise.
+
+A job that fans out many calls of one agent (a brief's variants) runs them inside
+`with shared_config():`: the route (with its key), the prompt template and the brand voices are
+then looked up once per organization, agent and project for the whole block (threads started by
+`apps.core.threads.map` inside it share it) instead of once per call.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
 import re
+import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -141,6 +150,34 @@ class _Run:
         self.completion_tokens += usage.completion_tokens
         self.total_tokens += usage.total_tokens or usage.prompt_tokens + usage.completion_tokens
         self.cost += Decimal(str(usage.cost or 0))
+
+
+# --- configuration shared by the calls of one job --------------------------------------------
+
+_shared: contextvars.ContextVar[dict | None] = contextvars.ContextVar("vf_ai_shared_config", default=None)
+
+
+@contextmanager
+def shared_config() -> Iterator[None]:
+    """Within the block, routes, prompt templates and brand voices are looked up once (see the
+    module docstring); a change saved meanwhile applies from the next block on."""
+    token = _shared.set({"lock": threading.Lock()})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _once(key: tuple, lookup: Callable):
+    """`lookup()`, remembered for the `shared_config` block (every call outside one looks up anew)."""
+    memo = _shared.get()
+    if memo is None:
+        return lookup()
+    if key not in memo:
+        with memo["lock"]:  # the other threads wait for the first look-up rather than repeat it
+            if key not in memo:
+                memo[key] = lookup()
+    return memo[key]
 
 
 # --- digest and cache ---------------------------------------------------------------------
@@ -412,7 +449,11 @@ def run_agent(
     inputs = json.loads(prompts.canonical_json(inputs))  # plain JSON values from here on
     knowledge = [str(item) for item in (knowledge or [])]
 
-    route = routing.resolve_route(org, agent_key, project, check_credential=provider is None)
+    project_id = project.id if project is not None else None
+    route = _once(
+        ("route", org.id, agent_key, project_id, provider is None),
+        lambda: routing.resolve_route(org, agent_key, project, check_credential=provider is None),
+    )
     if provider is None:
         provider = routing.build_provider(route)
     provider_name = getattr(provider, "name", route.provider)
@@ -421,10 +462,13 @@ def run_agent(
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000
 
+    template = _once(("template", org.id, spec.prompt_key), lambda: prompts.effective_template(org, spec.prompt_key))
+    voices = _once(("voices", org.id, project_id), lambda: prompts.brand_voices(org, project))
     try:
-        prompt = prompts.compose(org, spec, inputs, project=project, language=language, knowledge=knowledge)
+        prompt = prompts.compose(
+            org, spec, inputs, project=project, language=language, knowledge=knowledge, template=template, voices=voices
+        )
     except prompts.PromptError as exc:
-        template = prompts.effective_template(org, spec.prompt_key)
         decision = _decision(
             org, project, decision_id, spec, template, "", provider=provider_name, model=route.model,
             outcome=Outcome.FAILED, error=f"prompt: {exc}", attempts=0, latency_ms=elapsed(), offline=run.offline,

@@ -105,10 +105,17 @@ def check_template_source(source: str) -> None:
         raise PromptError(_("The template has a syntax error: %(error)s") % {"error": exc}) from None
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str):
+    # Compiled once per text (a template version's texts never change once used): parsing is most of
+    # the CPU a prompt costs, and a brief renders the same template for every variant.
+    return ENGINE.from_string(source)
+
+
 def render_text(source: str, context: dict) -> str:
     """Render a prompt template; raises PromptError (translated) when it cannot be rendered."""
     try:
-        return ENGINE.from_string(source).render(Context(context, autoescape=False)).strip()
+        return _compiled(source).render(Context(context, autoescape=False)).strip()
     except Exception as exc:  # a user-edited template: syntax errors, failing filters
         raise PromptError(_("The prompt template could not be rendered: %(error)s") % {"error": exc}) from None
 
@@ -203,15 +210,17 @@ def compose(
     language: str = "de",
     knowledge: list[str] | None = None,
     template: PromptTemplate | None = None,
+    voices: list[BrandVoice] | None = None,
 ) -> ComposedPrompt:
     """The messages for one call of the agent `spec` (an apps.ai.contracts.AgentSpec).
 
+    `template` and `voices` (`brand_voices(org, project)`) may be passed when the caller has them.
     Raises PromptError (translated) when the template cannot be rendered.
     """
     template = template or effective_template(org, spec.prompt_key)
     context = template_context(spec.key, inputs, language, list(knowledge or []))
     parts = [render_text(template.system_template, context)]
-    voice = brand_voice_text(brand_voices(org, project), project)
+    voice = brand_voice_text(brand_voices(org, project) if voices is None else voices, project)
     if voice:
         parts.append(voice)
     parts.append(language_instruction(language))

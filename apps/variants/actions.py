@@ -91,29 +91,28 @@ def _all_platforms():
 
 
 @transaction.atomic(durable=True)
-def do_store_variant(brief: Brief, *, platform, language, index, output, policy, style_score, offline) -> Variant:
+def do_store_variant(brief: Brief, *, platform, language, index, output, policy, style_score, offline) -> None:
     """Store one generated variant (a second answer for the same slot is ignored: the job is idempotent)."""
-    variant, _created = Variant.objects.for_org(brief.organization_id).get_or_create(
+    variant = Variant(
+        organization_id=brief.organization_id,
+        project_id=brief.project_id,
         brief=brief,
         platform=platform,
         language=language,
         index=index,
-        defaults={
-            "organization_id": brief.organization_id,
-            "project_id": brief.project_id,
-            "text": output.text,
-            "title": output.title,
-            "hashtags": list(dict.fromkeys(output.hashtags)),
-            "cta": output.cta,
-            "link_placement": output.link_placement,
-            "first_comment": output.first_comment,
-            "media_prompt": output.media_prompt,
-            "policy": policy,
-            "style_score": style_score,
-            "offline": offline,
-        },
+        text=output.text,
+        title=output.title,
+        hashtags=list(dict.fromkeys(output.hashtags)),
+        cta=output.cta,
+        link_placement=output.link_placement,
+        first_comment=output.first_comment,
+        media_prompt=output.media_prompt,
+        policy=policy,
+        style_score=style_score,
+        offline=offline,
     )
-    return variant
+    # One INSERT … ON CONFLICT DO NOTHING (the slot's unique constraint) instead of a look-up first.
+    Variant.objects.bulk_create([variant], ignore_conflicts=True)
 
 
 @transaction.atomic(durable=True)

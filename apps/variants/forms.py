@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +83,75 @@ class VersionForm(forms.Form):
 
 class AcceptForm(forms.Form):
     token = forms.CharField(max_length=20000)
+
+
+# The longest caption of any platform (Facebook); each platform's own limit is a lint finding, not a refusal.
+TEXT_MAX = 63_206
+HASHTAGS_MAX = 30
+HASHTAG = re.compile(r"#[^\s#]{1,39}")
+
+
+class VariantEditForm(forms.Form):
+    """Hand-editing a variant: its text, title, hashtags and first comment, with the version it edits.
+
+    Title and first comment are offered where the platform has them (or the variant already does)."""
+
+    text = forms.CharField(label=_("Text"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6}))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    hashtags = forms.CharField(
+        label=_("Hashtags"),
+        max_length=2000,
+        required=False,
+        help_text=_("Separated by spaces, e.g. #coffee #espresso"),
+    )
+    first_comment = forms.CharField(
+        label=_("First comment"), max_length=2200, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, variant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.variant = variant
+        row = platforms.platform(variant.platform)
+        if not row.title_max and not variant.title:
+            del self.fields["title"]
+        if not row.first_comment and not variant.first_comment:
+            del self.fields["first_comment"]
+        prefix = f"v-{variant.id}-edit"
+        for name, field in self.fields.items():
+            field.widget.attrs["id"] = f"{prefix}-{name}"
+
+    @classmethod
+    def of(cls, variant) -> VariantEditForm:
+        initial = {
+            "text": variant.text,
+            "title": variant.title,
+            "hashtags": " ".join(variant.hashtags or []),
+            "first_comment": variant.first_comment,
+            "version": variant.version,
+        }
+        return cls(variant=variant, initial=initial)
+
+    def clean_hashtags(self) -> list[str]:
+        tags = []
+        for word in re.split(r"[\s,]+", self.cleaned_data["hashtags"]):
+            if not word:
+                continue
+            tag = word if word.startswith("#") else f"#{word}"
+            if not HASHTAG.fullmatch(tag):
+                raise forms.ValidationError(
+                    _("“%(tag)s” is not a hashtag: a # and up to 39 characters, without spaces or another #.")
+                    % {"tag": word}
+                )
+            tags.append(tag)
+        tags = list(dict.fromkeys(tags))
+        if len(tags) > HASHTAGS_MAX:
+            raise forms.ValidationError(_("At most %(n)s hashtags.") % {"n": HASHTAGS_MAX})
+        return tags
+
+    def changes(self) -> dict:
+        fields = ("text", "title", "hashtags", "first_comment")
+        return {name: self.cleaned_data[name] for name in fields if name in self.fields}
 
 
 class VoiceTrainerForm(forms.Form):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("variants/voice/", views.voice_trainer, name="voice_trainer"),
     path("variants/<uuid:brief_id>/", views.brief_detail, name="brief_detail"),
     path("variants/v/<uuid:variant_id>/", views.variant_card, name="variant_card"),
+    path("variants/v/<uuid:variant_id>/edit/", views.variant_edit, name="variant_edit"),
     path("variants/v/<uuid:variant_id>/fix/", views.variant_fix, name="variant_fix"),
     path("variants/v/<uuid:variant_id>/rewrite/", views.variant_rewrite, name="variant_rewrite"),
     path("variants/v/<uuid:variant_id>/rewrite/accept/", views.variant_rewrite_accept, name="variant_rewrite_accept"),

@@ -6,6 +6,8 @@
 - `brief_detail` (every member): the brief's variants by platform; while the job runs the results
   area polls itself (HTMX, every 500 ms) and shows each variant as soon as it is stored.
 - `variant_card` (every member): one variant's card (also "reject" of a suggestion).
+- `variant_edit` (editors): hand-edit text, title, hashtags and first comment (optimistic lock: a
+  concurrent edit is refused, the editor's input kept beside the current version).
 - `variant_fix`, `variant_rewrite`, `variant_rewrite_accept`, `variant_favourite` (editors),
   `variant_approve` (the project's approval rule, as for posts).
 - `voice_trainer` (every member reads; admins train): example posts → brand voice.
@@ -88,6 +90,7 @@ def card_context(request: OrgRequest, project: Project, variant: Variant, **extr
         },
         "urls": {
             "card": base,
+            "edit": f"{base}edit/",
             "fix": f"{base}fix/",
             "rewrite": f"{base}rewrite/",
             "accept": f"{base}rewrite/accept/",
@@ -152,6 +155,38 @@ def variant_fix(request: OrgRequest, project_slug: str, variant_id) -> HttpRespo
     except actions.VariantError as exc:
         return _refused(request, project, variant, exc)
     return _after_write(request, project, saved, _("Fixed."))
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Role.EDITOR)
+def variant_edit(request: OrgRequest, project_slug: str, variant_id) -> HttpResponse:
+    """GET: the card with the edit form. POST: save; lint and the policy check run again on the saved text."""
+    project, variant = _load(request, project_slug, variant_id)
+    if request.method == "GET":
+        return _card(request, project, variant, edit=variant_forms.VariantEditForm.of(variant))
+    form = variant_forms.VariantEditForm(request.POST, variant=variant)
+    if not form.is_valid():
+        return _card(request, project, variant, status=400, edit=form, error=_("Please correct the errors below."))
+    try:
+        saved, changed = actions.do_save_variant(
+            variant, version=form.cleaned_data["version"], changes=form.changes(), actor=request.user
+        )
+    except actions.StaleVariant:
+        # Nothing is lost: the current version is shown, the editor's input stays in the form, which now
+        # names the current version (saving again replaces it knowingly).
+        fresh = _variant(request.org, project, variant.id)
+        data = request.POST.copy()
+        data["version"] = str(fresh.version)
+        error = _(
+            "Someone else saved this variant first. Their version is shown above; your changes are kept in "
+            "the form. Save again to replace their version with yours."
+        )
+        form = variant_forms.VariantEditForm(data, variant=fresh)
+        form.is_valid()
+        return _card(request, project, fresh, status=409, edit=form, error=error)
+    except actions.VariantError as exc:
+        return _refused(request, project, variant, exc)
+    return _after_write(request, project, saved, _("Saved.") if changed else _("Nothing changed."))
 
 
 def _link_note(language: str) -> str:
