@@ -27,6 +27,8 @@ What lowers or removes a match (per rule):
 - `disclaimer`: a disclaimer of the language anywhere in the text ("Keine Anlageberatung",
   "Past performance is not indicative ...") removes (`"remove"`) or lowers a block to review
   (`"lower"`).
+- `unless_labelled`: terms that anywhere in the content (any field: "#ad", "Anzeige") remove
+  the match; with `commercial: ["unknown"]` this flags partnership signals without a label.
 - A match inside quotation marks is lowered from block to review, never below.
 
 The language resources (negations, debunking words, disclaimers) are data files validated at
@@ -54,7 +56,9 @@ NEGATION_AFTER = 3
 SEPARABLE_WINDOW = 8
 
 Severity = Literal["block", "review"]
-Commercial = Literal["none", "own_brand", "paid_partnership"]
+# "unknown": the post's setting is not known (a plain text, a TSV without the column): the
+# caption alone decides, so a labelled ad passes and unlabelled partnership signals are flagged.
+Commercial = Literal["none", "own_brand", "paid_partnership", "unknown"]
 
 
 class LexicalSpec(BaseModel):
@@ -70,6 +74,8 @@ class LexicalSpec(BaseModel):
     unless: list[str] = Field(default_factory=list)
     # Only when the post's commercial-content setting is one of these (empty: always).
     commercial: list[Commercial] = Field(default_factory=list)
+    # Terms that, anywhere in the content (any field), remove every match: an advertising label.
+    unless_labelled: list[str] = Field(default_factory=list)
 
     @field_validator("groups")
     @classmethod
@@ -88,7 +94,7 @@ def parse_spec(raw: str) -> LexicalSpec:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()))
         raise PatternError(f"{where}: {first.get('msg')}") from exc
-    for term in [t for group in spec.groups for t in group] + spec.unless:
+    for term in [t for group in spec.groups for t in group] + spec.unless + spec.unless_labelled:
         atoms(term)  # raises PatternError
     return spec
 
