@@ -156,7 +156,14 @@ def _keys(word: str, language: str) -> tuple[str, ...]:
     if len(word) == 1 and not word.isalnum():
         return (word,)
     surface = fold(word).replace("’", "'")
-    lemmas = _lemmas(word, language) if len(word) > 2 and "'" not in word else ()
+    if "'" in surface:
+        # A possessive or contraction ("Republicans'", "Trump's", "geht's") also counts as its base word.
+        base = word.replace("’", "'").split("'")[0]
+        if len(base) > 1 and not surface.endswith(("n't", "'t")):
+            keys = dict.fromkeys((surface, *_keys(base, language)))
+            return tuple(keys)
+        return (surface,)
+    lemmas = _lemmas(word, language) if len(word) > 2 else ()
     return (surface, *(lemma for lemma in lemmas if lemma != surface))
 
 
