@@ -20,7 +20,8 @@ What lowers or removes a match (per rule):
 
 - `negation: "suppress"` (default): a negation of the language ("nicht", "keine", "never",
   "don't" ...) in the same clause, up to 4 tokens before and 3 after the matched words, or a
-  debunking word ("Mythos", "myth", "falsch") in the same sentence removes the match. Rules
+  debunking word ("Mythos", "myth", "falsch") in the same sentence, or a refuting frame ("PSA:",
+  "Faktencheck") anywhere in the text, removes the match. Rules
   whose claim *is* a negation ("you don't need your meds") say `"ignore"`.
 - `unless`: terms that, in the same sentence, show an everyday use or a name ("Sternzeichen
   Krebs", "bath bomb", "Telefonseelsorge").
@@ -109,6 +110,8 @@ class LanguageData(BaseModel):
     # Phrases that contain a negation word but do not negate ("nothing but", "warum nicht").
     not_negations: list[str] = Field(default_factory=list)
     debunking: list[str] = Field(default_factory=list)
+    # Debunking that frames the whole post ("PSA:", "Faktencheck"): it refutes every sentence.
+    refuting: list[str] = Field(default_factory=list)
     disclaimers: list[str] = Field(default_factory=list)
 
 
@@ -356,6 +359,7 @@ def _particle_follows(tokens: list[Token], index: int, particle: str) -> bool:
 # --- compiled rules -------------------------------------------------------------------------
 
 NEGATION, NOT_NEGATION, DEBUNKING, DISCLAIMER = "negation", "not_negation", "debunking", "disclaimer"
+REFUTING = "refuting"
 
 
 @dataclass(slots=True)
@@ -405,6 +409,7 @@ class LexicalIndex:
                 (NEGATION, data.negations),
                 (NOT_NEGATION, data.not_negations),
                 (DEBUNKING, data.debunking),
+                (REFUTING, data.refuting),
                 (DISCLAIMER, data.disclaimers),
             ):
                 for term in terms:
@@ -446,6 +451,8 @@ class LexicalIndex:
                 not_negations.update(range(first, last + 1))
             elif what == DEBUNKING:
                 debunked.add(tokens[first].sentence)
+            elif what == REFUTING:
+                debunked.update(range(tokens[-1].sentence + 1))
             else:
                 disclaimed = True
         if not groups:
