@@ -96,11 +96,13 @@ def test_the_second_blind_corpus_does_not_fall_below_todays_figures(defaults):
 # any of its rows was read, with the rules of that day: recall 0.430, false positives 0.143
 # (disclosure 0.03, taboo 0.42, financial 0.53, medical 0.53, political 0.63). Rule work then used
 # the even-numbered rows only; the odd-numbered rows were never read and are the held-out figure.
-# Floors: today's figures, rounded down (the whole file includes the tuned even half).
-HELDOUT3_RECALL = {"all": 0.0, "de": 0.0, "en": 0.0}
-HELDOUT3_FP = {"all": 1.0, "de": 1.0, "en": 1.0}
-HELDOUT3_ODD_RECALL = {"all": 0.0, "de": 0.0, "en": 0.0}
-HELDOUT3_ODD_FP = {"all": 1.0, "de": 1.0, "en": 1.0}
+# After the rule work: odd half (held out) recall 0.513, false positives 0.100 (the rules of that
+# day on the same half: 0.400 / 0.147); even half (tuned on) 0.933 / 0.013. The rules still do not
+# generalise to the targets (0.90 / 0.05): these floors only catch regressions.
+HELDOUT3_RECALL = {"all": 0.72, "de": 0.75, "en": 0.68}
+HELDOUT3_FP = {"all": 0.06, "de": 0.06, "en": 0.065}
+HELDOUT3_ODD_RECALL = {"all": 0.51, "de": 0.57, "en": 0.45}
+HELDOUT3_ODD_FP = {"all": 0.10, "de": 0.11, "en": 0.10}
 
 
 def _heldout3(half: int | None):
