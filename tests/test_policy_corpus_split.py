@@ -92,6 +92,32 @@ def test_the_second_blind_corpus_does_not_fall_below_todays_figures(defaults):
     assert not failures, "; ".join(failures)
 
 
+# heldout3.tsv (a third blind writer, 600 rows; see the corpus README). Run once as a whole before
+# any of its rows was read, with the rules of that day: recall 0.430, false positives 0.143
+# (disclosure 0.03, taboo 0.42, financial 0.53, medical 0.53, political 0.63). Rule work then used
+# the even-numbered rows only; the odd-numbered rows were never read and are the held-out figure.
+# After the rule work: odd half (held out) recall 0.513, false positives 0.100 (the rules of that
+# day on the same half: 0.400 / 0.147); even half (tuned on) 0.933 / 0.013. The rules still do not
+# generalise to the targets (0.90 / 0.05): these floors only catch regressions.
+HELDOUT3_RECALL = {"all": 0.72, "de": 0.75, "en": 0.68}
+HELDOUT3_FP = {"all": 0.06, "de": 0.06, "en": 0.065}
+HELDOUT3_ODD_RECALL = {"all": 0.51, "de": 0.57, "en": 0.45}
+HELDOUT3_ODD_FP = {"all": 0.10, "de": 0.11, "en": 0.10}
+
+
+def _heldout3(half: int | None):
+    rows = parse_tsv((CORPUS / "heldout3.tsv").read_text(encoding="utf-8"))
+    return run([row for row in rows if half is None or int(row.id[1:]) % 2 == half])
+
+
+def test_the_third_blind_corpus_does_not_fall_below_todays_figures(defaults):
+    whole, odd = _heldout3(None), _heldout3(1)
+    assert (whole.overall.positives, whole.overall.negatives) == (300, 300)
+    failures = _floors(whole, HELDOUT3_RECALL, HELDOUT3_FP)
+    failures += [f"odd half: {failure}" for failure in _floors(odd, HELDOUT3_ODD_RECALL, HELDOUT3_ODD_FP)]
+    assert not failures, "; ".join(failures)
+
+
 def test_policy_eval_prints_the_table_without_rows(defaults, capsys):
     call_command("policy_eval", str(CORPUS / "tune.tsv"), "--no-rows")
     out = capsys.readouterr().out

@@ -52,7 +52,8 @@ class Row(BaseModel):
     category: str
     expected: Literal["block", "review", "pass"]
     platform: str = ""
-    commercial_content: Literal["none", "own_brand", "paid_partnership"] = "none"
+    # A TSV without the column: the setting is unknown and the caption alone decides.
+    commercial_content: Literal["none", "own_brand", "paid_partnership", "unknown"] = "unknown"
     ai_generated: bool = False
     text: str
 

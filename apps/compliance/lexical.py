@@ -20,13 +20,16 @@ What lowers or removes a match (per rule):
 
 - `negation: "suppress"` (default): a negation of the language ("nicht", "keine", "never",
   "don't" ...) in the same clause, up to 4 tokens before and 3 after the matched words, or a
-  debunking word ("Mythos", "myth", "falsch") in the same sentence removes the match. Rules
+  debunking word ("Mythos", "myth", "falsch") in the same sentence, or a refuting frame ("PSA:",
+  "Faktencheck") anywhere in the text, removes the match. Rules
   whose claim *is* a negation ("you don't need your meds") say `"ignore"`.
 - `unless`: terms that, in the same sentence, show an everyday use or a name ("Sternzeichen
   Krebs", "bath bomb", "Telefonseelsorge").
 - `disclaimer`: a disclaimer of the language anywhere in the text ("Keine Anlageberatung",
   "Past performance is not indicative ...") removes (`"remove"`) or lowers a block to review
   (`"lower"`).
+- `unless_labelled`: terms that anywhere in the content (any field: "#ad", "Anzeige") remove
+  the match; with `commercial: ["unknown"]` this flags partnership signals without a label.
 - A match inside quotation marks is lowered from block to review, never below.
 
 The language resources (negations, debunking words, disclaimers) are data files validated at
@@ -54,7 +57,9 @@ NEGATION_AFTER = 3
 SEPARABLE_WINDOW = 8
 
 Severity = Literal["block", "review"]
-Commercial = Literal["none", "own_brand", "paid_partnership"]
+# "unknown": the post's setting is not known (a plain text, a TSV without the column): the
+# caption alone decides, so a labelled ad passes and unlabelled partnership signals are flagged.
+Commercial = Literal["none", "own_brand", "paid_partnership", "unknown"]
 
 
 class LexicalSpec(BaseModel):
@@ -70,6 +75,8 @@ class LexicalSpec(BaseModel):
     unless: list[str] = Field(default_factory=list)
     # Only when the post's commercial-content setting is one of these (empty: always).
     commercial: list[Commercial] = Field(default_factory=list)
+    # Terms that, anywhere in the content (any field), remove every match: an advertising label.
+    unless_labelled: list[str] = Field(default_factory=list)
 
     @field_validator("groups")
     @classmethod
@@ -88,7 +95,7 @@ def parse_spec(raw: str) -> LexicalSpec:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()))
         raise PatternError(f"{where}: {first.get('msg')}") from exc
-    for term in [t for group in spec.groups for t in group] + spec.unless:
+    for term in [t for group in spec.groups for t in group] + spec.unless + spec.unless_labelled:
         atoms(term)  # raises PatternError
     return spec
 
@@ -103,6 +110,8 @@ class LanguageData(BaseModel):
     # Phrases that contain a negation word but do not negate ("nothing but", "warum nicht").
     not_negations: list[str] = Field(default_factory=list)
     debunking: list[str] = Field(default_factory=list)
+    # Debunking that frames the whole post ("PSA:", "Faktencheck"): it refutes every sentence.
+    refuting: list[str] = Field(default_factory=list)
     disclaimers: list[str] = Field(default_factory=list)
 
 
@@ -150,7 +159,14 @@ def _keys(word: str, language: str) -> tuple[str, ...]:
     if len(word) == 1 and not word.isalnum():
         return (word,)
     surface = fold(word).replace("’", "'")
-    lemmas = _lemmas(word, language) if len(word) > 2 and "'" not in word else ()
+    if "'" in surface:
+        # A possessive or contraction ("Republicans'", "Trump's", "geht's") also counts as its base word.
+        base = word.replace("’", "'").split("'")[0]
+        if len(base) > 1 and not surface.endswith(("n't", "'t")):
+            keys = dict.fromkeys((surface, *_keys(base, language)))
+            return tuple(keys)
+        return (surface,)
+    lemmas = _lemmas(word, language) if len(word) > 2 else ()
     return (surface, *(lemma for lemma in lemmas if lemma != surface))
 
 
@@ -343,6 +359,7 @@ def _particle_follows(tokens: list[Token], index: int, particle: str) -> bool:
 # --- compiled rules -------------------------------------------------------------------------
 
 NEGATION, NOT_NEGATION, DEBUNKING, DISCLAIMER = "negation", "not_negation", "debunking", "disclaimer"
+REFUTING = "refuting"
 
 
 @dataclass(slots=True)
@@ -392,6 +409,7 @@ class LexicalIndex:
                 (NEGATION, data.negations),
                 (NOT_NEGATION, data.not_negations),
                 (DEBUNKING, data.debunking),
+                (REFUTING, data.refuting),
                 (DISCLAIMER, data.disclaimers),
             ):
                 for term in terms:
@@ -433,6 +451,8 @@ class LexicalIndex:
                 not_negations.update(range(first, last + 1))
             elif what == DEBUNKING:
                 debunked.add(tokens[first].sentence)
+            elif what == REFUTING:
+                debunked.update(range(tokens[-1].sentence + 1))
             else:
                 disclaimed = True
         if not groups:

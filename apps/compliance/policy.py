@@ -50,7 +50,8 @@ class PolicyInput:
     ai_generated: bool = False
     disclosure: bool = False
     platform: str | None = None
-    commercial_content: str = "none"  # none | own_brand | paid_partnership
+    # none | own_brand | paid_partnership, or unknown (a plain text: the caption alone decides)
+    commercial_content: str = "unknown"
 
 
 class RuleSetRef(NamedTuple):
@@ -213,6 +214,9 @@ def compile_rule(rule: Rule) -> CompiledRule:
     if rule.kind in (MatchKind.AI_LABEL, MatchKind.AD_LABEL):
         labels = LexicalIndex([LexicalRule(spec, compiled.languages, compiled)])
         compiled = replace(compiled, labels=labels)
+    elif spec is not None and spec.unless_labelled:
+        label_spec = LexicalSpec(groups=[spec.unless_labelled], window=1)
+        compiled = replace(compiled, labels=LexicalIndex([LexicalRule(label_spec, compiled.languages, compiled)]))
     return compiled
 
 
@@ -465,11 +469,17 @@ def _label_match(rule: CompiledRule, ref: RuleSetRef, prepared: _Prepared):
         return
     if rule.kind == MatchKind.AD_LABEL and content.commercial_content != "paid_partnership":
         return
+    if not _labelled(rule, prepared):
+        yield Match(rule.id, rule.code, rule.category, rule.outcome, rule.description, ref, reason=rule.reason())
+
+
+def _labelled(rule: CompiledRule, prepared: _Prepared) -> bool:
+    """Whether a field carries one of the rule's labels (not negated: "kein #ad" is no label)."""
     for name in TEXT_FIELDS:
         raw = prepared.raw[name]
         if raw and any(not hit.negated for hit in rule.labels.search(raw, None, tokens=prepared.tokens(name))):
-            return
-    yield Match(rule.id, rule.code, rule.category, rule.outcome, rule.description, ref, reason=rule.reason())
+            return True
+    return False
 
 
 def _lexical_matches(rule_set: CompiledRuleSet, prepared: _Prepared, lang: str | None, platform: str | None):
@@ -482,13 +492,15 @@ def _lexical_matches(rule_set: CompiledRuleSet, prepared: _Prepared, lang: str |
             raw,
             lang,
             tokens=prepared.tokens(name),
-            commercial=content.commercial_content or "none",
+            commercial=content.commercial_content or "unknown",
             applies=lambda lexical: lexical.payload.applies_to(lang, platform),
         )
         for hit in hits:
             rule: CompiledRule = hit.rule.payload
             spec = rule.spec
             if hit.negated or (hit.disclaimed and spec.disclaimer == "remove"):
+                continue
+            if rule.labels is not None and _labelled(rule, prepared):
                 continue
             outcome, lowered = rule.outcome, ""
             if outcome == Outcome.HARD_BLOCK and hit.disclaimed and spec.disclaimer == "lower":

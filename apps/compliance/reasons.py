@@ -64,6 +64,10 @@ REASONS = {
     "taboo_weapons": define("policy.taboo_weapons", _("Weapons or explosives (“%(text)s”) are not allowed.")),
     "taboo_drugs": define("policy.taboo_drugs", _("Offering or buying illegal drugs (“%(text)s”) is not allowed.")),
     "taboo_self_harm": define("policy.taboo_self_harm", _("Self-harm or suicide content (“%(text)s”) is not allowed.")),
+    "taboo_dangerous": define(
+        "policy.taboo_dangerous",
+        _("Dares to dangerous stunts, or gambling aimed at minors (“%(text)s”), are not allowed."),
+    ),
     "taboo_hate": define("policy.taboo_hate", _("Hate against a group of people (“%(text)s”) is not allowed.")),
     "taboo_minors": define("policy.taboo_minors", _("Sexual content involving minors (“%(text)s”) is never allowed.")),
     "taboo_engagement_fraud": define(

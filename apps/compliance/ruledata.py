@@ -38,7 +38,8 @@ class FileRule(BaseModel):
     negation: Literal["suppress", "ignore"] = "suppress"
     disclaimer: Literal["ignore", "remove", "lower"] = "ignore"
     unless: list[str] = Field(default_factory=list)
-    commercial: list[Literal["none", "own_brand", "paid_partnership"]] = Field(default_factory=list)
+    commercial: list[Literal["none", "own_brand", "paid_partnership", "unknown"]] = Field(default_factory=list)
+    unless_labelled: list[str] = Field(default_factory=list)
     regex: str = ""
     field: Literal["", "text", "title", "caption", "hashtags"] = ""
     limit: int | None = None
@@ -115,6 +116,7 @@ def default_rule_specs() -> tuple[dict, ...]:
                     disclaimer=rule.disclaimer,
                     unless=_expand(rule.unless, data.sets, where),
                     commercial=rule.commercial,
+                    unless_labelled=_expand(rule.unless_labelled, data.sets, where),
                 )
                 base["patterns"] = spec.model_dump_json(exclude_defaults=True)
             elif rule.kind == "regex":
