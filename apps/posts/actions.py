@@ -72,7 +72,8 @@ def _locked_row(post: PostItem) -> PostItem:
     return (
         PostItem.objects.for_org(post.organization_id)
         .select_for_update(of=("self",))
-        .select_related("project__organization")  # the policy check reads the organization: spare its query
+        # The policy check reads the organization and the editor's answer the plan: spare their queries.
+        .select_related("project__organization", "plan")
         .get(pk=post.pk)
     )
 
