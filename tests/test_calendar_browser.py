@@ -1,9 +1,11 @@
 """The calendar and the post editor in a real Chromium, in English and German: month, week and list views,
-the tabbed editor opening in view (1366 px and a 390 px phone) with Save feedback beside Save, the phone
-preview following the hook as it is typed, a card dragged to another day (it stays there after a reload,
-and Undo puts it back), a week of 21 posts approved with one selection and one click, 0 axe-core
+the tabbed editor opening in view (1366 px and a 390 px phone) and by keyboard (Enter on a card, Alt+→ to the
+next post, Alt+L to lock and unlock, the Move form) with Save feedback beside Save, the phone preview following
+the hook as it is typed, a card dragged to another day (it stays there after a reload, and Undo puts it back), a
+range of posts selected with shift-click, a week of 21 posts approved with one selection and one click, 0 axe-core
 violations on every view and the open editor, and screenshots of each under var/screenshots/."""
 
+import re
 from datetime import date
 
 import pytest
@@ -88,6 +90,19 @@ def test_calendar_journey(language, browser, live_server, org, editor):
     expect(page.locator("#post-panel .post-panel-inner")).to_have_count(0)
     expect(page.locator(f"#card-{first.id}")).to_be_focused()
 
+    # The keyboard: Enter on the focused card opens it again; Alt+→ goes to the next post, Alt+L locks and unlocks it.
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#post-{first.id}")).to_be_visible()
+    second = plan.posts.get(date=MONTH, slot=2)
+    page.keyboard.press("Alt+ArrowRight")
+    expect(page.locator(f"#post-{second.id}")).to_be_visible()
+    page.keyboard.press("Alt+l")
+    expect(page.locator(f"#card-{second.id}")).to_have_class(re.compile(r"\bis-locked\b"))
+    assert PostItem.objects.for_org(org).get(pk=second.pk).locked
+    page.keyboard.press("Alt+l")
+    expect(page.locator(f"#card-{second.id}")).not_to_have_class(re.compile(r"\bis-locked\b"))
+    page.click(".panel-close")
+
     # Drag a card to another day: the server moves it; it is still there after a reload; Undo puts it back.
     card = plan.posts.get(date=date(2026, 3, 3), slot=2)
     _drag(page, f"#card-{card.id}", "#day-2026-03-20 .slot-empty[data-slot='2']")
@@ -109,11 +124,14 @@ def test_calendar_journey(language, browser, live_server, org, editor):
     _drag(page, f"#card-{card.id}", "#wcell-2026-03-17-1")
     expect(page.locator("#calendar-status")).to_contain_text(text["moved"])
     expect(page.locator(f"#wcell-2026-03-17-1 #card-{card.id}")).to_be_visible()
-    page.click(f"#card-{card.id}")
-    page.click("#post-actions .action-menu summary")
+    page.focus(f"#card-{card.id}")
+    page.keyboard.press("Enter")
+    page.focus("#post-actions .action-menu summary")
+    page.keyboard.press("Enter")
     page.fill("#move-date", "2026-03-03")
     page.select_option("#move-slot", "2")
-    page.click("#post-actions .move-form button[type=submit]")
+    page.focus("#post-actions .move-form button[type=submit]")
+    page.keyboard.press("Enter")
     expect(page.locator("#post-feedback")).to_contain_text(text["moved"])
 
     # One selection ("select all shown") and one click approve the week's 21 posts, with 21 results.
@@ -121,6 +139,15 @@ def test_calendar_journey(language, browser, live_server, org, editor):
     expect(page.locator(".week-grid .slot-card")).to_have_count(21)
     _no_axe_violations(page)
     screenshot(page, f"calendar-{language}-week")
+    # Shift-click selects a range (in page order: slot 1 from Monday to Friday) and clears one the same way.
+    boxes = page.locator(".week-grid input[name=post]")
+    boxes.nth(0).check()
+    boxes.nth(4).click(modifiers=["Shift"])
+    expect(page.locator(".week-grid input[name=post]:checked")).to_have_count(5)
+    expect(page.locator("[data-selected-count]")).to_have_text("5 ✓")
+    boxes.nth(2).click(modifiers=["Shift"])
+    expect(page.locator(".week-grid input[name=post]:checked")).to_have_count(2)
+    expect(page.locator("[data-selected-count]")).to_have_text("2 ✓")
     page.check("[data-select-all]")
     page.click(".bulk-bar button[value=approve]")
     expect(page.locator("#bulk-results li")).to_have_count(21)

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.posts.models import Approval, PostStatus
+from apps.posts.models import Approval, PostItem, PostStatus
 from apps.projects.models import ApprovalRule
+from tests.support.policy_corpus import default_rule_set
 from tests.support.posts import HX, MONTH, cal_url, make_plan, make_post, make_project, post_url, snapshot
 
 
@@ -159,15 +160,33 @@ def test_bulk_approve_a_week_reports_each_post(client_for, editor, project):
 
 
 def test_bulk_approve_respects_versions_and_hard_blocks(client_for, editor, project):
-    plan = make_plan(project, posts=2)
-    fresh, stale = plan.posts.order_by("date", "slot")
-    stale.version = 1
-    from apps.posts.models import PostItem
+    default_rule_set()
+    plan = make_plan(project, posts=4)
+    fresh, stale, blocked, banned = plan.posts.order_by("date", "slot")
+    posts = PostItem.objects.for_org(project.organization)
+    posts.filter(pk=stale.pk).update(version=2)
+    # The stored verdict and the text checked now (the rules, not the stored verdict, decide).
+    posts.filter(pk=blocked.pk).update(policy={"outcome": "hard_block", "matches": []})
+    posts.filter(pk=banned.pk).update(caption="Unser Kurkuma-Tee heilt Krebs – ganz ohne Chemo!")
+    html = _html(bulk(client_for(editor), project, "approve", [fresh, stale, blocked, banned]))
+    assert html.count('class="result-done"') == 1 and html.count('class="result-refused"') == 3
+    assert "Someone else saved this post first" in html and html.count("policy check blocks this post") == 2
+    assert list(plan.posts.filter(status=PostStatus.APPROVED)) == [fresh]
+    assert Approval.objects.for_org(project.organization).filter(action="approved").count() == 1
 
-    PostItem.objects.for_org(project.organization).filter(pk=stale.pk).update(version=2)
-    html = _html(bulk(client_for(editor), project, "approve", [fresh, stale]))
-    assert html.count('class="result-done"') == 1 and html.count('class="result-refused"') == 1
-    assert "Someone else saved this post first" in html
+
+def test_bulk_approve_runs_the_same_queries_for_2_and_21_posts(client_for, editor, project):
+    """One lock query, one rule-set query, one update and one insert, whatever the selection."""
+    default_rule_set()
+    warm = make_plan(project, month=date(2026, 5, 1), posts=1)  # the first run compiles the rules, logs in ...
+    small, week = make_plan(project, posts=2), make_plan(project, month=date(2026, 4, 1), posts=21)
+    counts = []
+    for plan in (warm, small, week):
+        with CaptureQueriesContext(connection) as queries:
+            html = _html(bulk(client_for(editor), project, "approve", list(plan.posts.all())))
+        assert html.count('class="result-done"') == plan.posts.count()
+        counts.append(len(queries))
+    assert counts[1] == counts[2], counts
 
 
 def test_bulk_lock_unlock_and_review(client_for, editor, project):

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from apps.ai.offline import understands
 from apps.ai.orchestrator import run_agent
+from apps.compliance.policy import active_rule_sets
 from apps.compliance.post_check import check_post, review_reasons
 from apps.posts import forms as post_forms
 from apps.posts.access import approval_required
@@ -71,7 +72,8 @@ def _locked_row(post: PostItem) -> PostItem:
     return (
         PostItem.objects.for_org(post.organization_id)
         .select_for_update(of=("self",))
-        .select_related("project")
+        # The policy check reads the organization and the editor's answer the plan: spare their queries.
+        .select_related("project__organization", "plan")
         .get(pk=post.pk)
     )
 
@@ -89,7 +91,7 @@ def cleared_status(project: Project) -> str:
 # --- policy -------------------------------------------------------------------------------------
 
 
-def blocking_verdict(post: PostItem, project: Project, platforms: Sequence[str] = ()):
+def blocking_verdict(post: PostItem, project: Project, platforms: Sequence[str] = (), *, rule_sets=None):
     """The verdict of the post's current text when a hard-block rule matches it, else None.
 
     The gate that approving (and publishing) passes through: it re-checks the text now rather
@@ -97,14 +99,15 @@ def blocking_verdict(post: PostItem, project: Project, platforms: Sequence[str] 
     the rules of these platforms (title length, links ...), for the upload to them.
     """
     # The rules alone: a model's second opinion never blocks (apps.compliance.second_opinion).
-    verdict = _check(post, project, platforms, second_opinion=False)
+    verdict = _check(post, project, platforms, second_opinion=False, rule_sets=rule_sets)
     return verdict if verdict.outcome == "hard_block" else None
 
 
-def check_publishable(post: PostItem, project: Project, platforms: Sequence[str] = ()) -> None:
+def check_publishable(post: PostItem, project: Project, platforms: Sequence[str] = (), *, rule_sets=None) -> None:
     """Raise PostError when a hard-block rule matches the post (approve calls this; publishing
-    calls it before every upload with the target platform: `check_publishable(post, project, ["tiktok"])`)."""
-    verdict = blocking_verdict(post, project, platforms)
+    calls it before every upload with the target platform: `check_publishable(post, project, ["tiktok"])`).
+    `rule_sets`: the organization's compiled rule sets when many posts are checked (`active_rule_sets(org)` once)."""
+    verdict = blocking_verdict(post, project, platforms, rule_sets=rule_sets)
     if verdict is not None:
         reasons = " ".join(dict.fromkeys(m.reason_text for m in verdict.matches if m.outcome == "hard_block"))
         raise PostError(
@@ -113,7 +116,9 @@ def check_publishable(post: PostItem, project: Project, platforms: Sequence[str]
         )
 
 
-def _check(row: PostItem, project: Project, platforms: Sequence[str] = (), *, second_opinion: bool = True):
+def _check(
+    row: PostItem, project: Project, platforms: Sequence[str] = (), *, second_opinion: bool = True, rule_sets=None
+):
     return check_post(
         project.organization,
         hook=row.hook,
@@ -126,6 +131,7 @@ def _check(row: PostItem, project: Project, platforms: Sequence[str] = (), *, se
         platforms=platforms,
         project=project,
         second_opinion=second_opinion,
+        rule_sets=rule_sets,
     )
 
 
@@ -180,10 +186,8 @@ def do_save_post(post: PostItem, *, version: int, changes: dict, actor) -> tuple
 # --- approvals -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def do_approve_post(post: PostItem, *, actor, version: int | None, actor_name: str = "") -> PostItem:
-    """Approve; `actor` is None (and `actor_name` the typed name) for a visitor of a review link."""
-    row = _locked_row(post)
+def _approval_refusal(row: PostItem, version: int | None, rule_sets=None) -> None:
+    """Raise PostError when `row` (locked, with its project) may not be approved at `version`."""
     if not approval_required(row.project):
         raise PostError(_("This project has no approval step."))
     _check_version(row, version)
@@ -191,15 +195,80 @@ def do_approve_post(post: PostItem, *, actor, version: int | None, actor_name: s
         raise PostError(_("This post is already approved."))
     if (row.policy or {}).get("outcome") == "hard_block":
         raise PostError(_("The policy check blocks this post. Change the text before it can be approved."))
-    check_publishable(row, row.project)
+    check_publishable(row, row.project, rule_sets=rule_sets)
+
+
+def _mark_approved(row: PostItem, actor, when) -> None:
     row.status = PostStatus.APPROVED
     row.approved_by = actor
-    row.approved_at = timezone.now()
-    row.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    record_approval(row, Approval.Action.APPROVED, actor=actor, actor_name=actor_name)
+    row.approved_at = when
+    row.updated_at = when
+
+
+def _log_approved(row: PostItem, actor) -> None:
     actor_id = actor.pk if actor is not None else None
     logger.info("Post approved.", extra={"post_id": str(row.id), "version": row.version, "actor_id": actor_id})
+
+
+@transaction.atomic
+def do_approve_post(post: PostItem, *, actor, version: int | None, actor_name: str = "") -> PostItem:
+    """Approve; `actor` is None (and `actor_name` the typed name) for a visitor of a review link."""
+    row = _locked_row(post)
+    _approval_refusal(row, version)
+    _mark_approved(row, actor, timezone.now())
+    row.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    record_approval(row, Approval.Action.APPROVED, actor=actor, actor_name=actor_name)
+    _log_approved(row, actor)
     return row
+
+
+@transaction.atomic(durable=True)
+def do_approve_posts(
+    posts: Sequence[PostItem], *, versions: dict[str, int | None], actor
+) -> list[tuple[PostItem, PostError | None]]:
+    """Approve many posts of one organization at once (the calendar's bulk action): the same checks as
+    `do_approve_post` per post, but the rows are locked with one query, the policy rule sets are read
+    once and the approvals written with one update and one insert. Returns (row, refusal or None) per
+    post, in date and slot order; a refused post is left as it was, the others are approved."""
+    if not posts:
+        return []
+    org_id = posts[0].organization_id
+    rows = list(
+        PostItem.objects.for_org(org_id)
+        .filter(pk__in=[post.pk for post in posts])
+        .select_for_update(of=("self",))
+        .select_related("project__organization")
+        .order_by("pk")  # lock in id order, as every other writer does: no deadlocks
+    )
+    rule_sets = active_rule_sets(org_id)
+    now = timezone.now()
+    results, approved = [], []
+    for row in sorted(rows, key=lambda item: (item.date, item.slot)):
+        try:
+            _approval_refusal(row, versions.get(str(row.pk)), rule_sets)
+        except PostError as exc:
+            results.append((row, exc))
+            continue
+        _mark_approved(row, actor, now)
+        approved.append(row)
+        results.append((row, None))
+    if approved:
+        PostItem.objects.for_org(org_id).filter(pk__in=[row.pk for row in approved]).update(
+            status=PostStatus.APPROVED, approved_by=actor, approved_at=now, updated_at=now
+        )
+        Approval.objects.bulk_create(
+            Approval(
+                organization_id=row.organization_id,
+                post=row,
+                post_version=row.version,
+                action=Approval.Action.APPROVED,
+                actor=actor,
+            )
+            for row in approved
+        )
+        for row in approved:
+            _log_approved(row, actor)
+    return results
 
 
 def record_approval(row: PostItem, action: str, *, actor, actor_name: str = "") -> Approval:

@@ -1,8 +1,10 @@
 """Bulk actions on selected posts (the calendar's week and list views): approve, lock, unlock, send to review.
 
-Each post goes through the same action as in the editor (apps.posts.actions), in its own
-transaction, so one refusal (a lock, a hard block, a stale version) does not undo the others; the
-answer says per post what happened. Who may run which action is checked by the view (roles and
+Each post goes through the same checks as in the editor (apps.posts.actions); one refusal (a lock,
+a hard block, a stale version) does not undo the others, and the answer says per post what happened.
+Approval, the action people run on a whole week, goes through `do_approve_posts` (one transaction:
+the rows locked with one query, the policy rule sets read once, one update and one insert); lock,
+unlock and review run per post, each in its own transaction. Who may run which action is checked by the view (roles and
 the project's approval rule), once for the whole selection.
 """
 
@@ -53,11 +55,6 @@ def parse_selection(values: list[str]) -> dict[str, int | None]:
 
 
 def _one(post: PostItem, action: str, version: int | None, actor) -> Result:
-    if action == "approve":
-        if post.status == PostStatus.APPROVED:
-            return Result(post, "skipped", _("Already approved."))
-        row = actions.do_approve_post(post, actor=actor, version=version)
-        return Result(row, "done", _("Approved."))
     if action in ("lock", "unlock"):
         locked = action == "lock"
         if post.locked == locked:
@@ -72,6 +69,8 @@ def _one(post: PostItem, action: str, version: int | None, actor) -> Result:
 
 def apply_to_posts(posts: list[PostItem], action: str, selection: dict[str, int | None], *, actor) -> list[Result]:
     """Run `action` on every post (date and slot order); a refusal is that post's result, not an error."""
+    if action == "approve":
+        return _approve(posts, selection, actor)
     results = []
     for post in sorted(posts, key=lambda item: (item.date, item.slot)):
         try:
@@ -79,3 +78,11 @@ def apply_to_posts(posts: list[PostItem], action: str, selection: dict[str, int 
         except actions.PostError as exc:
             results.append(Result(post, "refused", str(exc)))
     return results
+
+
+def _approve(posts: list[PostItem], selection: dict[str, int | None], actor) -> list[Result]:
+    pending = [post for post in posts if post.status != PostStatus.APPROVED]
+    results = [Result(post, "skipped", _("Already approved.")) for post in posts if post.status == PostStatus.APPROVED]
+    for row, error in actions.do_approve_posts(pending, versions=selection, actor=actor):
+        results.append(Result(row, "refused", str(error)) if error else Result(row, "done", _("Approved.")))
+    return sorted(results, key=lambda result: (result.post.date, result.post.slot))

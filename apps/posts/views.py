@@ -385,7 +385,7 @@ def post_edit(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
         if wants_partial(request):
             return _panel(request, project, saved)
         return redirect(_urls(request, project, post)["detail"])
-    saved = _fresh(request, project, saved)
+    saved.project = project  # the locked row, as saved (with its plan): no need to read it again
     if saved.status == "needs_review" and saved.review_reason:
         reason = render_all(saved.review_reason)
         message = _("Saved. The policy check asks for a review: %(reason)s") % {"reason": reason}
