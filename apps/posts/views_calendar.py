@@ -158,15 +158,18 @@ def _weeks(month_start: date, today: date, cards: dict, project: Project) -> lis
     """The grid: weeks of days (outside the month: greyed), three (card or empty, slot time) per day."""
     times = [project.slot_time(n) for n in (1, 2, 3)]
     weeks = []
+    # Numbers as text: the template would localize each of the ~150 per page (a measurable share of its time).
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month_start.year, month_start.month):
         days = []
         for day in week:
             if day.month != month_start.month:
-                days.append({"date": day, "outside": True})
+                days.append({"date": day, "num": str(day.day), "outside": True})
                 continue
             day_cards = cards.get(day, {})
-            slots = [(day_cards.get(n), times[n - 1], n) for n in (1, 2, 3)]
-            days.append({"date": day, "iso": day.isoformat(), "today": day == today, "slots": slots})
+            slots = [(day_cards.get(n), times[n - 1], str(n)) for n in (1, 2, 3)]
+            days.append(
+                {"date": day, "num": str(day.day), "iso": day.isoformat(), "today": day == today, "slots": slots}
+            )
         weeks.append(days)
     return weeks
 
