@@ -169,6 +169,7 @@ def main() -> None:
     # behind one interpreter lock while it plays a remote service that answers in parallel.
     process = start_server(
         port,
+        timeout_s=120,  # a loaded machine starts two processes slowly
         extra_args=("--workers", str(args.server_processes), "--worker-class", "gthread",
                     "--threads", str(args.server_threads), "--timeout", "120"),
     )  # fmt: skip
