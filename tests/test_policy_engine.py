@@ -375,3 +375,29 @@ def test_evaluation_is_fast(db):
         samples.append(time.perf_counter() - start)
     # The target is well under 5 ms; the bound here is loose because CI machines are shared.
     assert sorted(samples)[len(samples) // 2] < 0.025
+
+
+# --- the default rules: an unknown commercial setting, refuting frames ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "commercial", "outcome"),
+    [
+        # A plain text (setting unknown): the caption alone decides.
+        ("Use code GLOW for 20% off my favourite serum ✨", "en", "unknown", "needs_review"),
+        ("Mit meinem Code LENA15 spart ihr 15 % auf das Serum 😍", "de", "unknown", "needs_review"),
+        ("#ad Use code GLOW for 20% off my favourite serum ✨", "en", "unknown", "pass"),
+        ("Affiliate links below, I earn a small commission: my five kitchen tools", "en", "unknown", "pass"),
+        # The setting says none while the caption is an ad: flagged (the setting is wrong).
+        ("#ad Use code GLOW for 20% off my favourite serum ✨", "en", "none", "needs_review"),
+        ("#ad Use code GLOW for 20% off my favourite serum ✨", "en", "paid_partnership", "pass"),
+        # A post framed as a warning refutes the claims it reports.
+        ("These accounts promise guaranteed 20% returns every month with their bot.", "en", "unknown", "hard_block"),
+        ("Scam alert 🚨 These accounts promise guaranteed 20% returns every month.", "en", "unknown", "pass"),
+    ],
+)
+def test_default_rules_on_commercial_signals_and_refuting_frames(db, text, language, commercial, outcome):
+    default_rule_set()
+    content = PolicyInput(text=text, language=language, commercial_content=commercial)
+    assert evaluate(content).outcome == outcome
+    assert PolicyInput(text=text).commercial_content == "unknown"

@@ -15,7 +15,7 @@ from apps.sandbox.models import SandboxCall
 from apps.sandbox.openrouter import clear_scripts, script_answer
 from tests.support.credentials import SECRET, add
 from tests.support.policy_corpus import default_rule_set
-from tests.support.posts import make_project
+from tests.support.posts import MONTH, make_plan, make_post, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,3 +120,17 @@ def test_offline_the_rules_alone_decide(sandbox, org, owner):
     assert check(org, project, HARMLESS).outcome == "pass"
     assert check(org, project, REVIEW).outcome == "needs_review"
     assert chat_calls() == 0 and not AIDecision.objects.for_org(org).exists()
+
+
+def test_saving_a_post_asks_the_model_about_a_caption_the_rules_pass(sandbox, org, owner, project):
+    """The editor's save (the default flow) consults the second opinion; it can only ask for a review."""
+    from apps.posts.actions import do_save_post
+    from apps.posts.models import PostStatus
+
+    post = make_post(make_plan(project), MONTH, 1, status=PostStatus.NEEDS_APPROVAL)
+    script_answer(answer("hard_block", ("schmeckt nach Herbst", "medical", "high")), match="Kräutertee")
+    saved, changed = do_save_post(post, version=post.version, changes={"caption": HARMLESS}, actor=owner)
+    assert changed and saved.status == PostStatus.NEEDS_REVIEW
+    assert saved.policy["outcome"] == "needs_review"
+    assert [m["source"] for m in saved.policy["matches"]] == ["model"]
+    assert chat_calls() == 1
