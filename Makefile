@@ -33,7 +33,7 @@ run: install messages
 	@bash scripts/run.sh
 
 stop: install
-	$(PY) manage.py services stop
+	@$(PY) manage.py services stop
 
 lint: install
 	$(VENV)/bin/ruff check .

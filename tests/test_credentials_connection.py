@@ -64,7 +64,8 @@ def test_good_key_is_recorded_as_working(sandbox, client_for, org, owner):
     assert "Connection works. Credits used: 12.50, remaining: 87.50." in html
     credential.refresh_from_db()
     assert credential.last_test_ok is True and credential.last_test_at is not None
-    assert credential.last_test_message.startswith("Connection works.")
+    # Issue 16 (9): the sandbox answered, and the result says so.
+    assert credential.last_test_message.startswith("Answered by the sandbox, not by OpenRouter: Connection works.")
     (call,) = calls("openrouter")
     assert call.status == 200 and call.auth_digest == digest(f"Bearer {SECRET}")
 
@@ -78,7 +79,7 @@ def test_bad_key_is_recorded_as_failure(sandbox, client_for, org, owner):
     assert BAD_SECRET not in page
     credential.refresh_from_db()
     assert credential.last_test_ok is False
-    assert credential.last_test_message == "OpenRouter rejected the key (invalid, disabled or deleted)."
+    assert credential.last_test_message.endswith("OpenRouter rejected the key (invalid, disabled or deleted).")
     assert [(c.status, c.auth_digest) for c in calls("openrouter")] == [(401, digest(f"Bearer {BAD_SECRET}"))]
 
 

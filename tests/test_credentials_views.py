@@ -326,3 +326,15 @@ def test_admin_pages_open_and_keep_the_payload(client, org, owner, credential):
     credential.refresh_from_db()
     assert credential.label == "Renamed by staff"
     assert credential.payload == payload and credential.reveal() == {"secret": SECRET}
+
+
+def test_managed_mode_is_offered_only_when_a_managed_key_is_configured(client_for, org, owner, settings):
+    """Issue 16 (9): without a platform key, "Managed by ViralForge" is not offered (and not accepted)."""
+    settings.VF_MANAGED_KEYS = {"openrouter": "", "veo": "", "kling": ""}
+    html = client_for(owner).get(url("credential_list", org)).content.decode()
+    assert 'value="managed"' not in html and 'value="byok"' in html
+    response = client_for(owner).post(url("credential_add", org), {"provider": "openrouter", "mode": "managed"})
+    assert response.status_code == 400 and "Select a valid choice." in response.content.decode()
+    assert not ProviderCredential.objects.for_org(org).exists()
+    settings.VF_MANAGED_KEYS = {"openrouter": "sk-or-platform-key-123456", "veo": "", "kling": ""}
+    assert 'value="managed"' in client_for(owner).get(url("credential_list", org)).content.decode()

@@ -82,3 +82,15 @@ def test_importing_the_settings_starts_nothing(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"unix://{var}/redis/redis.sock"
     assert not (var / "pg").exists() and not (var / "redis").exists()
+
+
+def test_services_stop_says_nothing_ran_when_nothing_ran(settings, tmp_path):
+    """Issue 16 (11): `make stop` with nothing running does not claim it stopped something."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path  # an empty var/: no pid files, nothing of the test's own services
+    out = StringIO()
+    call_command("services", "stop", stdout=out)
+    assert out.getvalue().strip() == "Nothing was running."

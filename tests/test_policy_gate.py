@@ -147,3 +147,33 @@ def test_the_editor_shows_the_settings_and_the_reasons(client_for, editor, post)
     assert '<mark class="outcome-hard_block">heilt Krebs</mark>' in html
     assert "Claims to cure, treat or prevent an illness" in html
     assert "medical-cure-claim-de, default v1" in html
+
+
+def test_a_blocked_post_shows_the_blocked_state_with_its_rule_and_offers_no_approve(client_for, editor, post):
+    """Issue 16 (6): the panel, the calendar's cards and list, and the bulk action show the blocked state
+    with the matched rule in the viewer's language; nothing offers Approve; bulk approve refuses per post."""
+    from django.urls import reverse
+
+    from tests.support.posts import cal_url
+
+    client = client_for(editor)
+    assert edit(client, post, caption=BLOCKED_CAPTION).status_code == 302
+    post.refresh_from_db()
+    org, project = post.organization, post.project
+    editor.language = "de"
+    editor.save(update_fields=["language"])
+    panel = client.get(post_url("post_detail", post), HTTP_HX_REQUEST="true").content.decode()
+    assert "Gesperrt durch die Richtlinienprüfung:" in panel and "badge-status-blocked" in panel
+    assert "Versprechen, eine Krankheit zu heilen" in panel  # the rule, in the viewer's language
+    assert 'data-shortcut="a"' not in panel and post_url("post_approve", post) not in panel
+    assert "Eine Freigabe ist nicht möglich" in panel
+    month = client.get(cal_url(org, project)).content.decode()
+    assert 'badge-status-blocked">Gesperrt<' in month and "badge-status-needs_review" not in month
+    listing = client.get(cal_url(org, project, view="list")).content.decode()
+    assert 'badge-status-blocked">Gesperrt<' in listing
+    before = snapshot(project)
+    url = reverse("calendar_bulk", args=[org.slug, project.slug])
+    answer = client.post(url, {"action": "approve", "post": [f"{post.id}:{post.version}"]}, HTTP_HX_REQUEST="true")
+    html = answer.content.decode()
+    assert 'class="result-refused"' in html and "Versprechen, eine Krankheit zu heilen" in html, html
+    assert snapshot(project) == before

@@ -221,3 +221,18 @@ def test_django_request_log_for_a_404_carries_the_request_id(client, caplog):
     records = [r for r in caplog.records if r.name == "django.request"]
     assert records
     assert json.loads(JsonFormatter().format(records[-1]))["request_id"] == "req-404-check"
+
+
+def test_a_403_logs_one_line_without_a_traceback(client_for, org, viewer, caplog):
+    """Issue 16 (11): a refused request is logged as one line at WARNING, not with the PermissionDenied traceback."""
+    import json
+    import logging
+
+    from viralforge.logging import JsonFormatter
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client_for(viewer).get(f"/o/{org.slug}/settings/")
+    assert response.status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request" and getattr(r, "status_code", 0) == 403]
+    line = JsonFormatter().format(record)
+    assert "\n" not in line and "exc" not in json.loads(line) and "Forbidden" in json.loads(line)["msg"]

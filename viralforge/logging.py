@@ -27,3 +27,14 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str, ensure_ascii=False)
+
+
+class ForbiddenInOneLine(logging.Filter):
+    """A 403 is an expected refusal, not an error: Django logs it with the PermissionDenied traceback;
+    keep the one line (method, path, status) and drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True

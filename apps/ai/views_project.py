@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.ai import actions
@@ -42,8 +43,8 @@ def routing_context(request, project, form=None) -> dict:
 
 
 def register() -> None:
-    add_settings_section(Section("brand", 20, f"{TEMPLATE}#section_brand", brand_context))
-    add_settings_section(Section("routing", 50, f"{TEMPLATE}#section_routing", routing_context))
+    add_settings_section(Section("brand", 20, f"{TEMPLATE}#section_brand", brand_context, gettext_lazy("Brand kit")))
+    add_settings_section(Section("routing", 50, f"{TEMPLATE}#section_routing", routing_context, gettext_lazy("AI routing")))
 
 
 def _save_brand(project, data):

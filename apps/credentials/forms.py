@@ -1,10 +1,17 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from apps.credentials.models import Mode, Provider, ProviderCredential
+from apps.credentials.models import PROVIDER_SPECS, Mode, Provider, ProviderCredential
 
 # Project lives in an app above this one: reached through the foreign key, not an import.
 Project = ProviderCredential._meta.get_field("project").related_model
+
+
+def managed_keys_configured() -> bool:
+    """Is any managed (platform) provider key configured (settings.VF_MANAGED_KEYS)?"""
+    keys = settings.VF_MANAGED_KEYS
+    return any(spec.managed and keys.get(provider) for provider, spec in PROVIDER_SPECS.items())
 
 
 class SecretInput(forms.PasswordInput):
@@ -43,6 +50,10 @@ class AddCredentialForm(forms.Form):
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = Project.objects.for_org(org).order_by("name")
+        if not managed_keys_configured():
+            # "Managed by ViralForge" is offered only where the platform has a key to lend.
+            self.fields["mode"].choices = [(Mode.BYOK.value, Mode.BYOK.label)]
+            self.fields["secret"].help_text = _("Shown only as its last four characters after saving.")
 
     def clean(self):
         cleaned = super().clean()

@@ -80,6 +80,9 @@ def _members_context(request: OrgRequest, invite_form=None) -> dict:
         "roles": [(value, str(label)) for value, label in Role.choices],
         "can_manage": request.membership.has_role(Role.ADMIN),
         "is_owner": request.membership.role == Role.OWNER,
+        # The only owner cannot leave (do_leave_organization refuses): say why instead of a failing button.
+        "sole_owner": request.membership.role == Role.OWNER
+        and Membership.objects.for_org(org).filter(role=Role.OWNER).count() <= 1,
     }
 
 

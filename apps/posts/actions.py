@@ -33,6 +33,8 @@ from apps.ai.offline import understands
 from apps.ai.orchestrator import run_agent
 from apps.compliance.policy import active_rule_sets
 from apps.compliance.post_check import check_post, review_reasons
+from apps.compliance.reasons import RULE_DESCRIPTION
+from apps.core.reasons import render_all
 from apps.posts import forms as post_forms
 from apps.posts.access import approval_required
 from apps.posts.models import Approval, PostItem, PostStatus, PublishBadge, VideoState
@@ -101,6 +103,26 @@ def blocking_verdict(post: PostItem, project: Project, platforms: Sequence[str] 
     # The rules alone: a model's second opinion never blocks (apps.compliance.second_opinion).
     verdict = _check(post, project, platforms, second_opinion=False, rule_sets=rule_sets)
     return verdict if verdict.outcome == "hard_block" else None
+
+
+def is_blocked(post) -> bool:
+    """The stored verdict hard-blocks the post (the compliance blocked state: no approving, no publishing)."""
+    policy = getattr(post, "policy", None) if not isinstance(post, dict) else post.get("policy")
+    return isinstance(policy, dict) and policy.get("outcome") == "hard_block"
+
+
+def blocking_reasons(policy) -> list[dict]:
+    """The reason codes of the rules that block (the stored verdict's hard-block matches), once each."""
+    matches = policy.get("matches", []) if isinstance(policy, dict) else []
+    reasons = []
+    for match in matches:
+        if isinstance(match, dict) and match.get("outcome") == "hard_block":
+            reason = match.get("reason") or RULE_DESCRIPTION.reason(
+                description=match.get("description", ""), code=match.get("code", "")
+            ).as_dict()
+            if reason not in reasons:
+                reasons.append(reason)
+    return reasons
 
 
 def check_publishable(post: PostItem, project: Project, platforms: Sequence[str] = (), *, rule_sets=None) -> None:
@@ -193,8 +215,14 @@ def _approval_refusal(row: PostItem, version: int | None, rule_sets=None) -> Non
     _check_version(row, version)
     if row.status == PostStatus.APPROVED:
         raise PostError(_("This post is already approved."))
-    if (row.policy or {}).get("outcome") == "hard_block":
-        raise PostError(_("The policy check blocks this post. Change the text before it can be approved."))
+    if is_blocked(row):
+        reasons = render_all(blocking_reasons(row.policy))
+        if not reasons:
+            raise PostError(_("The policy check blocks this post. Change the text before it can be approved."))
+        raise PostError(
+            _("The policy check blocks this post: %(reasons)s Change the text before it can be approved.")
+            % {"reasons": reasons[:REVIEW_REASON_MAX]}
+        )
     check_publishable(row, row.project, rule_sets=rule_sets)
 
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from apps.core import clock
 from apps.core.months import next_month
 from apps.planning.models import CURRENT_PLAN_STATUSES, ContentPlan
+from apps.posts.access import can_edit_posts
 from apps.posts.models import PostItem, PostStatus
 from apps.projects.extensions import Panel, add_dashboard_panel
 
@@ -35,6 +36,8 @@ def month_panel(request, project) -> dict:
         post.slot_time = project.slot_time(post.slot)
     return {
         "month": month,
+        "month_key": month.strftime("%Y-%m"),
+        "can_edit": can_edit_posts(request.membership),
         "today": today,
         "plan": current,
         "latest_plan": plans[0] if plans else None,

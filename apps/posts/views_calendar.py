@@ -41,6 +41,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -50,6 +51,7 @@ from apps.orgs.roles import Role
 from apps.planning.models import CURRENT_PLAN_STATUSES
 from apps.planning.plan_actions import current_plan
 from apps.posts import bulk
+from apps.posts.actions import is_blocked
 from apps.posts.access import approval_required, can_approve, can_edit_posts
 from apps.posts.models import PostItem, PostStatus, VideoState
 from apps.projects.access import get_project
@@ -72,6 +74,7 @@ CARD_FIELDS = (
     "video_state",
     "publish_state",
     "publish_info",
+    "policy",  # a hard-block verdict shows the card as blocked
 )
 CARD_KEY_FIELDS = ("updated_at",)
 CARD_CACHE_SECONDS = 7 * 24 * 3600
@@ -84,6 +87,7 @@ def posts_base_url(org_slug: str, project_slug: str) -> str:
     return reverse("post_detail", args=[org_slug, project_slug, zero]).removesuffix(f"{zero}/")
 
 
+BLOCKED_LABEL = gettext_lazy("Blocked")
 VIDEO_LABELS = {value: label for value, label in VideoState.choices if value}
 
 
@@ -92,13 +96,22 @@ def status_labels() -> dict[str, str]:
     return {value: str(label) for value, label in PostStatus.choices}
 
 
+def status_label(status: str, blocked: bool, labels: dict | None = None) -> str:
+    """A post's status as shown: "Blocked" while a hard-block rule matches it (the compliance blocked state)."""
+    if blocked:
+        return str(BLOCKED_LABEL)
+    return (labels or status_labels()).get(status, status)
+
+
 def _card_context(values: dict, project: Project, post_base: str, labels: dict, oob: bool = False) -> dict:
     confidence = round((values["confidence"] or 0) * 100)
+    blocked = is_blocked(values)
     return {
         "card": values,
         "url": f"{post_base}{values['id']}/",
         "time": project.slot_time(values["slot"]),
-        "label": labels.get(values["status"], values["status"]),
+        "blocked": blocked,
+        "label": status_label(values["status"], blocked, labels),
         "video_label": VIDEO_LABELS.get(values.get("video_state") or ""),
         "confidence": confidence,
         "decile": min(10, max(0, round(confidence / 10))),
@@ -340,7 +353,8 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
         shown_rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
         for row in shown_rows:
             row["url"] = f"{post_base}{row['id']}/"
-            row["label"] = labels.get(row["status"], row["status"])
+            row["blocked"] = is_blocked(row)
+            row["label"] = status_label(row["status"], row["blocked"], labels)
             row["percent"] = round((row["confidence"] or 0) * 100)
             row["time"] = project.slot_time(row["slot"])
         sort_query = {key: value for key, value in query.items() if key != "sort"}
@@ -438,7 +452,7 @@ def calendar_bulk(request: OrgRequest, project_slug: str) -> HttpResponse:
 def _status(request, project, status: int, **context) -> HttpResponse:
     labels = status_labels()
     for result in context.get("results", ()):
-        result.label = labels.get(result.post.status, result.post.status)
+        result.label = status_label(result.post.status, is_blocked(result.post), labels)
     return render(request, f"{TEMPLATE}#move_status", {"project": project, **context}, status=status)
 
 

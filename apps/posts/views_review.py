@@ -24,7 +24,7 @@ from apps.orgs.views import accept_invitation_flow
 from apps.posts import review_actions as actions
 from apps.posts import review_forms as forms
 from apps.posts.access import approval_required, get_post
-from apps.posts.actions import PostError, do_approve_post
+from apps.posts.actions import PostError, do_approve_post, is_blocked
 from apps.posts.models import GuestInvitation, PostItem, ReviewLink, ReviewLinkUse
 from apps.posts.review_access import (
     get_link,
@@ -107,7 +107,7 @@ def _post_context(project, post: PostItem, *, may_approve: bool, visitor: bool, 
         "project": project,
         "post": post,
         "comments": post.comments.select_related("author").order_by("created_at"),
-        "can_approve": may_approve and post.status != "approved",
+        "can_approve": may_approve and post.status != "approved" and not is_blocked(post),
         "can_request_changes": approval_required(project),
         "urls": urls,
         "visitor": visitor,

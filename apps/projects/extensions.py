@@ -5,7 +5,7 @@ brings its own sections (basics, publishing, budgets, delete); apps above it (ai
 routing; posts: the month's plan and posts) add theirs here, because projects may not import them.
 
     extensions.add_settings_section(Section("routing", 50, "ai/project_settings.html#section_routing",
-                                            routing_context))
+                                            routing_context, label=_("AI routing")))
 
 A section's `context(request, project, form)` returns what its template needs; `form` is the bound
 form after a failed POST, else None. A panel's `context(request, project)` likewise.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Section:
     order: int
     template: str  # a template or "template#partial", rendered inside the page
     context: Callable  # (request, project, form | None) -> dict
+    label: Any = ""  # the settings tab's name (each section is one tab with its own Save)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ def add_dashboard_panel(panel: Panel) -> None:
 
 def settings_sections() -> list[Section]:
     return sorted(_sections.values(), key=lambda section: section.order)
+
+
+def settings_keys() -> list[str]:
+    return [section.key for section in settings_sections()]
 
 
 def settings_section(key: str) -> Section:

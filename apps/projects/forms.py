@@ -160,8 +160,8 @@ class ProjectBasicsForm(forms.Form):
         label=_("Time zone"),
         max_length=60,
         initial="Europe/Berlin",
-        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("For example Europe/Berlin. Slot times are in this time zone."),
+        widget=forms.Select(choices=[(zone, zone) for zone in sorted_time_zones()]),
+        help_text=_("Slot times are in this time zone."),
     )
     slot_1 = _slot_field(_("First slot"))
     slot_2 = _slot_field(_("Second slot"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from apps.billing.services import get_plan
 from apps.orgs.models import Membership
 from apps.orgs.roles import Role
 from apps.projects.access import reviewer_user_ids
 from apps.projects.extensions import Section, add_settings_section
-from apps.projects.forms import BudgetsForm, DeleteProjectForm, ProjectBasicsForm, PublishingForm, sorted_time_zones
+from apps.projects.forms import BudgetsForm, DeleteProjectForm, ProjectBasicsForm, PublishingForm
 from apps.projects.models import ApprovalRule
 
 PAGE = "projects/project_settings.html"
@@ -26,7 +28,6 @@ def reviewers_context(request, project) -> dict:
 def basics_context(request, project, form=None) -> dict:
     return {
         "basics_form": form or ProjectBasicsForm(initial=ProjectBasicsForm.initial_for(project)),
-        "time_zones": sorted_time_zones(),
     }
 
 
@@ -47,7 +48,7 @@ def delete_context(request, project, form=None) -> dict:
 
 
 def register() -> None:
-    add_settings_section(Section("basics", 10, f"{PAGE}#section_basics", basics_context))
-    add_settings_section(Section("publishing", 30, f"{PAGE}#section_publishing", publishing_context))
-    add_settings_section(Section("budgets", 40, f"{PAGE}#section_budgets", budgets_context))
-    add_settings_section(Section("delete", 90, f"{PAGE}#section_delete", delete_context))
+    add_settings_section(Section("basics", 10, f"{PAGE}#section_basics", basics_context, _("Basics")))
+    add_settings_section(Section("publishing", 30, f"{PAGE}#section_publishing", publishing_context, _("Publishing")))
+    add_settings_section(Section("budgets", 40, f"{PAGE}#section_budgets", budgets_context, _("Budgets")))
+    add_settings_section(Section("delete", 90, f"{PAGE}#section_delete", delete_context, _("Delete project")))

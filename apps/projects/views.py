@@ -22,7 +22,7 @@ from apps.orgs.actions import do_switch_organization
 from apps.orgs.roles import Role
 from apps.projects import actions, extensions, sections
 from apps.projects.access import get_project
-from apps.projects.forms import BudgetsForm, DeleteProjectForm, ProjectBasicsForm, PublishingForm, sorted_time_zones
+from apps.projects.forms import BudgetsForm, DeleteProjectForm, ProjectBasicsForm, PublishingForm
 from apps.projects.links import calendar_url
 from apps.projects.models import Project
 from viralforge.htmx import htmx_redirect, wants_partial
@@ -83,7 +83,7 @@ def project_create(request: OrgRequest) -> HttpResponse:
                 _("Project %(name)s created. Now fill in its brand kit.") % {"name": project.name},
             )
             return htmx_redirect(request, "project_settings", org.slug, project.slug)
-    context = {"form": form, "time_zones": sorted_time_zones(), "limit_error": project_limit_error(org)}
+    context = {"form": form, "limit_error": project_limit_error(org)}
     return render(request, "projects/project_create.html", context, status=400 if form.errors else 200)
 
 
@@ -91,16 +91,21 @@ def project_create(request: OrgRequest) -> HttpResponse:
 
 
 def _sections_context(request: OrgRequest, project: Project, forms: dict) -> dict:
-    context = {"sections": extensions.settings_sections()}
-    for section in context["sections"]:
-        context |= section.context(request, project, forms.get(section.key))
-    return context
+    """The tabs and the open one: `?tab=<key>`, else the section of a bound form (its errors), else the first."""
+    sections = extensions.settings_sections()
+    keys = [section.key for section in sections]
+    wanted = request.GET.get("tab", "")
+    active = wanted if wanted in keys else next((key for key in forms if key in keys), keys[0])
+    section = extensions.settings_section(active)
+    base = reverse("project_settings", args=[request.org.slug, project.slug])
+    tabs = [{"key": s.key, "label": s.label or s.key, "url": f"{base}?tab={s.key}", "active": s.key == active} for s in sections]
+    return {"sections": [section], "tabs": tabs} | section.context(request, project, forms.get(active))
 
 
 def settings_page(request: OrgRequest, project: Project, status: int = 200, **forms) -> HttpResponse:
-    """The whole settings page; `forms` holds bound forms (by section key) and extra context."""
+    """The settings page with one tab open; `forms` holds bound forms (by section key) and extra context."""
     context = project_context(request, project) | _sections_context(request, project, forms)
-    keys = {section.key for section in context["sections"]}
+    keys = set(extensions.settings_keys())
     context |= {key: value for key, value in forms.items() if key not in keys}
     return render(request, SETTINGS_PAGE, context, status=status)
 
@@ -115,7 +120,7 @@ def section_response(
         return render(request, section.template, context, status=status)
     if status == 200:
         response = redirect("project_settings", request.org.slug, project.slug)
-        response["Location"] += f"#section-{key}"
+        response["Location"] += f"?tab={key}"
         return response
     return settings_page(request, project, status, **{key: form}, **extra)
 

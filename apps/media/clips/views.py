@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.media.clips import actions, routing
@@ -30,7 +31,7 @@ def video_context(request, project, form=None) -> dict:
 
 
 def register() -> None:
-    add_settings_section(Section("video", 55, f"{SETTINGS_TEMPLATE}#section_video", video_context))
+    add_settings_section(Section("video", 55, f"{SETTINGS_TEMPLATE}#section_video", video_context, gettext_lazy("Video sources")))
 
 
 @require_POST

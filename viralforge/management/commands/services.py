@@ -15,7 +15,8 @@ class Command(BaseCommand):
         embedded_redis = "REDIS_URL" not in settings.VF_CONFIGURED_URLS
         if action == "stop":
             stopped = embedded.stop_all(settings.VAR_DIR)
-            self.stdout.write("Stopped: " + (", ".join(stopped) or "nothing was running"))
+            # Only what really ran is reported as stopped (`make stop` twice says so the second time).
+            self.stdout.write(f"Stopped: {', '.join(stopped)}" if stopped else "Nothing was running.")
             return
         if action == "start":
             embedded.start_configured()
