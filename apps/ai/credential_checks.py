@@ -53,7 +53,5 @@ def _ask_openrouter(client: OpenRouterClient) -> TestOutcome:
     return TestOutcome(True, message)
 
 
-
-
 def register() -> None:
     add_connection_check(Provider.OPENROUTER, _openrouter_check)

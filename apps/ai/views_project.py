@@ -44,7 +44,9 @@ def routing_context(request, project, form=None) -> dict:
 
 def register() -> None:
     add_settings_section(Section("brand", 20, f"{TEMPLATE}#section_brand", brand_context, gettext_lazy("Brand kit")))
-    add_settings_section(Section("routing", 50, f"{TEMPLATE}#section_routing", routing_context, gettext_lazy("AI routing")))
+    add_settings_section(
+        Section("routing", 50, f"{TEMPLATE}#section_routing", routing_context, gettext_lazy("AI routing"))
+    )
 
 
 def _save_brand(project, data):

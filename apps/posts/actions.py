@@ -117,9 +117,12 @@ def blocking_reasons(policy) -> list[dict]:
     reasons = []
     for match in matches:
         if isinstance(match, dict) and match.get("outcome") == "hard_block":
-            reason = match.get("reason") or RULE_DESCRIPTION.reason(
-                description=match.get("description", ""), code=match.get("code", "")
-            ).as_dict()
+            reason = (
+                match.get("reason")
+                or RULE_DESCRIPTION.reason(
+                    description=match.get("description", ""), code=match.get("code", "")
+                ).as_dict()
+            )
             if reason not in reasons:
                 reasons.append(reason)
     return reasons

@@ -39,9 +39,8 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -51,8 +50,8 @@ from apps.orgs.roles import Role
 from apps.planning.models import CURRENT_PLAN_STATUSES
 from apps.planning.plan_actions import current_plan
 from apps.posts import bulk
-from apps.posts.actions import is_blocked
 from apps.posts.access import approval_required, can_approve, can_edit_posts
+from apps.posts.actions import is_blocked
 from apps.posts.models import PostItem, PostStatus, VideoState
 from apps.projects.access import get_project
 from apps.projects.links import calendar_url

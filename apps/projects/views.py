@@ -98,7 +98,10 @@ def _sections_context(request: OrgRequest, project: Project, forms: dict) -> dic
     active = wanted if wanted in keys else next((key for key in forms if key in keys), keys[0])
     section = extensions.settings_section(active)
     base = reverse("project_settings", args=[request.org.slug, project.slug])
-    tabs = [{"key": s.key, "label": s.label or s.key, "url": f"{base}?tab={s.key}", "active": s.key == active} for s in sections]
+    tabs = [
+        {"key": s.key, "label": s.label or s.key, "url": f"{base}?tab={s.key}", "active": s.key == active}
+        for s in sections
+    ]
     return {"sections": [section], "tabs": tabs} | section.context(request, project, forms.get(active))
 
 

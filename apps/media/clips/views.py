@@ -31,7 +31,9 @@ def video_context(request, project, form=None) -> dict:
 
 
 def register() -> None:
-    add_settings_section(Section("video", 55, f"{SETTINGS_TEMPLATE}#section_video", video_context, gettext_lazy("Video sources")))
+    add_settings_section(
+        Section("video", 55, f"{SETTINGS_TEMPLATE}#section_video", video_context, gettext_lazy("Video sources"))
+    )
 
 
 @require_POST
