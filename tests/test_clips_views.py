@@ -23,7 +23,7 @@ def test_admin_sets_the_project_default_source(org, admin_user, client_for):
     assert (saved.default_source, saved.veo_model, saved.kling_model, saved.kling_mode) == (
         "kling", "veo-3.0-generate-001", "kling-v2-master", "pro")  # fmt: skip
     assert sources(post) == {1: "kling", 2: "kling"}
-    page = client_for(admin_user).get(reverse("project_settings", args=[org.slug, post.project.slug]))
+    page = client_for(admin_user).get(reverse("project_settings", args=[org.slug, post.project.slug]) + "?tab=video")
     assert b"Video sources" in page.content and b'value="kling" selected' in page.content
 
     bad = client_for(admin_user).post(target, data | {"default_source": "sora"}, **HX)

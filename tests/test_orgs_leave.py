@@ -53,3 +53,14 @@ def test_leaving_one_org_keeps_the_others(client_for, org, other_org, owner, vie
     Membership.objects.create(organization=other_org, user=viewer, role=Role.EDITOR)
     client_for(viewer).post(leave_url(org))
     assert Membership.objects.for_org(other_org).filter(user=viewer).exists()
+
+
+def test_the_sole_owner_is_told_why_instead_of_a_leave_button(client_for, org, owner, editor):
+    """Issue 16 (8): the only owner gets no "Leave organization" button that always fails."""
+    html = client_for(owner).get(reverse("org_members", args=[org.slug])).content.decode()
+    assert 'id="sole-owner-note"' in html and "Leave organization</button>" not in html
+    html = client_for(editor).get(reverse("org_members", args=[org.slug])).content.decode()
+    assert 'id="sole-owner-note"' not in html and "Leave organization</button>" in html
+    make_member(org, "second-owner@example.com", Role.OWNER)
+    html = client_for(owner).get(reverse("org_members", args=[org.slug])).content.decode()
+    assert "Leave organization</button>" in html

@@ -217,7 +217,8 @@ def test_hashtag_help_texts_use_the_projects_own_topics(client_for, editor, owne
     project.save()
     html = client_for(editor).get(post_url("post_detail", post), **HX).content.decode()
     assert "e.g. #nachhaltigeranbau #ebikesimalltag" in html and "#coffee" not in html
-    html = client_for(owner).get(purl("project_settings", project.organization, project)).content.decode()
+    url = purl("project_settings", project.organization, project) + "?tab=brand"
+    html = client_for(owner).get(url).content.decode()
     assert "For example: #nachhaltigeranbau #ebikesimalltag" in html
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from apps.core import clock
 from apps.planning.models import ContentPlan, PlanStatus
@@ -150,9 +151,7 @@ def test_calendar_link_points_at_this_month(client_for, org, viewer, project):
     assert f'href="/o/{org.slug}/p/{project.slug}/calendar/2026-03/"' in html
 
 
-def test_query_count_does_not_grow_with_the_posts(
-    client_for, org, viewer, project, django_assert_max_num_queries
-):
+def test_query_count_does_not_grow_with_the_posts(client_for, org, viewer, project, django_assert_max_num_queries):
     clock.advance(datetime(2026, 3, 1, 0, 30, tzinfo=UTC) - NOW)  # before the first slot
     client = client_for(viewer)
     url = purl("project_dashboard", org, project)
@@ -167,3 +166,22 @@ def test_query_count_does_not_grow_with_the_posts(
         response = client.get(url)
     assert response.context["counts"]["total"] == 90 and len(response.context["upcoming"]) == 5
     assert len(few.captured_queries) <= 12
+
+
+def test_editors_get_generate_and_the_next_posts_are_links(client_for, org, editor, viewer, project):
+    """Issue 16 (8): the dashboard has the month plan's Generate area for editors (not for viewers), its next
+    posts open the post, and a viewer is told their access is read-only."""
+    plan = make_plan(project)
+    (post,) = make_posts(plan, [(date(2026, 3, 11), 1, PostStatus.DRAFT, False)])
+    html = client_for(editor).get(purl("project_dashboard", org, project)).content.decode()
+    status_url = reverse("plan_status", args=[org.slug, project.slug, "2026-03"])
+    assert f'hx-get="{status_url}"' in html and 'id="plan-cta"' in html
+    assert f'href="{reverse("post_detail", args=[org.slug, project.slug, post.id])}"' in html
+    assert 'id="read-only-note"' not in html
+    html = client_for(viewer).get(purl("project_dashboard", org, project)).content.decode()
+    assert 'id="plan-cta"' not in html and 'id="read-only-note"' in html and "read-only access" in html
+    assert f'href="{reverse("post_detail", args=[org.slug, project.slug, post.id])}"' in html
+    # Without a plan, an editor sees the Generate button at once (before the state loads).
+    empty = make_project(org, slug="empty")
+    html = client_for(editor).get(purl("project_dashboard", org, empty)).content.decode()
+    assert 'id="plan-generate"' in html

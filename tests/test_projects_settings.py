@@ -52,12 +52,27 @@ def brand(**overrides) -> dict:
 
 
 def test_settings_page_shows_every_section_with_current_values(client_for, org, owner, project):
-    html = client_for(owner).get(purl("project_settings", org, project)).content.decode()
-    for section in ("basics", "brand", "publishing", "budgets", "routing", "delete"):
-        assert f'id="section-{section}"' in html
+    """One tab per section (issue 16, 8): the page opens the first, each tab its own section and one Save."""
+    client = client_for(owner)
+    html = client.get(purl("project_settings", org, project)).content.decode()
+    sections = ("basics", "brand", "publishing", "budgets", "routing", "video", "delete")
+    for section in sections:
+        assert f'href="{purl("project_settings", org, project)}?tab={section}"' in html
+    assert 'id="section-basics"' in html and 'id="section-brand"' not in html
+    main = html[html.index('<main id="main"') : html.index("</main>")]
+    assert main.count('type="submit"') == 1  # one Save: the basics tab's
     assert 'value="Alpenglow Coffee"' in html and 'value="09:00"' in html
-    assert 'id="route-script"' in html and 'name="script-provider"' in html
-    assert '<option value="Europe/Berlin">' in html  # the time zone suggestions
+    # The time zone is a select of the known zones, the project's selected.
+    assert '<select name="time_zone"' in html and '<option value="Europe/Berlin" selected>' in html
+    for section in sections:
+        tab = client.get(purl("project_settings", org, project) + f"?tab={section}").content.decode()
+        assert f'id="section-{section}"' in tab and tab.count('id="section-') == 1, section
+        assert (
+            f'id="tab-{section}" href="{purl("project_settings", org, project)}?tab={section}" aria-current="page"'
+            in tab
+        )
+    routing = client.get(purl("project_settings", org, project) + "?tab=routing").content.decode()
+    assert 'id="route-script"' in routing and 'name="script-provider"' in routing
 
 
 @pytest.mark.parametrize(
@@ -95,7 +110,7 @@ def test_htmx_section_errors_come_back_inline_with_400(client_for, org, owner, p
 def test_plain_post_redirects_to_the_section(client_for, org, owner, project):
     response = client_for(owner).post(purl("project_settings_budgets", org, project), {"monthly_token_budget": "5"})
     assert response.status_code == 302
-    assert response["Location"] == purl("project_settings", org, project) + "#section-budgets"
+    assert response["Location"] == purl("project_settings", org, project) + "?tab=budgets"
 
 
 # --- basics ---------------------------------------------------------------------------------
@@ -164,7 +179,7 @@ def test_brand_kit_saves_voice_into_the_projects_brand_voice_and_normalises(clie
     assert (project.audience, project.cta) == ("Coffee lovers in Munich", "Visit the roastery")
 
     # The page shows the saved values again (one rule per line).
-    html = client_for(owner).get(purl("project_settings", org, project)).content.decode()
+    html = client_for(owner).get(purl("project_settings", org, project) + "?tab=brand").content.decode()
     assert "Say du\nShow the beans</textarea>" in html and "#coffee #Berlin #Kaffee_liebe" in html
 
 
@@ -289,7 +304,8 @@ def test_publishing_bad_input_is_400_and_changes_nothing(client_for, org, owner,
 
 def test_client_reviewer_grant_and_revoke(client_for, org, owner, viewer, editor, project):
     client = client_for(owner)
-    settings_url = purl("project_settings", org, project)
+    settings_url = purl("project_settings", org, project) + "?tab=publishing"
+    assert 'id="section-publishing"' in client.get(settings_url).content.decode()
     assert "Grant reviewer" not in client.get(settings_url).content.decode()  # rule: an editor approves
 
     response = client.post(
@@ -387,7 +403,7 @@ def test_routing_saves_project_routes_and_default_removes_them(client_for, org, 
         "",
         0.5,
     )
-    html = client.get(purl("project_settings", org, project)).content.decode()
+    html = client.get(purl("project_settings", org, project) + "?tab=routing").content.decode()
     assert 'value="anthropic/claude-3.5-haiku"' in html
 
     assert client.post(url, {"research-provider": "offline"}).status_code == 302  # script back to the default
