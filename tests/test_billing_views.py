@@ -59,7 +59,7 @@ def test_usage_page_shows_plan_seats_projects_bars_projects_and_history(client_f
     assert (video["used"], video["reserved"], video["limit"], video["percent"]) == (0, 60, 3600, 2)
     assert 'id="usage-video_seconds"' in html and 'id="usage-regenerations"' in html
     assert "Alpenglow" in html and "9,000" in html and "1,200" in html  # per-project table with its budget
-    assert "ai.Run:1" in html  # history
+    assert "ai.Run:1" not in html  # history: no internal ids (see the test below)
     assert html.count("Switch to this plan") == 2  # Free and Agency, not the current Pro
 
 
@@ -101,7 +101,7 @@ def test_history_is_paginated_by_fifty(client_for, org, owner):
     html = second.content.decode()
     assert html.lstrip().startswith('<section id="history"')
     assert "<html" not in html
-    assert html.count("<code>src-") == 1 and "src-0<" in html  # the oldest row is on the last page
+    assert html.count("<td>src-") == 1 and "src-0<" in html  # the oldest row is on the last page
 
 
 def test_usage_page_query_count_does_not_grow_with_projects(
@@ -318,3 +318,26 @@ def test_staff_change_the_plan_in_the_admin(client, staff, org, plans):
     assert subscription.plan == plans["agency"] and subscription.effective_seats == 25
     assert client.get(reverse("admin:billing_plan_changelist")).status_code == 200
     assert Plan.objects.filter(slug__in=["free", "pro", "agency"]).count() == 3
+
+
+def test_history_names_and_links_its_sources_instead_of_internal_ids(client_for, org, owner, plans):
+    """Issue 16 (9): "planning.ContentPlan:<uuid>" and request ids become names with links."""
+    from tests.support.posts import make_plan, make_project
+
+    project = make_project(org)
+    plan = make_plan(project, posts=1)
+    post = plan.posts.get()
+    commit(
+        reserve(org, UsageKind.POSTS, 1, project=project, source=f"planning.ContentPlan:{plan.id}", idempotency_key="p")
+    )
+    commit(reserve(org, UsageKind.RENDERS, 1, project=project, source=f"posts.PostItem:{post.id}", idempotency_key="r"))
+    commit(reserve(org, UsageKind.TOKENS, 5, source="posts.PostItem:not-a-uuid", idempotency_key="t"))
+    html = client_for(owner).get(usage_url(org)).content.decode()
+    assert "planning.ContentPlan:" not in html and "posts.PostItem:" not in html and str(plan.id) not in html
+    calendar = reverse("project_calendar", args=[org.slug, project.slug, "2026-03"])
+    assert f'<a href="{calendar}">Plan for March 2026 ({project.name}), version 1</a>' in html
+    assert f'<a href="{reverse("post_detail", args=[org.slug, project.slug, post.id])}">Post: ' in html
+    assert "<td>Post</td>" in html  # a source that cannot be found: its kind, no id
+    # The plan buttons sit in the plan's first column (the wide table clipped them at its end).
+    first_cells = html.split('<td class="plan-name">')[1:]
+    assert sum("Switch to this plan" in cell.split("</td>")[0] for cell in first_cells) == 2

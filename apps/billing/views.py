@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.billing.actions import PlanChangeRefused, do_change_plan
 from apps.billing.models import Plan, UsageLedger
 from apps.billing.services import usage_summary
+from apps.billing.sources import describe_sources
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 from viralforge.htmx import htmx_redirect
@@ -19,9 +20,12 @@ def _usage_context(request: OrgRequest, change_errors: list[str] | None = None) 
     org = request.org
     summary = usage_summary(org)
     history = Paginator(UsageLedger.objects.for_org(org).select_related("project"), HISTORY_PAGE_SIZE)
+    page = history.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    describe_sources(org, page.object_list)  # names and links, not "planning.ContentPlan:<uuid>"
     return summary | {
         "plans": list(Plan.objects.filter(active=True)),
-        "history": history.get_page(request.GET.get("page")),
+        "history": page,
         "can_change_plan": request.membership.role == Role.OWNER,
         "change_errors": change_errors or [],
     }

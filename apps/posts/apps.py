@@ -12,11 +12,12 @@ class PostsConfig(AppConfig):
         from django.urls import reverse
 
         from apps.orgs.home import register
-        from apps.posts import dashboard, tasks  # noqa: F401
+        from apps.posts import dashboard, tasks, usage_sources  # noqa: F401
         from apps.posts.editor_tabs import register_editor_tabs
         from apps.posts.review_access import granted_projects
 
         dashboard.register()
+        usage_sources.register()
         register_editor_tabs()
         # A guest reviewer has no membership: the start page sends them to the projects they review.
         register(lambda user: reverse("guest_home") if granted_projects(user) else None)
