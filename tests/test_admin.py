@@ -321,3 +321,33 @@ def test_saving_an_organization_with_its_member_inline(client, superuser, org, o
     org.refresh_from_db()
     assert org.name == "Alpha Renamed"
     assert Membership.objects.for_org(org).get(user=editor).role == "admin"
+
+
+def test_admin_names_sections_once_and_shows_decisions_and_lists_readably(client, superuser, org):
+    """Issue 16 (10): no two sections of the same name; a decision's title in local time like the lists, its
+    latency rounded and its output pretty-printed; the posts and plans lists name the organization."""
+    import re
+    from datetime import UTC, datetime
+
+    from apps.ai.models import AIDecision
+    from tests.support.posts import make_plan, make_project
+
+    client.force_login(superuser)
+    index = client.get(reverse("admin:index")).content.decode()
+    sections = re.findall(r'<caption>\s*<a [^>]*class="section"[^>]*>([^<]+)</a>', index)
+    assert len(sections) > 5 and len(sections) == len(set(sections)), sections
+    decision = AIDecision.objects.create(
+        organization=org, agent="script", input_digest="b" * 64, outcome="ok", output={"hook": "Ä", "n": [1, 2]},
+        latency_ms=38.04287800085149,
+    )  # fmt: skip
+    AIDecision.objects.for_org(org).filter(pk=decision.pk).update(created_at=datetime(2026, 3, 10, 11, 30, tzinfo=UTC))
+    html = client.get(reverse("admin:ai_aidecision_change", args=[decision.pk])).content.decode()
+    assert "script ok 2026-03-10 12:30" in html  # Berlin, as the list shows it (UTC would be 11:30)
+    assert "38 ms" in html and "38.0428" not in html
+    pre = html[html.index('<pre class="readonly">') :]
+    assert "&quot;hook&quot;: &quot;Ä&quot;" in pre and "[\n    1,\n    2\n  ]" in pre, pre[:200]
+    project = make_project(org)
+    make_plan(project, posts=1)
+    for name in ("admin:posts_postitem_changelist", "admin:planning_contentplan_changelist"):
+        page = client.get(reverse(name)).content.decode()
+        assert "column-organization" in page and org.name in page, name

@@ -6,12 +6,16 @@ one); adding a template always adds the next version of its key. Decisions, know
 similarity memory are read-only records (embeddings are never displayed).
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.ai import actions
 from apps.ai.models import (
@@ -146,6 +150,17 @@ class AIDecisionAdmin(ReadOnlyTenantAdmin):
     search_fields = ["agent", "model", "input_digest", "request_id", "organization__name", "organization__slug"]
     list_select_related = ["organization"]
     date_hierarchy = "created_at"
+    # Shown rounded and pretty-printed instead of `38.04287800085149` and one JSON blob.
+    exclude = ["latency_ms", "output"]
+    readonly_fields = ["latency", "output_json"]
+
+    @admin.display(description=gettext_lazy("latency (ms)"))
+    def latency(self, decision: AIDecision) -> str:
+        return f"{round(decision.latency_ms)} ms"
+
+    @admin.display(description=gettext_lazy("output"))
+    def output_json(self, decision: AIDecision):
+        return format_html('<pre class="readonly">{}</pre>', json.dumps(decision.output, indent=2, ensure_ascii=False))
 
 
 @admin.register(KnowledgeDoc)

@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import HnswIndex, VectorField
 
@@ -168,7 +169,8 @@ class AIDecision(TenantBase):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agent} {self.outcome} {self.created_at:%Y-%m-%d %H:%M}"
+        # Local time, as the admin's lists show it (the title of the change page is this).
+        return f"{self.agent} {self.outcome} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     @property
     def agent_label(self) -> str:

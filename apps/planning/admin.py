@@ -6,8 +6,8 @@ from apps.planning.models import ContentPlan
 
 @admin.register(ContentPlan)
 class ContentPlanAdmin(TenantAdmin):
-    list_display = ["project", "month", "version", "status", "offline", "created_at"]
+    list_display = ["organization", "project", "month", "version", "status", "offline", "created_at"]
     list_filter = ["status", "offline"]
     search_fields = ["project__name", "organization__name"]
     raw_id_fields = ["organization", "project", "job_run", "created_by"]
-    list_select_related = ["project"]
+    list_select_related = ["organization", "project"]

@@ -6,11 +6,13 @@ from apps.posts.models import Approval, GuestInvitation, PostComment, PostItem, 
 
 @admin.register(PostItem)
 class PostItemAdmin(TenantAdmin):
-    list_display = ["date", "slot", "project", "format", "hook", "status", "locked", "version", "confidence"]
+    list_display = [
+        "date", "slot", "organization", "project", "format", "hook", "status", "locked", "version", "confidence"
+    ]  # fmt: skip
     list_filter = ["status", "locked", "format", "offline"]
-    search_fields = ["hook", "caption", "project__name"]
+    search_fields = ["hook", "caption", "project__name", "organization__name"]
     raw_id_fields = ["organization", "project", "plan", "approved_by"]
-    list_select_related = ["project"]
+    list_select_related = ["organization", "project"]
 
 
 @admin.register(Approval)
