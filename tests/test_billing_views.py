@@ -341,3 +341,19 @@ def test_history_names_and_links_its_sources_instead_of_internal_ids(client_for,
     # The plan buttons sit in the plan's first column (the wide table clipped them at its end).
     first_cells = html.split('<td class="plan-name">')[1:]
     assert sum("Switch to this plan" in cell.split("</td>")[0] for cell in first_cells) == 2
+
+
+def test_offline_tokens_are_shown_as_such_not_charged(client_for, org, owner, plans):
+    """Issue 16 (4): the decision log's offline tokens appear beside the LLM tokens as "not charged"."""
+    from apps.ai.models import AIDecision
+
+    AIDecision.objects.create(
+        organization=org, agent="script", input_digest="c" * 64, outcome="ok", offline=True,
+        prompt_tokens=1500, completion_tokens=700,
+    )  # fmt: skip
+    AIDecision.objects.create(
+        organization=org, agent="script", input_digest="d" * 64, outcome="ok", prompt_tokens=9, completion_tokens=1
+    )  # a charged call: counted by the ledger, not here
+    html = client_for(owner).get(usage_url(org)).content.decode()
+    assert 'id="uncharged-tokens">2,200 more by offline calls (offline provider, not charged)</p>' in html
+    assert 'id="uncharged-video_seconds"' not in html

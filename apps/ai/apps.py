@@ -13,6 +13,9 @@ class AiConfig(AppConfig):
 
         views_project.register()
         credential_checks.register()
+        from apps.ai.usage import register as register_usage
+
+        register_usage()
         from apps.jobs import kinds
 
         kinds.register({"reembed_knowledge": _("Re-embed the knowledge base")})

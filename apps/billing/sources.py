@@ -52,3 +52,17 @@ def describe_sources(org, entries: Iterable) -> None:
         # A free-form source (no "<kind>:<id>") is already a name; a known kind never shows its id.
         entry.source_label = label or (_kind_name(kind) if ident else kind)
         entry.source_url = url
+
+
+# Usage that is recorded but not charged (the offline provider's calls): kind -> count(org, month).
+_UNCHARGED: dict[str, Callable] = {}
+
+
+def add_uncharged_usage(kind: str, count: Callable) -> None:
+    _UNCHARGED[kind] = count
+
+
+def uncharged_usage(org, month) -> dict[str, int]:
+    """What the page shows beside each kind as "offline, not charged" (kinds with none are left out)."""
+    counts = {kind: count(org, month) for kind, count in _UNCHARGED.items()}
+    return {kind: value for kind, value in counts.items() if value}

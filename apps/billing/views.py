@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.billing.actions import PlanChangeRefused, do_change_plan
 from apps.billing.models import Plan, UsageLedger
 from apps.billing.services import usage_summary
-from apps.billing.sources import describe_sources
+from apps.billing.sources import describe_sources, uncharged_usage
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 from viralforge.htmx import htmx_redirect
@@ -23,6 +23,9 @@ def _usage_context(request: OrgRequest, change_errors: list[str] | None = None) 
     page = history.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     describe_sources(org, page.object_list)  # names and links, not "planning.ContentPlan:<uuid>"
+    uncharged = uncharged_usage(org, summary["month"])
+    for kind in summary["kinds"]:
+        kind["uncharged"] = uncharged.get(kind["kind"], 0)
     return summary | {
         "plans": list(Plan.objects.filter(active=True)),
         "history": page,
