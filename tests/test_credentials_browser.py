@@ -31,6 +31,7 @@ def test_add_test_replace_revoke(page, live_server, org):
 
     row.get_by_role("button", name="Test connection").click()
     page.wait_for_selector("tr[id^=credential-] >> text=Connection works")
+    assert "Answered by the sandbox, not by OpenRouter" in row.inner_text()  # issue 16 (9): who answered
 
     row.locator("summary").click()
     row.locator("input[name=secret]").fill(BAD_SECRET)

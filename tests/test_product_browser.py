@@ -24,7 +24,7 @@ DU = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b")
 # Pages outside the product's own UI (the navigation links there, but they are no page to audit here).
 SKIP = ("/accounts/logout/", "/admin/")
 # The pages this issue changed, photographed in both languages (full-page screenshots are slow).
-SCREENSHOTS = ("/calendar/", "/billing/", "/jobs/", "/members/", "/ai/decisions/")
+SCREENSHOTS = ("/calendar/", "/billing/", "/jobs/", "/members/", "/ai/decisions/", "/settings/")
 
 
 @lru_cache(maxsize=1)
@@ -134,6 +134,11 @@ def test_phone_header_is_one_line_with_a_menu_button(browser, live_server, org, 
     page.locator("details.menu > summary").first.click()
     expect(page.locator("details.menu[open]")).to_have_count(1)
     page.keyboard.press("Escape")
+    expect(page.locator("details.menu[open]")).to_have_count(0)
+    # A click elsewhere closes an open dropdown too, and the page under it stays usable.
+    page.locator("details.menu > summary").first.click()
+    expect(page.locator("details.menu[open]")).to_have_count(1)
+    page.locator("main h1").first.click()
     expect(page.locator("details.menu[open]")).to_have_count(0)
     screenshot(page, "phone-menu-open")
     toggle.click()
