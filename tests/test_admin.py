@@ -84,7 +84,7 @@ def smoke_staff(django_db_setup, django_db_blocker):
 
 def _media_rows(org, project):
     from apps.media.actions import do_record_render_assets, do_set_media_policy
-    from apps.media.models import Asset, GeneratedClip, ProjectVideoSettings, Render, SceneSource
+    from apps.media.models import Asset, GeneratedClip, ProjectVideoSettings, ProjectVoiceSettings, Render, SceneSource
 
     asset = Asset.objects.create(
         organization=org, project=project, name="a.png", kind="image", file=f"org_{org.id}/assets/a.png",
@@ -95,6 +95,7 @@ def _media_rows(org, project):
     post = PostItem.objects.for_org(org).first()
     Render.objects.create(organization=org, project=project, post=post)
     ProjectVideoSettings.objects.create(organization=org, project=project)
+    ProjectVoiceSettings.objects.create(organization=org, project=project)
     SceneSource.objects.create(organization=org, post=post, scene_index=0)
     GeneratedClip.objects.create(
         organization=org, project=project, post=post, provider="veo", prompt="Kaffee", seconds=8

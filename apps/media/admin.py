@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from apps.media.models import Asset, AssetUse, GeneratedClip, MediaPolicy, ProjectVideoSettings, Render, SceneSource
+from apps.media.models import (
+    Asset,
+    AssetUse,
+    GeneratedClip,
+    MediaPolicy,
+    ProjectVideoSettings,
+    ProjectVoiceSettings,
+    Render,
+    SceneSource,
+)
 from apps.orgs.admin import ReadOnlyTenantAdmin, TenantAdmin
 
 
@@ -47,6 +56,12 @@ class RenderAdmin(ReadOnlyTenantAdmin):
 @admin.register(ProjectVideoSettings)
 class ProjectVideoSettingsAdmin(ReadOnlyTenantAdmin):
     list_display = ["project", "organization", "default_source", "updated_at"]
+    list_select_related = ["project", "organization"]
+
+
+@admin.register(ProjectVoiceSettings)
+class ProjectVoiceSettingsAdmin(ReadOnlyTenantAdmin):
+    list_display = ["project", "organization", "engine", "voice_id", "updated_at"]
     list_select_related = ["project", "organization"]
 
 
