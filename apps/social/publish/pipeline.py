@@ -259,11 +259,13 @@ def _upload(publication: Publication, *, resume: bool) -> Publication:
     offset = publication.uploaded_bytes
     if resume:
         status = _status(publication)
-        _settle(publication, status)
         offset = int(status.get("uploaded_bytes") or 0)
+        if offset >= publication.video_size:  # all bytes arrived before the last worker could say so
+            publication = do_record_step(publication.id, PublishState.PROCESSING, event="uploaded",
+                                         uploaded_bytes=publication.video_size, last_status=status)  # fmt: skip
+        _settle(publication, status)
         if offset >= publication.video_size:
-            return do_record_step(publication.id, PublishState.PROCESSING, event="uploaded",
-                                  uploaded_bytes=publication.video_size, last_status=status)  # fmt: skip
+            return publication
     if publication.upload_expires_at and publication.upload_expires_at <= clock.now():
         _cancel(publication)
         raise Reinit
