@@ -44,6 +44,17 @@ def _real_clock():
 
 
 @pytest.fixture(autouse=True)
+def _no_sandbox_faults_left():
+    """Sandbox faults live in Redis for every process: a test that switched them on must not leave them on
+    for the next test on this worker (e.g. the endpoint matrix's Veo calls answering 429)."""
+    yield
+    from apps.sandbox.faults import clear_faults
+
+    for service in ("openrouter", "veo", "kling", "elevenlabs", "tiktok"):
+        clear_faults(service)
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A German request through the test client leaves German active in this thread (LocaleMiddleware
     activates, nothing deactivates): every test starts in the default language."""

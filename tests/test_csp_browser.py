@@ -48,7 +48,7 @@ def test_static_behaviours_work_under_the_policy(browser, live_server, owner, or
     page = browser(owner)
     base = live_server.url
     # data-swatch: the colour sample gets its background from app.js.
-    page.goto(f"{base}/o/{org.slug}/p/{project.slug}/settings/")
+    page.goto(f"{base}/o/{org.slug}/p/{project.slug}/settings/?tab=brand")
     assert page.locator(".swatch").first.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(17, 34, 51)"
     # data-clear: the panel's Close button empties the panel.
     page.goto(f"{base}/o/{org.slug}/p/{project.slug}/calendar/{MONTH:%Y-%m}/")

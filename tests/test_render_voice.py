@@ -125,5 +125,7 @@ def test_the_voice_section_of_the_project_settings(post, client, owner):
     response = client.post(url, {"engine": "espeak", "voice_id": "", "model_id": "eleven_multilingual_v2"})
     assert response.status_code == 302
     assert voice_settings(post.project).engine == "espeak"
-    page = client.get(reverse("project_settings", args=[post.organization.slug, post.project.slug]))
+    settings_url = reverse("project_settings", args=[post.organization.slug, post.project.slug])
+    page = client.get(settings_url + "?tab=voice")
     assert 'id="section-voice"' in page.content.decode()
+    assert f'href="{settings_url}?tab=voice"' in client.get(settings_url).content.decode()  # a tab, named

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.media import actions
@@ -25,7 +26,9 @@ def voice_context(request, project, form=None) -> dict:
 
 
 def register() -> None:
-    add_settings_section(Section("voice", 56, f"{TEMPLATE}#section_voice", voice_context))
+    add_settings_section(
+        Section("voice", 56, f"{TEMPLATE}#section_voice", voice_context, gettext_lazy("Speaker voice"))
+    )
 
 
 @require_POST
