@@ -21,9 +21,10 @@ PASSWORD = "a-long-and-unusual-passphrase"
 
 
 def _thirty_day_month() -> date:
-    """The next month (from this one on) with 30 days, so the plan has exactly 90 posts."""
+    """The next month (after this one: the current month is planned from today on) with 30 days,
+    so the plan has exactly 90 posts."""
     today = date.today()
-    year, month = today.year, today.month
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
     while calendar.monthrange(year, month)[1] != 30:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return date(year, month, 1)

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo` fills the demo project's current month with an offline plan, once."""
+"""`manage.py seed_demo` fills the demo project's current month (from today on) with an offline plan, once."""
 
 import time
 from io import StringIO
@@ -39,7 +39,10 @@ def test_seed_demo_fills_the_current_month_once(transactional_db, worker, settin
     [plan] = ContentPlan.objects.for_org(org).filter(project=project)
     assert (plan.month, plan.status, plan.offline) == (month, PlanStatus.READY, True)
     posts = PostItem.objects.for_org(org).filter(plan=plan)
-    assert posts.count() == len(month_slots(month)) == 3 * len({s.date for s in month_slots(month)})
+    # The current month from today on (issue 16, item 5): no posts in the past.
+    today = project.today()
+    assert posts.count() == len(month_slots(month, today)) == 3 * len({s.date for s in month_slots(month, today)})
+    assert min(posts.values_list("date", flat=True)) == today
     assert f"Demo plan for {month:%Y-%m}: {posts.count()} posts (generated)." in output
     decisions = AIDecision.objects.for_org(org).count()
     assert decisions and not AIDecision.objects.for_org(org).exclude(provider="offline").exists()

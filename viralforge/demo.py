@@ -76,7 +76,7 @@ def _fill_brand_kit(project: Project) -> None:
 
 
 def fill_demo_month(demo: Demo):
-    """Fill the demo project's current month (in its time zone) with an offline plan, so the
+    """Fill the demo project's current month from today on (in its time zone) with an offline plan, so the
     calendar is full on the first `make run`. Runs the month-plan pipeline in this process (no
     worker) with the offline provider: no network, whatever keys are configured. Idempotent: a
     month that has a ready plan is left alone. Call it outside a transaction, so the pipeline's

@@ -4,7 +4,9 @@ The life of a plan (one project, one month):
 
 - **Generate** (`do_request_month_plan`): a `ContentPlan` row with status *generating* (or the
   month's failed row, reused: a retry), a `JobRun` for the actor `generate_month_plan`, and a
-  reservation of the month's posts quota (billing kind "posts", one per slot). All in one
+  reservation of the month's posts quota (billing kind "posts", one per slot; a plan of the
+  current month gets the slots from today on unless the user asks for the past days too,
+  `first_planned_day`, and the job gets that day with its message). All in one
   transaction; the message goes out when it commits. Refused (`PlanError`, translated, 409)
   while a generation of the month runs, when the month already has a plan, for a month that is
   over, or when the posts quota is exhausted.
@@ -141,17 +143,43 @@ def _refuse_running(month: date) -> None:
     )
 
 
-def kept_posts(replace_reviewed: bool = False) -> Q:
+def kept_posts(replace_reviewed: bool = False, first_day: date | None = None) -> Q:
     """The posts of a plan a regeneration keeps: locked ones always; approved and edited ones
-    (version > 1: someone changed them) too, unless the user asked to replace those."""
+    (version > 1: someone changed them) too, unless the user asked to replace those; and every
+    post before `first_day` (a regeneration of the current month leaves the past alone)."""
     keep = Q(locked=True)
     if not replace_reviewed:
         keep |= Q(status="approved") | Q(version__gt=1)
+    if first_day is not None:
+        keep |= Q(date__lt=first_day)
     return keep
 
 
+def first_planned_day(project: Project, month: date, *, include_past: bool = False) -> date | None:
+    """The first day a plan of `month` gets posts on: today for the current month (no posts in the
+    past) unless the user asks for the whole month; None (the whole month) for a later month."""
+    today = project.today()
+    if include_past or month_start(month) != today.replace(day=1):
+        return None
+    return today
+
+
+def regenerated_size(plan: ContentPlan, first_day: date | None, replace_reviewed: bool = False) -> tuple[int, int]:
+    """(posts of the new version, posts it keeps): the kept posts plus new drafts in the planned
+    slots they do not take."""
+    kept = set(plan.posts.filter(kept_posts(replace_reviewed, first_day)).values_list("date", "slot"))
+    planned = {slot.key for slot in month_slots(plan.month, first_day)}
+    return len(planned | kept), len(kept)
+
+
 def _enqueue(
-    plan: ContentPlan, *, regenerate: bool, user, language: str | None, replace_reviewed: bool = False
+    plan: ContentPlan,
+    *,
+    regenerate: bool,
+    user,
+    language: str | None,
+    replace_reviewed: bool = False,
+    first_day: date | None = None,
 ) -> JobRun:
     # The actor lives with the job coordinator in apps.posts (above this app): looked up by name.
     return do_enqueue_job(
@@ -163,6 +191,7 @@ def _enqueue(
         user_id=str(user.pk) if user is not None else None,
         language=language or "",
         replace_reviewed=replace_reviewed,
+        first_day=first_day.isoformat() if first_day else "",
     )
 
 
@@ -213,7 +242,9 @@ def _generating(plan: ContentPlan, *, user) -> ContentPlan:
 
 
 @transaction.atomic
-def do_request_month_plan(membership, project: Project, month: date, *, language: str | None = None) -> ContentPlan:
+def do_request_month_plan(
+    membership, project: Project, month: date, *, language: str | None = None, include_past: bool = False
+) -> ContentPlan:
     """Start generating the month's first plan (or retry a failed one). See the module docstring."""
     month = month_start(month)
     _check(membership, project, month)
@@ -227,20 +258,28 @@ def do_request_month_plan(membership, project: Project, month: date, *, language
     if plan is not None and is_running(plan):
         _refuse_running(month)
     plan = _generating(plan or _retry_or_new_plan(project, month), user=membership.user)
-    job = _enqueue(plan, regenerate=False, user=membership.user, language=language)
+    first_day = first_planned_day(project, month, include_past=include_past)
+    job = _enqueue(plan, regenerate=False, user=membership.user, language=language, first_day=first_day)
     plan.job_run = job
     plan.save(update_fields=["job_run"])
-    reserve_posts(plan, project, len(month_slots(month)), posts_key(plan.id, job.id))
+    reserve_posts(plan, project, len(month_slots(month, first_day)), posts_key(plan.id, job.id))
     logger.info("Month plan %s requested for project %s (%s).", plan.id, project.id, f"{month:%Y-%m}")
     return plan
 
 
 @transaction.atomic
 def do_regenerate_month_plan(
-    membership, project: Project, month: date, *, language: str | None = None, replace_reviewed: bool = False
+    membership,
+    project: Project,
+    month: date,
+    *,
+    language: str | None = None,
+    replace_reviewed: bool = False,
+    include_past: bool = False,
 ) -> ContentPlan:
     """Draft a new version of the month's ready plan, keeping its locked posts, and its approved and
-    edited ones unless `replace_reviewed`. Returns the current (ready) plan, whose `job_run` is the
+    edited ones unless `replace_reviewed`; in the current month only the days from today on are
+    drafted again (the past posts stay) unless `include_past`. Returns the current (ready) plan, whose `job_run` is the
     regeneration job."""
     month = month_start(month)
     _check(membership, project, month)
@@ -253,12 +292,19 @@ def do_regenerate_month_plan(
     if plan.status != PlanStatus.READY:  # a stalled first generation: generate it again instead
         raise PlanError(_("The plan for %(month)s is not ready yet.") % {"month": month_label(month)})
     posts = plan.posts.count()  # PostItem (apps.posts) through its reverse relation
-    kept = plan.posts.filter(kept_posts(replace_reviewed)).count()
-    slots = len(month_slots(month))
+    first_day = first_planned_day(project, month, include_past=include_past)
+    slots, kept = regenerated_size(plan, first_day, replace_reviewed)
     todo = slots - kept
     if todo <= 0:
         raise PlanError(_("Every post of this month is locked, so there is nothing to regenerate."))
-    job = _enqueue(plan, regenerate=True, user=membership.user, language=language, replace_reviewed=replace_reviewed)
+    job = _enqueue(
+        plan,
+        regenerate=True,
+        user=membership.user,
+        language=language,
+        replace_reviewed=replace_reviewed,
+        first_day=first_day,
+    )
     plan.job_run = job
     plan.error = ""
     plan.save(update_fields=["job_run", "error"])
@@ -269,15 +315,20 @@ def do_regenerate_month_plan(
 
 
 def do_generate_or_regenerate(
-    membership, project: Project, month: date, *, language=None, replace_reviewed: bool = False
+    membership, project: Project, month: date, *, language=None, replace_reviewed: bool = False, include_past=False
 ) -> ContentPlan:
     """The "Generate" button: a first (or retried) generation, or a regeneration of a ready plan."""
     plan = current_plan(project, month_start(month))
     if plan is not None and plan.status == PlanStatus.READY:
         return do_regenerate_month_plan(
-            membership, project, month, language=language, replace_reviewed=replace_reviewed
+            membership,
+            project,
+            month,
+            language=language,
+            replace_reviewed=replace_reviewed,
+            include_past=include_past,
         )
-    return do_request_month_plan(membership, project, month, language=language)
+    return do_request_month_plan(membership, project, month, language=language, include_past=include_past)
 
 
 # --- the job's side (called by apps.posts.plan_runs) ------------------------------------------------

@@ -1,4 +1,4 @@
-"""The slots of a month plan: every day of the month × 3."""
+"""The slots of a month plan: every day of the month × 3 (from a first day on, for the current month)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ class Slot:
         return (self.date, self.number)
 
 
-def month_slots(month: date) -> list[Slot]:
-    """Every day of the month × 3 slots: 90 for a 30-day month (84–93 in general)."""
-    return [Slot(day, n) for day in month_days(month) for n in range(1, SLOTS_PER_DAY + 1)]
+def month_slots(month: date, since: date | None = None) -> list[Slot]:
+    """Every day of the month × 3 slots: 90 for a 30-day month (84–93 in general); with `since`,
+    only the days from `since` on (a plan of the current month starts today)."""
+    return [
+        Slot(day, n)
+        for day in month_days(month)
+        if since is None or day >= since
+        for n in range(1, SLOTS_PER_DAY + 1)
+    ]

@@ -63,13 +63,18 @@ def cta_context(request: OrgRequest, project: Project, month: date, *, error: st
     slug = request.org.slug
     month_param = f"{month:%Y-%m}"
     can_edit = request.membership.has_role(Role.EDITOR)
-    slots = len(month_slots(month))
-    # What "Regenerate" does by default: these posts are kept (locked, approved, edited), the rest replaced.
-    kept = plan.posts.filter(plan_actions.kept_posts()).count() if state == "ready" else 0
+    # The current month is planned from today on by default; a box asks for the days already past.
+    first_day = plan_actions.first_planned_day(project, month)
+    slots = len(month_slots(month, first_day))
+    # What "Regenerate" does by default: these posts are kept (locked, approved, edited, past), the rest replaced.
+    kept = 0
+    if state == "ready":
+        slots, kept = plan_actions.regenerated_size(plan, first_day)
     reviewed = plan.posts.filter(plan_actions.kept_posts()).exclude(locked=True).count() if state == "ready" else 0
     return {
         "kept": kept,
         "replaced": slots - kept,
+        "first_day": first_day if first_day is not None and first_day.day > 1 else None,
         "reviewed": reviewed,
         "project": project,
         "plan": plan,
@@ -79,7 +84,7 @@ def cta_context(request: OrgRequest, project: Project, month: date, *, error: st
         "error": error,
         "month_start": month,
         "month": month_param,
-        "slots": len(month_slots(month)),
+        "slots": slots,
         "can_generate": can_edit and state in ("none", "ready", "failed"),
         "can_manage": request.membership.has_role(Role.ADMIN),
         "generate_url": reverse("plan_generate", args=[slug, project.slug, month_param]),
@@ -108,6 +113,7 @@ def plan_generate(request: OrgRequest, project_slug: str, month: str) -> HttpRes
             month_start,
             language=get_language(),
             replace_reviewed=request.POST.get("replace_reviewed") == "on",
+            include_past=request.POST.get("include_past") == "on",
         )
     except plan_actions.PlanError as exc:
         if request.htmx:

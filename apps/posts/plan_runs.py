@@ -77,6 +77,7 @@ class PlanWork:
     locked_hooks: list[str] = field(default_factory=list)
     user_id: str | None = None
     nonce: str = ""
+    first_day: date | None = None  # the current month's plan starts today (None: the whole month)
 
     @property
     def retryable(self) -> bool:
@@ -89,21 +90,28 @@ class PlanWork:
 
 
 def claim_plan_work(
-    plan_id, job_run_id=None, *, regenerate: bool = False, user_id=None, replace_reviewed: bool = False
+    plan_id,
+    job_run_id=None,
+    *,
+    regenerate: bool = False,
+    user_id=None,
+    replace_reviewed: bool = False,
+    first_day: date | None = None,
 ) -> PlanWork | None:
-    """The plan's work for this run, or None when there is none (see `plan_actions.claim_plan`);
-    a regeneration drafts only the slots of the posts it does not keep (`plan_actions.kept_posts`)."""
+    """The plan's work for this run, or None when there is none (see `plan_actions.claim_plan`):
+    the slots from `first_day` on (the whole month when None); a regeneration drafts only the
+    slots of the posts it does not keep (`plan_actions.kept_posts`)."""
     with transaction.atomic():
         plan = plan_actions.claim_plan(plan_id, job_run_id, regenerate=regenerate)
         if plan is None:
             return None
-        slots = month_slots(plan.month)
+        slots = month_slots(plan.month, first_day)
         locked = []
         if regenerate:
             locked = list(
                 PostItem.objects.for_org(plan.organization_id)
                 .filter(plan=plan)
-                .filter(plan_actions.kept_posts(replace_reviewed))
+                .filter(plan_actions.kept_posts(replace_reviewed, first_day))
                 .values_list("id", "date", "slot", "hook")
             )
             taken = {(row[1], row[2]) for row in locked}
@@ -117,6 +125,7 @@ def claim_plan_work(
         locked_hooks=[row[3] for row in locked],
         user_id=str(user_id) if user_id else None,
         nonce=str(job_run_id or uuid.uuid4()),
+        first_day=first_day,
     )
 
 
@@ -126,7 +135,8 @@ def reserve_plan_posts(work: PlanWork) -> Reservation | None:
     quantity = len(work.slots)
     if work.regenerate:
         existing = PostItem.objects.for_org(work.plan.organization_id).filter(plan=work.plan).count()
-        quantity = max(0, len(month_slots(work.plan.month)) - existing)
+        size = len(work.slots) + len(work.locked_ids)  # kept posts + new drafts in the free slots
+        quantity = max(0, size - existing)
     try:
         return plan_actions.reserve_posts(work.plan, work.plan.project, quantity, work.posts_key)
     except plan_actions.PlanError as exc:
@@ -171,7 +181,7 @@ def _write_posts(plan: ContentPlan, target: ContentPlan, work: PlanWork, result:
     by_key = {draft.slot.key: draft for draft in result.posts}
     leftovers = [draft for draft in result.posts if draft.slot.key in taken]
     generated = []
-    for slot in month_slots(plan.month):
+    for slot in month_slots(plan.month, work.first_day):
         if slot.key in taken:
             continue
         draft = by_key.get(slot.key)
@@ -248,6 +258,7 @@ def run_month_plan(
     regenerate: bool = False,
     user_id=None,
     replace_reviewed: bool = False,
+    first_day: date | None = None,
     provider=None,
     concurrency: int | None = None,
     progress=report_progress,
@@ -260,7 +271,12 @@ def run_month_plan(
     gets (percent, step) as the plan advances: the job's progress bar by default.
     """
     work = claim_plan_work(
-        plan_id, job_run_id, regenerate=regenerate, user_id=user_id, replace_reviewed=replace_reviewed
+        plan_id,
+        job_run_id,
+        regenerate=regenerate,
+        user_id=user_id,
+        replace_reviewed=replace_reviewed,
+        first_day=first_day,
     )
     if work is None:
         return None
@@ -292,10 +308,18 @@ def run_month_plan(
 
 
 def do_generate_month_plan_now(
-    project: Project, month: date, *, user=None, provider=None, concurrency=None, progress=report_progress
+    project: Project,
+    month: date,
+    *,
+    user=None,
+    include_past: bool = False,
+    provider=None,
+    concurrency=None,
+    progress=report_progress,
 ):
-    """Generate the month's first plan in this process, without the worker. Returns the ready
-    plan (or the existing one, when the month has a ready plan). Raises PlanFailed."""
+    """Generate the month's first plan in this process, without the worker (the current month
+    from today on unless `include_past`). Returns the ready plan (or the existing one, when the
+    month has a ready plan). Raises PlanFailed."""
     month = month_start(month)
     existing = plan_actions.current_plan(project, month)
     if existing is not None and existing.status == PlanStatus.READY:
@@ -303,4 +327,7 @@ def do_generate_month_plan_now(
     plan, ready = plan_actions.do_prepare_plan_now(project, month, user=user)
     if ready:
         return plan
-    return run_month_plan(plan.id, job_run_id=None, provider=provider, concurrency=concurrency, progress=progress)
+    first_day = plan_actions.first_planned_day(project, month, include_past=include_past)
+    return run_month_plan(
+        plan.id, job_run_id=None, first_day=first_day, provider=provider, concurrency=concurrency, progress=progress
+    )

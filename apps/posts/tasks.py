@@ -1,6 +1,7 @@
 """Dramatiq actors of the posts app (autodiscovered by django_dramatiq): the month plan's job."""
 
 import logging
+from datetime import date
 
 import dramatiq
 from django.conf import settings
@@ -39,6 +40,7 @@ def generate_month_plan(
     user_id: str | None = None,
     language: str = "",
     replace_reviewed: bool = False,
+    first_day: str = "",
 ) -> None:
     """Draft the month plan `plan_id` (apps.planning.pipeline) and persist it (apps.posts.plan_runs).
 
@@ -47,6 +49,7 @@ def generate_month_plan(
     ends the job as a dead letter without retries; an unexpected error (database, broker) is
     retried, and when the retries run out `month_plan_retries_exhausted` marks the plan failed.
     Step labels and messages are in the language of the person who asked (`language`).
+    `first_day` (ISO date, fixed when the plan was requested): the current month's plan starts then.
     """
     job_run_id = current_job_run_id.get()
     with translation.override(_language(language)):
@@ -57,6 +60,7 @@ def generate_month_plan(
                 regenerate=bool(regenerate),
                 user_id=user_id,
                 replace_reviewed=bool(replace_reviewed),
+                first_day=date.fromisoformat(first_day) if first_day else None,
             )
         except PlanFailed as exc:
             raise PlanGenerationFailed(exc.message) from None
