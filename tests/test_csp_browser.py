@@ -8,7 +8,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from apps.orgs.roles import Role
 from apps.projects.models import ApprovalRule
+from tests.support.accounts import make_member
 from tests.support.posts import MONTH, make_plan, make_post, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,7 +58,8 @@ def test_static_behaviours_work_under_the_policy(browser, live_server, owner, or
     page.locator(f"#post-{post.id}").wait_for()
     page.click("#post-panel .panel-close")
     expect(page.locator("#post-panel")).to_be_empty()
-    # data-confirm: leaving asks first; dismissing keeps the membership.
+    # data-confirm: leaving asks first; dismissing keeps the membership (a sole owner is offered no Leave).
+    make_member(org, "second-owner@alpha.test", Role.OWNER)
     page.goto(f"{base}/o/{org.slug}/members/")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("form[data-confirm] button.danger")
