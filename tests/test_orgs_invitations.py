@@ -58,6 +58,7 @@ def test_invite_sends_email_with_accept_link(client_for, org, admin_user, django
     assert message.to == ["new@person.test"]
     assert "Alpha Agency" in message.subject
     assert settings.VF_BASE_URL.rstrip("/") + accept_url(invitation) in message.body
+    assert "valid until" in message.body and ".." not in message.body  # not "9:24 a.m.."
 
 
 def test_invite_via_htmx_returns_invitations_partial(client_for, org, owner, django_capture_on_commit_callbacks):
