@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dramatiq
@@ -19,17 +18,10 @@ from apps.sandbox import clipgen
 from apps.sandbox.models import SandboxCall
 from tests.support.clips import add_keys, make_clip_post, point_at_sandbox, wait_for_clips
 from tests.support.posts import make_project
+from tests.support.worker_process import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _wait(condition, timeout=30.0, what=""):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def test_killed_worker_resumes_the_same_veo_operation(org, settings, live_server, media, broker):
@@ -60,7 +52,7 @@ def test_killed_worker_resumes_the_same_veo_operation(org, settings, live_server
             clip = GeneratedClip.objects.unscoped().get(id=clip_id)
             return clip.operation and clip.lease_until is None and polls.count() >= 3
 
-        _wait(polling_between_steps, what="the worker to poll the pending operation")
+        wait_until(polling_between_steps, timeout=30.0, what="the worker to poll the pending operation")
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
@@ -78,8 +70,8 @@ def test_killed_worker_resumes_the_same_veo_operation(org, settings, live_server
     worker = dramatiq.Worker(broker, queues={"media", "default"}, worker_threads=1, worker_timeout=50)
     worker.start()
     try:
-        _wait(lambda: resume_stalled_clips() >= 0 and GeneratedClip.objects.unscoped().get(id=clip_id).finished,
-              what="the resumed clip")  # fmt: skip
+        wait_until(lambda: resume_stalled_clips() >= 0 and GeneratedClip.objects.unscoped().get(id=clip_id).finished,
+              timeout=30.0, what="the resumed clip")  # fmt: skip
         [clip] = wait_for_clips([clip_id])
     finally:
         worker.stop()

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dramatiq
@@ -19,17 +18,10 @@ from apps.media.tasks import produce_post
 from apps.posts.models import VideoState
 from tests.support.media import make_post_in
 from tests.support.renders import H, W, on_plan, reload, three_scene_script, wait_for_render
+from tests.support.worker_process import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _wait(condition, timeout=90.0, what=""):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def finished_segments(folder: Path) -> list[Path]:
@@ -58,7 +50,7 @@ def test_a_killed_render_resumes_from_its_cache_and_ends_once(org, owner, settin
         assert process.stdout.readline().strip() == "ready"
         render = actions.do_request_render(post, actor=owner)  # autocommit: the job is sent at once
         # The title card and the first scene are encoded; the worker is busy with the rest.
-        _wait(lambda: len(finished_segments(segments)) >= 2, what="the first scene's segment")
+        wait_until(lambda: len(finished_segments(segments)) >= 2, timeout=90.0, what="the first scene's segment")
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
