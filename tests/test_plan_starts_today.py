@@ -110,3 +110,32 @@ def test_regenerating_the_current_month_keeps_the_past_and_the_reviewed_posts(ju
     assert len(new) == 90
     assert {key: new[key].hook for key in past} == past
     assert new[(approved.date, approved.slot)].status == PostStatus.APPROVED
+
+
+def test_also_replace_counts_only_the_reviewed_posts_from_today_on(june_tenth, client_for, org, editor):
+    project = make_project(org)
+    plan = make_plan(project, month=JUNE, posts=90, status=PlanStatus.READY)
+    plan.posts.filter(date__in=[date(2027, 6, 3), date(2027, 6, 12)], slot=1).update(status=PostStatus.APPROVED)
+    plan.posts.filter(date=date(2027, 6, 20), slot=1).update(status=PostStatus.APPROVED, locked=True)
+    status = _status(client_for(editor), org, project)
+    # The approved post of the 3rd stays anyway (it is past) and the 20th's is locked: one is left to replace.
+    assert "Also replace the 1 approved or edited post" in status
+
+
+def test_a_regeneration_with_nothing_to_draft_says_what_keeps_the_posts(june_tenth, client_for, org, editor):
+    project = make_project(org)
+    plan = make_plan(project, month=JUNE, posts=90, status=PlanStatus.READY)
+    plan.posts.filter(date__gte=date(2027, 6, 10)).update(status=PostStatus.APPROVED)
+    client = client_for(editor)
+    refused = _generate(client, org, project)
+    assert refused.status_code == 409
+    text = refused.content.decode()
+    assert "Every post of June 2027 from today on is locked, approved or edited" in text
+    assert "Also replace" in text
+
+    plan.posts.filter(date__gte=date(2027, 6, 10)).update(locked=True)
+    refused = _generate(client, org, project, replace_reviewed="on")
+    assert "Every post of June 2027 from today on is locked, so there is nothing to regenerate." in (
+        refused.content.decode()
+    )
+    assert not Reservation.objects.for_org(org).filter(kind=UsageKind.POSTS).exists()

@@ -146,7 +146,7 @@ def test_regenerate_with_every_post_locked_is_refused(org, project, editor):
         for n in (1, 2, 3)
     )
     membership = Membership.objects.for_org(org).get(user=editor)
-    with pytest.raises(plan_actions.PlanError, match="Every post of this month is locked"):
+    with pytest.raises(plan_actions.PlanError, match="Every post of June 2027 is locked, so"):
         plan_actions.do_regenerate_month_plan(membership, project, month)
 
 

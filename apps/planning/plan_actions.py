@@ -172,6 +172,28 @@ def regenerated_size(plan: ContentPlan, first_day: date | None, replace_reviewed
     return len(planned | kept), len(kept)
 
 
+def _nothing_to_regenerate(plan: ContentPlan, month: date, first_day: date | None, replace_reviewed: bool) -> str:
+    """Why a regeneration has no slot to draft again: only locked posts, or approved and edited ones
+    the user can ask to replace (then say how)."""
+    values = {"month": month_label(month)}
+    slots, locked = regenerated_size(plan, first_day, replace_reviewed=True)
+    if replace_reviewed or slots <= locked:
+        if first_day is not None:
+            return _("Every post of %(month)s from today on is locked, so there is nothing to regenerate.") % values
+        return _("Every post of %(month)s is locked, so there is nothing to regenerate.") % values
+    if first_day is not None:
+        message = _(
+            "Every post of %(month)s from today on is locked, approved or edited, so there is nothing to "
+            "regenerate. Tick “Also replace” to draft the approved and edited ones again."
+        )
+    else:
+        message = _(
+            "Every post of %(month)s is locked, approved or edited, so there is nothing to regenerate. "
+            "Tick “Also replace” to draft the approved and edited ones again."
+        )
+    return message % values
+
+
 def _enqueue(
     plan: ContentPlan,
     *,
@@ -296,7 +318,7 @@ def do_regenerate_month_plan(
     slots, kept = regenerated_size(plan, first_day, replace_reviewed)
     todo = slots - kept
     if todo <= 0:
-        raise PlanError(_("Every post of this month is locked, so there is nothing to regenerate."))
+        raise PlanError(_nothing_to_regenerate(plan, month, first_day, replace_reviewed))
     job = _enqueue(
         plan,
         regenerate=True,

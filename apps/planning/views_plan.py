@@ -70,7 +70,11 @@ def cta_context(request: OrgRequest, project: Project, month: date, *, error: st
     kept = 0
     if state == "ready":
         slots, kept = plan_actions.regenerated_size(plan, first_day)
-    reviewed = plan.posts.filter(plan_actions.kept_posts()).exclude(locked=True).count() if state == "ready" else 0
+    # The approved and edited posts "Also replace" would draft again: not the locked ones nor the past ones.
+    reviewed = 0
+    if state == "ready":
+        reviewed_posts = plan.posts.filter(plan_actions.kept_posts()).exclude(locked=True)
+        reviewed = (reviewed_posts.filter(date__gte=first_day) if first_day else reviewed_posts).count()
     return {
         "kept": kept,
         "replaced": slots - kept,
