@@ -353,11 +353,14 @@ VF_SANDBOX_ENABLED = env_bool("VF_SANDBOX_ENABLED", not PRODUCTION)
 if PRODUCTION and VF_SANDBOX_ENABLED:
     raise ImproperlyConfigured("VF_SANDBOX_ENABLED must be false when VF_ENV=production.")
 _sandbox = VF_BASE_URL.rstrip("/") + "/sandbox"
-OPENROUTER_BASE_URL = env_url(
-    "OPENROUTER_BASE_URL",
-    f"{_sandbox}/openrouter/api/v1" if VF_SANDBOX_ENABLED else "https://openrouter.ai/api/v1",
-    schemes=("http", "https"),
-)
+
+
+def _provider_url(name: str, sandbox_path: str, live_url: str) -> str:
+    """An external provider's base URL from the environment; by default the sandbox's stand-in when it is on."""
+    return env_url(name, f"{_sandbox}{sandbox_path}" if VF_SANDBOX_ENABLED else live_url, schemes=("http", "https"))
+
+
+OPENROUTER_BASE_URL = _provider_url("OPENROUTER_BASE_URL", "/openrouter/api/v1", "https://openrouter.ai/api/v1")
 OPENROUTER_TIMEOUT_SECONDS = env_int("OPENROUTER_TIMEOUT_SECONDS", 60, minimum=1)
 
 # TikTok (apps/social): the app registered at developers.tiktok.com (Login Kit for web + Content
@@ -376,15 +379,9 @@ if "?" in VF_TIKTOK_REDIRECT_URL or "#" in VF_TIKTOK_REDIRECT_URL:
     raise ImproperlyConfigured("Environment variable VF_TIKTOK_REDIRECT_URL must have no query and no fragment.")
 if PRODUCTION and VF_TIKTOK_CLIENT_KEY and not VF_TIKTOK_REDIRECT_URL.startswith("https://"):
     raise ImproperlyConfigured("Environment variable VF_TIKTOK_REDIRECT_URL must be an https URL in production.")
-VF_TIKTOK_API_BASE_URL = env_url(
-    "VF_TIKTOK_API_BASE_URL",
-    f"{_sandbox}/tiktok" if VF_SANDBOX_ENABLED else "https://open.tiktokapis.com",
-    schemes=("http", "https"),
-)
-VF_TIKTOK_AUTHORIZE_URL = env_url(
-    "VF_TIKTOK_AUTHORIZE_URL",
-    f"{_sandbox}/tiktok/v2/auth/authorize/" if VF_SANDBOX_ENABLED else "https://www.tiktok.com/v2/auth/authorize/",
-    schemes=("http", "https"),
+VF_TIKTOK_API_BASE_URL = _provider_url("VF_TIKTOK_API_BASE_URL", "/tiktok", "https://open.tiktokapis.com")
+VF_TIKTOK_AUTHORIZE_URL = _provider_url(
+    "VF_TIKTOK_AUTHORIZE_URL", "/tiktok/v2/auth/authorize/", "https://www.tiktok.com/v2/auth/authorize/"
 )
 VF_TIKTOK_TIMEOUT_SECONDS = env_int("VF_TIKTOK_TIMEOUT_SECONDS", 30, minimum=1)
 # Access tokens are refreshed when they expire within this many seconds (by the periodic job
@@ -406,22 +403,10 @@ VF_MANAGED_KEYS = {
 
 # Video providers (apps/media/clips, ../shared/contracts/video-providers.md): Google Veo through
 # the Gemini API and Kling; with the sandbox on, their stand-ins in apps/sandbox.
-VF_VEO_BASE_URL = env_url(
-    "VF_VEO_BASE_URL",
-    f"{_sandbox}/veo" if VF_SANDBOX_ENABLED else "https://generativelanguage.googleapis.com",
-    schemes=("http", "https"),
-)
-VF_KLING_BASE_URL = env_url(
-    "VF_KLING_BASE_URL",
-    f"{_sandbox}/kling" if VF_SANDBOX_ENABLED else "https://api-singapore.klingai.com",
-    schemes=("http", "https"),
-)
+VF_VEO_BASE_URL = _provider_url("VF_VEO_BASE_URL", "/veo", "https://generativelanguage.googleapis.com")
+VF_KLING_BASE_URL = _provider_url("VF_KLING_BASE_URL", "/kling", "https://api-singapore.klingai.com")
 # Text to speech (apps/media/render/elevenlabs.py, ../shared/contracts/tts.md) for projects that choose ElevenLabs.
-VF_ELEVENLABS_BASE_URL = env_url(
-    "VF_ELEVENLABS_BASE_URL",
-    f"{_sandbox}/elevenlabs" if VF_SANDBOX_ENABLED else "https://api.elevenlabs.io",
-    schemes=("http", "https"),
-)
+VF_ELEVENLABS_BASE_URL = _provider_url("VF_ELEVENLABS_BASE_URL", "/elevenlabs", "https://api.elevenlabs.io")
 VF_CLIP_TIMEOUT_SECONDS = env_float("VF_CLIP_TIMEOUT_SECONDS", 60, minimum=0.1)
 # Polling a generation: the first look after this many seconds, then 1.5× longer each time up to
 # the maximum; an operation still unfinished after VF_CLIP_MAX_WAIT_SECONDS is given up (fallback).
