@@ -129,15 +129,16 @@ def section_response(
 
 
 def apply_section(request, project: Project, key: str, form, save, saved_message) -> HttpResponse:
-    """Validate `form`, run `save(project, cleaned_data)`, answer for the section."""
+    """Validate `form`, run `save(project, cleaned_data)`, answer for the section (or with the
+    response `save` returns, e.g. a redirect when the page's address changed)."""
     if form.is_valid():
         try:
-            save(project, form.cleaned_data)
+            response = save(project, form.cleaned_data)
         except actions.ProjectError as exc:
             add_error(form, exc)
         else:
             messages.success(request, saved_message)
-            return section_response(request, project, key)
+            return response or section_response(request, project, key)
     return section_response(request, project, key, form, status=400)
 
 
@@ -153,18 +154,15 @@ def project_settings(request: OrgRequest, project_slug: str) -> HttpResponse:
 def project_settings_basics(request: OrgRequest, project_slug: str) -> HttpResponse:
     project = get_project(request.org, project_slug)
     form = ProjectBasicsForm(request.POST)
-    if form.is_valid():
+
+    def save(project, data):
         old_slug = project.slug
-        try:
-            actions.do_update_project_basics(project, **form.basics())
-        except actions.ProjectError as exc:
-            add_error(form, exc)
-        else:
-            messages.success(request, _("Project settings saved."))
-            if project.slug != old_slug:  # every link on the page changes: load the new address
-                return htmx_redirect(request, reverse("project_settings", args=[request.org.slug, project.slug]))
-            return section_response(request, project, "basics")
-    return section_response(request, project, "basics", form, status=400)
+        actions.do_update_project_basics(project, **form.basics())
+        if project.slug != old_slug:  # every link on the page changes: load the new address
+            return htmx_redirect(request, reverse("project_settings", args=[request.org.slug, project.slug]))
+        return None
+
+    return apply_section(request, project, "basics", form, save, _("Project settings saved."))
 
 
 @require_POST
