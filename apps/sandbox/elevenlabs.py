@@ -18,7 +18,6 @@ Faults (apps.sandbox.faults, service "elevenlabs", or the X-Sandbox-Fault header
 from __future__ import annotations
 
 import base64
-import json
 import re
 import shutil
 import subprocess
@@ -35,6 +34,7 @@ from apps.media.render.ffmpeg import run
 from apps.media.render.voice import SAMPLE_RATE, decode_mono, trim
 from apps.sandbox.faults import HEADER as FAULT_HEADER
 from apps.sandbox.faults import FaultConfigError, draw_fault
+from apps.sandbox.http import json_body
 from apps.sandbox.log import record_call
 
 SERVICE = "elevenlabs"
@@ -119,10 +119,7 @@ def _synthesis(request: HttpRequest, voice_id: str):
         fault = draw_fault(SERVICE, request.headers.get(FAULT_HEADER))
     except FaultConfigError as exc:
         return _error(request, 400, "sandbox_fault", str(exc))
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
+    body = json_body(request, empty={})
     if fault.latency_ms:
         clock.sleep(fault.latency_ms / 1000)
     if fault.kind in FAULTS:

@@ -22,7 +22,6 @@ Faults (apps.sandbox.faults, service "kling", or the X-Sandbox-Fault header):
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 
@@ -36,6 +35,7 @@ from apps.core import clock
 from apps.sandbox import clipgen
 from apps.sandbox.faults import HEADER as FAULT_HEADER
 from apps.sandbox.faults import FaultConfigError, draw_fault, register_kinds
+from apps.sandbox.http import json_body
 from apps.sandbox.log import record_call
 
 SERVICE = "kling"
@@ -183,10 +183,7 @@ def _task_data(request, task: dict) -> dict:
 @csrf_exempt
 @require_POST
 def text2video(request: HttpRequest) -> HttpResponse:
-    try:
-        body = json.loads(request.body or b"null")
-    except ValueError:
-        body = None
+    body = json_body(request)
     refused, kind = _refusal(request, body)
     if refused:
         return refused

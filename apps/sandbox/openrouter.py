@@ -54,6 +54,7 @@ from apps.ai.offline.schema_fill import Generator, break_schema, generate
 from apps.sandbox.apps import STARTED_KEY
 from apps.sandbox.faults import HEADER as FAULT_HEADER
 from apps.sandbox.faults import Fault, FaultConfigError, draw_fault
+from apps.sandbox.http import json_body
 from apps.sandbox.log import record_call
 from viralforge.redis import get_redis
 from viralforge.redis import key as redis_key
@@ -144,13 +145,6 @@ def _auth_error(request: HttpRequest) -> str | None:
     if _api_key(request) is None:
         return "User not found."
     return None
-
-
-def _json_body(request: HttpRequest):
-    try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 def _tokens(chars: int) -> int:
@@ -384,7 +378,7 @@ def _accept(request: HttpRequest, validate) -> tuple[float, dict, Fault] | HttpR
     problem = _auth_error(request)
     if problem:
         return _error(request, 401, problem, started=started)
-    body = _json_body(request)
+    body = json_body(request)
     problem = validate(body)
     if problem:
         return _error(request, 400, problem, started=started, body=body if isinstance(body, dict) else None)

@@ -19,7 +19,6 @@ Faults (apps.sandbox.faults, service "veo", or the X-Sandbox-Fault header):
 
 from __future__ import annotations
 
-import json
 import time
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.sandbox import clipgen
 from apps.sandbox.faults import HEADER as FAULT_HEADER
 from apps.sandbox.faults import FaultConfigError, draw_fault, register_kinds
+from apps.sandbox.http import json_body
 from apps.sandbox.log import record_call
 
 SERVICE = "veo"
@@ -110,10 +110,7 @@ def _problems(body) -> str:
 @csrf_exempt
 @require_POST
 def predict(request: HttpRequest, model: str) -> HttpResponse:
-    try:
-        body = json.loads(request.body or b"null")
-    except ValueError:
-        body = None
+    body = json_body(request)
     refused, kind = _fault_response(request, body)
     if refused:
         return refused
