@@ -67,6 +67,17 @@ def _row(request: OrgRequest, credential: ProviderCredential, status: int = 200,
     return render(request, f"{PAGE}#credential_row", context, status=status)
 
 
+def _row_change_answer(request: OrgRequest, credential, error: str, error_status: int, done: str) -> HttpResponse:
+    """After a change to one key: its row (HTMX) or the page, with `error` in place, else `done` as a message."""
+    if not error:
+        messages.success(request, done)
+    if request.htmx:
+        return _row(request, credential, error_status if error else 200, row_error=error)
+    if error:
+        return _page(request, error_status, page_error=error)
+    return redirect("credential_list", request.org.slug)
+
+
 @require_GET
 @org_view(Role.ADMIN)
 def credential_list(request: OrgRequest) -> HttpResponse:
@@ -122,14 +133,7 @@ def credential_replace(request: OrgRequest, credential_id) -> HttpResponse:
             )
         except actions.CredentialError as exc:
             error = str(exc)
-    if request.htmx:
-        if not error:
-            messages.success(request, _("Key replaced."))
-        return _row(request, credential, 400 if error else 200, row_error=error)
-    if error:
-        return _page(request, 400, page_error=error)
-    messages.success(request, _("Key replaced."))
-    return redirect("credential_list", request.org.slug)
+    return _row_change_answer(request, credential, error, 400, _("Key replaced."))
 
 
 @require_POST
@@ -141,14 +145,7 @@ def credential_revoke(request: OrgRequest, credential_id) -> HttpResponse:
         actions.do_revoke_credential(credential, actor=request.user)
     except actions.CredentialError as exc:
         error = str(exc)
-    if request.htmx:
-        if not error:
-            messages.success(request, _("Key revoked."))
-        return _row(request, credential, 409 if error else 200, row_error=error)
-    if error:
-        return _page(request, 409, page_error=error)
-    messages.success(request, _("Key revoked."))
-    return redirect("credential_list", request.org.slug)
+    return _row_change_answer(request, credential, error, 409, _("Key revoked."))
 
 
 @require_POST
