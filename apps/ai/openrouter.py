@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
+from apps.core.closing import Closing
+
 APP_TITLE = "ViralForge"
 
 
@@ -62,7 +64,7 @@ class OpenRouterConnectionError(OpenRouterError):
     """OpenRouter could not be reached (network error or timeout); `code` is 0."""
 
 
-class OpenRouterClient:
+class OpenRouterClient(Closing):
     def __init__(
         self,
         api_key: str,
@@ -90,12 +92,6 @@ class OpenRouterClient:
 
     def __repr__(self) -> str:
         return f"<OpenRouterClient {self.base_url}>"
-
-    def __enter__(self) -> OpenRouterClient:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
     def close(self) -> None:
         self._http.close()

@@ -55,6 +55,7 @@ from apps.ai.types import (
     ProviderRetryableError,
     Usage,
 )
+from apps.core.closing import Closing
 from apps.credentials.services import resolve_credential
 from viralforge.request_id import get_request_id
 
@@ -230,7 +231,7 @@ def map_error(exc: OpenRouterError) -> ProviderError:
 # --- chat ---------------------------------------------------------------------------------------
 
 
-class OpenRouterProvider:
+class OpenRouterProvider(Closing):
     """The `LLMProvider` for OpenRouter. One instance holds one pooled httpx client; close it
     (or use it as a context manager) when done. Thread-safe."""
 
@@ -263,12 +264,6 @@ class OpenRouterProvider:
 
     def __repr__(self) -> str:
         return f"<OpenRouterProvider {self.base_url}>"
-
-    def __enter__(self) -> OpenRouterProvider:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
     def close(self) -> None:
         self._client.close()
@@ -318,7 +313,7 @@ class OpenRouterProvider:
 # --- embeddings ---------------------------------------------------------------------------------
 
 
-class OpenRouterEmbedder:
+class OpenRouterEmbedder(Closing):
     """The `Embedder` over POST /embeddings (`apps.ai.embeddings.get_embedder()` with VF_EMBEDDER=openrouter).
 
     Vectors have `settings.VF_EMBEDDING_DIMENSION` dimensions (the pgvector column size); the
@@ -352,12 +347,6 @@ class OpenRouterEmbedder:
 
     def __repr__(self) -> str:
         return f"<OpenRouterEmbedder {self.model} dim={self.dimension}>"
-
-    def __enter__(self) -> OpenRouterEmbedder:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
     def close(self) -> None:
         if self._client is not None:

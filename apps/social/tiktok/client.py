@@ -34,6 +34,8 @@ import certifi
 import httpx
 from django.conf import settings
 
+from apps.core.closing import Closing
+
 USER_FIELDS = "open_id,union_id,avatar_url,display_name,follower_count,following_count,likes_count,video_count"
 VIDEO_FIELDS = (
     "id,create_time,cover_image_url,share_url,video_description,title,duration,height,width,"
@@ -130,7 +132,7 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-class TikTokClient:
+class TikTokClient(Closing):
     def __init__(
         self,
         client_key: str | None = None,
@@ -156,12 +158,6 @@ class TikTokClient:
 
     def close(self) -> None:
         self._http.close()
-
-    def __enter__(self) -> TikTokClient:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     # --- OAuth ----------------------------------------------------------------------------------
 
