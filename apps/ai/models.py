@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from pgvector.django import HnswIndex, VectorField
 
 from apps.core.fields import user_reference
-from apps.orgs.models import Organization, TenantBase
+from apps.orgs.models import Organization, TenantBase, optional_organization
 from apps.orgs.tenancy import TenantModel
 from apps.projects.models import Project
 
@@ -26,14 +26,7 @@ class PromptTemplate(TenantModel):
     an organization's row with the same key overrides it. Immutable once used (`used_at`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("organization"),
-    )
+    organization = optional_organization("+")
     key = models.SlugField(_("key"), max_length=60)
     version = models.PositiveIntegerField(_("version"), default=1)
     system_template = models.TextField(_("system prompt"))

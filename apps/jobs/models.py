@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.jobs import kinds
-from apps.orgs.models import Organization
+from apps.orgs.models import optional_organization
 from apps.orgs.tenancy import TenantModel
 
 
@@ -22,14 +22,7 @@ class JobRun(TenantModel):
     ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RETRYING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="job_runs",
-        verbose_name=_("organization"),
-    )
+    organization = optional_organization("job_runs")
     kind = models.CharField(_("kind"), max_length=100)
     actor_name = models.CharField(_("actor"), max_length=100)
     queue_name = models.CharField(_("queue"), max_length=50, default="default")

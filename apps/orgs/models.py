@@ -30,6 +30,19 @@ class Organization(models.Model):
         return self.name
 
 
+def optional_organization(related_name: str, **options) -> models.ForeignKey:
+    """The owner of a row that may also be global (empty: a default that applies to every organization)."""
+    return models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        verbose_name=_("organization"),
+        **options,
+    )
+
+
 class TenantBase(TenantModel):
     """The abstract base of tenant models: a UUID id, the owning organization, when it was made."""
 
