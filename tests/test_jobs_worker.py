@@ -140,15 +140,7 @@ def test_dead_job_requeued_by_owner_runs_again(org, owner, client_for, worker):
 
 def test_admin_requeue_over_htmx_runs_the_job(org, admin_user, client_for, worker):
     t = token()
-    job = JobRun.objects.create(
-        organization=org,
-        kind="vf_test_switchable",
-        actor_name="vf_test_switchable",
-        payload={"token": t},
-        status=JobStatus.DEAD,
-        attempts=3,
-        last_error="JobTestFailure: boom",
-    )
+    job = actors.dead_switchable_run(org, t, attempts=3, last_error="JobTestFailure: boom")
     response = client_for(admin_user).post(
         reverse("job_requeue", args=[org.slug, job.id]), headers={"HX-Request": "true"}
     )

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from apps.jobs.models import JobRun, JobStatus
+from apps.jobs.models import JobStatus
 from tests.support import jobs_actors as actors
 from tests.support.jobs_actors import wait_for_run
 from viralforge.logging import JsonFormatter
@@ -147,14 +147,7 @@ def test_json_formatter_without_log_record_factory():
 def test_request_id_travels_into_the_job_and_its_log_lines(org, owner, client_for, worker, json_logs):
     actors.reset()
     token = uuid.uuid4().hex
-    job = JobRun.objects.create(
-        organization=org,
-        kind="vf_test_switchable",
-        actor_name="vf_test_switchable",
-        payload={"token": token},
-        status=JobStatus.DEAD,
-        attempts=3,
-    )
+    job = actors.dead_switchable_run(org, token, attempts=3)
     response = client_for(owner).post(
         reverse("job_requeue", args=[org.slug, job.id]), headers={"X-Request-ID": "test-req-123"}
     )
@@ -192,13 +185,7 @@ def test_dead_letter_log_line_carries_the_request_id(org, owner, client_for, wor
     actors.reset()
     token = uuid.uuid4().hex
     actors.broken.add(token)
-    job = JobRun.objects.create(
-        organization=org,
-        kind="vf_test_switchable",
-        actor_name="vf_test_switchable",
-        payload={"token": token},
-        status=JobStatus.DEAD,
-    )
+    job = actors.dead_switchable_run(org, token)
     client_for(owner).post(reverse("job_requeue", args=[org.slug, job.id]), headers={"X-Request-ID": "test-req-dead"})
     run = wait_for_run(job.id, JobStatus.DEAD, requeued_count=1, attempts=3)
     assert "is broken" in run.last_error

@@ -12,7 +12,7 @@ from collections import Counter
 import dramatiq
 import pytest
 
-from apps.jobs.models import JobRun
+from apps.jobs.models import JobRun, JobStatus
 from apps.jobs.progress import report_progress
 
 logger = logging.getLogger("viralforge.jobs.tests")
@@ -49,6 +49,18 @@ def wait_for_run(job_run_id, *statuses: str, timeout: float = 20.0, **fields) ->
                 f"job {job_run_id} stuck at {run.status} {run.progress}% {run.step!r}, wanted {statuses} {fields}"
             )
         time.sleep(0.05)
+
+
+def dead_switchable_run(org, token: str, **fields) -> JobRun:
+    """A dead-lettered run of `switchable` (the state re-queue starts from)."""
+    return JobRun.objects.create(
+        organization=org,
+        kind="vf_test_switchable",
+        actor_name="vf_test_switchable",
+        payload={"token": token},
+        status=JobStatus.DEAD,
+        **fields,
+    )
 
 
 class JobTestFailure(Exception):
