@@ -2,13 +2,9 @@
 
 import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import dramatiq
 import pytest
-from django.db import connection
 
 from apps.billing.models import UsageKind, UsageLedger
 from apps.media.clips.actions import do_request_scene_clips, do_save_video_settings
@@ -18,9 +14,8 @@ from apps.sandbox import clipgen
 from apps.sandbox.models import SandboxCall
 from tests.support.clips import add_keys, make_clip_post, point_at_sandbox, wait_for_clips
 from tests.support.posts import make_project
-from tests.support.worker_process import wait_until
+from tests.support.worker_process import start_media_worker, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -33,16 +28,11 @@ def test_killed_worker_resumes_the_same_veo_operation(org, settings, live_server
                            kling_model="kling-v1-6", kling_mode="std")  # fmt: skip
     post = make_clip_post(org, "Steam rising from a fresh espresso", project=project)
 
-    env = os.environ | {
-        "VF_VEO_BASE_URL": settings.VF_VEO_BASE_URL, "VF_CLIP_POLL_SECONDS": "0.1",
-        "VF_CLIP_POLL_MAX_SECONDS": "0.2", "VF_CLIP_TIMEOUT_SECONDS": "1", "MEDIA_ROOT": str(media),
-    }  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.clip_worker", connection.settings_dict["NAME"]],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    process = start_media_worker(
+        VF_VEO_BASE_URL=settings.VF_VEO_BASE_URL, VF_CLIP_POLL_SECONDS="0.1",
+        VF_CLIP_POLL_MAX_SECONDS="0.2", VF_CLIP_TIMEOUT_SECONDS="1", MEDIA_ROOT=media,
     )  # fmt: skip
     try:
-        assert process.stdout.readline().strip() == "ready"
         requested = do_request_scene_clips(post)  # autocommit: the first step is sent at once
         start_clip_steps(requested.new)
         [clip_id] = requested.new

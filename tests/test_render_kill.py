@@ -3,13 +3,10 @@ and ends with exactly one finished render; nothing half-written is visible in be
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import dramatiq
 import pytest
-from django.db import connection
 
 from apps.media import actions
 from apps.media.models import Asset, AssetKind, Render, RenderStatus
@@ -18,9 +15,8 @@ from apps.media.tasks import produce_post
 from apps.posts.models import VideoState
 from tests.support.media import make_post_in
 from tests.support.renders import H, W, on_plan, reload, three_scene_script, wait_for_render
-from tests.support.worker_process import wait_until
+from tests.support.worker_process import start_media_worker, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -38,16 +34,10 @@ def test_a_killed_render_resumes_from_its_cache_and_ends_once(org, owner, settin
     post.save(update_fields=["hook", "script"])
     segments = workdir_of(post) / "segments"
 
-    env = os.environ | {
-        "VF_RENDER_WIDTH": str(W), "VF_RENDER_HEIGHT": str(H), "VF_RENDER_WORKDIR": settings.VF_RENDER_WORKDIR,
-        "MEDIA_ROOT": str(media),
-    }  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.clip_worker", connection.settings_dict["NAME"]],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+    process = start_media_worker(
+        VF_RENDER_WIDTH=W, VF_RENDER_HEIGHT=H, VF_RENDER_WORKDIR=settings.VF_RENDER_WORKDIR, MEDIA_ROOT=media
+    )
     try:
-        assert process.stdout.readline().strip() == "ready"
         render = actions.do_request_render(post, actor=owner)  # autocommit: the job is sent at once
         # The title card and the first scene are encoded; the worker is busy with the rest.
         wait_until(lambda: len(finished_segments(segments)) >= 2, timeout=90.0, what="the first scene's segment")

@@ -49,6 +49,21 @@ def start_worker(queues=("publish",), log=None, **env) -> subprocess.Popen:
     )  # fmt: skip
 
 
+def start_media_worker(**env) -> subprocess.Popen:
+    """`tests/support/clip_worker.py` (the `media` queue) on this test's database, with `env` added to the
+    environment; returned once it consumes. Kill it with `os.kill(process.pid, signal.SIGKILL)`."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.clip_worker", connection.settings_dict["NAME"]],
+        cwd=settings.BASE_DIR, env=os.environ | {name: str(value) for name, value in env.items()},
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    if process.stdout.readline().strip() != "ready":
+        process.kill()
+        process.wait(timeout=10)
+        pytest.fail("the media worker did not start")
+    return process
+
+
 def kill(process: subprocess.Popen) -> None:
     """SIGKILL the worker and its children: no cleanup code runs."""
     try:
