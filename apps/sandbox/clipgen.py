@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from apps.core import clock
@@ -91,6 +92,37 @@ def stage(service: str, task: dict) -> str:
     if task.get("fault") == "stuck" or age < config["submitted_seconds"] + config["processing_seconds"]:
         return "processing"
     return "done"
+
+
+def error_fault(service: str, fault, errors: dict) -> tuple[int, object, str, float | None] | None:
+    """An error fault's (status, code, message, Retry-After) from the stand-in's `errors`, else None.
+    The "timeout" fault first keeps the request waiting (`hang_seconds`, real time)."""
+    if fault.kind not in errors:
+        return None
+    if fault.kind == "timeout":
+        time.sleep(config_of(service)["hang_seconds"])
+    status, code, message = errors[fault.kind]
+    return status, code, message, fault.retry_after if fault.kind == "429" else None
+
+
+def take_download(service: str, task_id: str) -> dict | None:
+    """The done task (with a video) whose file is fetched now, its download counted; None if there is none."""
+    task = get(service, task_id)
+    if task is None or task["fault"] in ("safety", "failed") or stage(service, task) != "done":
+        return None
+    task["downloads"] += 1
+    save(service, task)
+    return task
+
+
+def download_fails(task: dict) -> bool:
+    """The "download_once" fault: the first download of the file fails."""
+    return task["fault"] == "download_once" and task["downloads"] == 1
+
+
+def clip_of(task: dict) -> bytes:
+    params = task["params"]
+    return make_clip(params["prompt"], params["aspect_ratio"], params["seconds"])
 
 
 def first_words(prompt: str, count: int = WORDS) -> str:

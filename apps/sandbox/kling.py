@@ -122,11 +122,9 @@ def _refusal(request, body=None) -> tuple[HttpResponse | None, str]:
     if problem:
         status, code, message, _issuer = problem
         return _error(request, status, code, message, body=body), ""
-    if fault.kind in ERRORS:
-        if fault.kind == "timeout":
-            time.sleep(clipgen.config_of(SERVICE)["hang_seconds"])
-        status, code, message = ERRORS[fault.kind]
-        retry_after = fault.retry_after if fault.kind == "429" else None
+    error = clipgen.error_fault(SERVICE, fault, ERRORS)
+    if error:
+        status, code, message, retry_after = error
         return _error(request, status, code, message, body=body, fault=fault.kind, retry_after=retry_after), ""
     issuer = jwt.decode(request.headers["Authorization"].split(" ", 1)[1], options={"verify_signature": False})["iss"]
     if "arrears" in issuer:
@@ -219,16 +217,12 @@ def task(request: HttpRequest, task_id: str) -> HttpResponse:
 
 @require_GET
 def download(request: HttpRequest, task_id: str) -> HttpResponse:
-    found = clipgen.get(SERVICE, task_id)
-    if found is None or found["fault"] in ("safety", "failed") or clipgen.stage(SERVICE, found) != "done":
+    found = clipgen.take_download(SERVICE, task_id)
+    if found is None:
         record_call(SERVICE, request, 404)
         return HttpResponse(status=404)
-    found["downloads"] += 1
-    clipgen.save(SERVICE, found)
-    if found["fault"] == "download_once" and found["downloads"] == 1:
+    if clipgen.download_fails(found):
         record_call(SERVICE, request, 503, fault="download_once")
         return HttpResponse(b"Service Unavailable (sandbox fault)", status=503, content_type="text/plain")
     record_call(SERVICE, request, 200)
-    params = found["params"]
-    return HttpResponse(clipgen.make_clip(params["prompt"], params["aspect_ratio"], params["seconds"]),
-                        content_type="video/mp4")  # fmt: skip
+    return HttpResponse(clipgen.clip_of(found), content_type="video/mp4")

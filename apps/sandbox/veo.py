@@ -67,11 +67,9 @@ def _fault_response(request, body=None) -> tuple[HttpResponse | None, str]:
         return _error(request, 400, "INVALID_ARGUMENT", str(exc), body=body), ""
     if fault.latency_ms:
         time.sleep(fault.latency_ms / 1000)
-    if fault.kind in ERRORS:
-        if fault.kind == "timeout":
-            time.sleep(clipgen.config_of(SERVICE)["hang_seconds"])
-        status, code, message = ERRORS[fault.kind]
-        retry_after = fault.retry_after if fault.kind == "429" else None
+    error = clipgen.error_fault(SERVICE, fault, ERRORS)
+    if error:
+        status, code, message, retry_after = error
         return _error(request, status, code, message, body=body, fault=fault.kind, retry_after=retry_after), ""
     key = request.headers.get("x-goog-api-key", "")
     if not key:
@@ -160,15 +158,11 @@ def download(request: HttpRequest, file_id: str) -> HttpResponse:
     refused, kind = _fault_response(request)
     if refused:
         return refused
-    task = clipgen.get(SERVICE, file_id)
-    if task is None or task["fault"] in ("safety", "failed") or clipgen.stage(SERVICE, task) != "done":
+    task = clipgen.take_download(SERVICE, file_id)
+    if task is None:
         return _error(request, 404, "NOT_FOUND", f"File {file_id} not found.")
-    task["downloads"] += 1
-    clipgen.save(SERVICE, task)
-    if task["fault"] == "download_once" and task["downloads"] == 1:
+    if clipgen.download_fails(task):
         message = "The file could not be served (sandbox fault)."
         return _error(request, 503, "UNAVAILABLE", message, fault="download_once")
     record_call(SERVICE, request, 200, fault=kind)
-    params = task["params"]
-    return HttpResponse(clipgen.make_clip(params["prompt"], params["aspect_ratio"], params["seconds"]),
-                        content_type="video/mp4")  # fmt: skip
+    return HttpResponse(clipgen.clip_of(task), content_type="video/mp4")
