@@ -44,6 +44,16 @@ class PromptOverrideForm(forms.Form):
         return self._clean_template("user_template")
 
 
+def _rules_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One rule per line."),
+    )
+
+
 class BrandVoiceForm(forms.Form):
     project = forms.ModelChoiceField(
         label=_("Applies to"),
@@ -60,20 +70,8 @@ class BrandVoiceForm(forms.Form):
         help_text=_('How the brand speaks, e.g. "warm, expert, a little cheeky; speaks to its audience as equals".'),
     )
     tone = forms.CharField(label=_("Tone"), required=False, max_length=200)
-    do_list = forms.CharField(
-        label=_("Do"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One rule per line."),
-    )
-    dont_list = forms.CharField(
-        label=_("Don't"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One rule per line."),
-    )
+    do_list = _rules_field(_("Do"))
+    dont_list = _rules_field(_("Don't"))
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
