@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -183,6 +184,35 @@ def stop_server(process: subprocess.Popen) -> None:
     log = getattr(process, "log", None)
     if log is not None and not log.closed:
         log.close()
+
+
+@contextmanager
+def openrouter_sandbox(port: int, latency_ms: int):
+    """Point OpenRouter at the stand-in served on `port`, `latency_ms` per call; afterwards the
+    previous base URL and fault configuration come back and the pooled providers are closed."""
+    from django.conf import settings
+
+    from apps.ai import routing
+    from apps.sandbox import faults
+
+    previous_base, previous_faults = settings.OPENROUTER_BASE_URL, faults.get_faults("openrouter")
+    settings.OPENROUTER_BASE_URL = f"http://127.0.0.1:{port}/sandbox/openrouter/api/v1"
+    faults.set_faults("openrouter", latency_ms=latency_ms, ttl_seconds=900)
+    try:
+        yield
+    finally:
+        if previous_faults is not None:
+            faults.set_faults(
+                "openrouter",
+                latency_ms=previous_faults.latency_ms,
+                rates=previous_faults.rates,
+                retry_after=previous_faults.retry_after,
+                seed=previous_faults.seed,
+            )
+        else:
+            faults.clear_faults("openrouter")
+        settings.OPENROUTER_BASE_URL = previous_base
+        routing.close_pooled_providers()
 
 
 def main() -> None:

@@ -118,14 +118,11 @@ def _posts(plan) -> int:
 
 
 def _llm_run(org, membership, latency_ms: int, threads: int) -> dict:
-    from django.conf import settings
 
-    from apps.ai import routing
     from apps.ai.actions import do_save_agent_route
     from apps.ai.models import AIDecision
     from apps.credentials.actions import do_add_credential
-    from apps.sandbox import faults
-    from bench.agents_client import _free_port, stop_server
+    from bench.agents_client import _free_port, openrouter_sandbox, stop_server
 
     key = f"sk-or-bench-plan-{uuid.uuid4().hex}"
     do_add_credential(org, provider="openrouter", secret=key, label="bench")
@@ -134,24 +131,10 @@ def _llm_run(org, membership, latency_ms: int, threads: int) -> dict:
         do_save_agent_route(org, agent, project=project, provider="openrouter", model="openai/gpt-5-mini")
     port = _free_port()
     process = start_threaded_server(port, threads)
-    previous_base, previous_faults = settings.OPENROUTER_BASE_URL, faults.get_faults("openrouter")
-    settings.OPENROUTER_BASE_URL = f"http://127.0.0.1:{port}/sandbox/openrouter/api/v1"
-    faults.set_faults("openrouter", latency_ms=latency_ms, ttl_seconds=900)
     try:
-        seconds, plan = _run_plan(membership, project, timeout_s=600)
+        with openrouter_sandbox(port, latency_ms):
+            seconds, plan = _run_plan(membership, project, timeout_s=600)
     finally:
-        if previous_faults is not None:
-            faults.set_faults(
-                "openrouter",
-                latency_ms=previous_faults.latency_ms,
-                rates=previous_faults.rates,
-                retry_after=previous_faults.retry_after,
-                seed=previous_faults.seed,
-            )
-        else:
-            faults.clear_faults("openrouter")
-        settings.OPENROUTER_BASE_URL = previous_base
-        routing.close_pooled_providers()
         stop_server(process)
         _delete_sandbox_log(key)
     decisions = AIDecision.objects.for_org(org).filter(project=project)

@@ -157,11 +157,8 @@ def main() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
     import dramatiq
-    from django.conf import settings
 
-    from apps.ai import routing
-    from apps.sandbox import faults
-    from bench.agents_client import _free_port, start_server, stop_server
+    from bench.agents_client import _free_port, openrouter_sandbox, start_server, stop_server
 
     org, user, project, key = _setup(uuid.uuid4().hex[:10])
     port = _free_port()
@@ -173,35 +170,23 @@ def main() -> None:
         extra_args=("--workers", str(args.server_processes), "--worker-class", "gthread",
                     "--threads", str(args.server_threads), "--timeout", "120"),
     )  # fmt: skip
-    previous_base, previous_faults = settings.OPENROUTER_BASE_URL, faults.get_faults("openrouter")
-    settings.OPENROUTER_BASE_URL = f"http://127.0.0.1:{port}/sandbox/openrouter/api/v1"
-    faults.set_faults("openrouter", latency_ms=args.latency_ms, ttl_seconds=900)
-    worker = dramatiq.Worker(dramatiq.get_broker(), worker_threads=2, worker_timeout=100)
-    worker.start()
-    http = _web_client(f"http://127.0.0.1:{port}", user)
     firsts, alls = [], []
     try:
-        _warm_up()
-        baseline = _agent_call(org, project)
-        for n in range(args.runs):
-            first, done = _run(http, org, project, n, timeout_s=120)
-            firsts.append(first)
-            alls.append(done)
+        with openrouter_sandbox(port, args.latency_ms):
+            worker = dramatiq.Worker(dramatiq.get_broker(), worker_threads=2, worker_timeout=100)
+            worker.start()
+            http = _web_client(f"http://127.0.0.1:{port}", user)
+            try:
+                _warm_up()
+                baseline = _agent_call(org, project)
+                for n in range(args.runs):
+                    first, done = _run(http, org, project, n, timeout_s=120)
+                    firsts.append(first)
+                    alls.append(done)
+            finally:
+                worker.stop()
+                http.close()
     finally:
-        worker.stop()
-        http.close()
-        if previous_faults is not None:
-            faults.set_faults(
-                "openrouter",
-                latency_ms=previous_faults.latency_ms,
-                rates=previous_faults.rates,
-                retry_after=previous_faults.retry_after,
-                seed=previous_faults.seed,
-            )
-        else:
-            faults.clear_faults("openrouter")
-        settings.OPENROUTER_BASE_URL = previous_base
-        routing.close_pooled_providers()
         stop_server(process)
         _cleanup(org, user, key)
 
