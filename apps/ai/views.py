@@ -22,6 +22,7 @@ from apps.ai import actions, prompts
 from apps.ai.models import AIDecision, BrandVoice, PromptTemplate
 from apps.ai.orchestrator import out_of_credits_today
 from apps.ai.prompt_forms import BrandVoiceForm, DecisionFilterForm, PromptOverrideForm
+from apps.core.forms import first_error
 from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 from apps.projects.models import Project
@@ -45,12 +46,6 @@ def get_prompt_spec(key: str):
 def get_decision(org, decision_id) -> AIDecision:
     """The organization's AI decision with this id, or 404 (also for another organization's)."""
     return get_object_or_404(AIDecision.objects.for_org(org).select_related("project"), id=decision_id)
-
-
-def _first_error(form) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return _("Please correct the errors below.")
 
 
 # --- prompt library ---------------------------------------------------------------------------
@@ -153,7 +148,7 @@ def prompt_diff(request: OrgRequest, key: str) -> HttpResponse:
     spec = get_prompt_spec(key)
     form = PromptOverrideForm(request.POST)
     status = 200 if form.is_valid() else 400
-    context = _edit_context(request, spec, form, diff_error="" if status == 200 else _first_error(form))
+    context = _edit_context(request, spec, form, diff_error="" if status == 200 else first_error(form))
     return render(request, "ai/prompts_edit.html#diff", context, status=status)
 
 
@@ -263,7 +258,7 @@ def ai_decisions(request: OrgRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query,
-        "filter_error": _first_error(form) if status == 400 else "",
+        "filter_error": first_error(form) if status == 400 else "",
         "out_of_credits": out_of_credits_today(org),
     }
     template = "ai/decisions.html#decision_table" if request.htmx and not request.htmx.boosted else "ai/decisions.html"

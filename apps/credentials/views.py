@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.billing.ratelimit import rate_limit
+from apps.core.forms import first_error
 from apps.credentials import actions
 from apps.credentials.access import get_credential
 from apps.credentials.forms import AddCredentialForm, ReplaceCredentialForm, RotationPolicyForm
@@ -21,12 +22,6 @@ from apps.orgs.access import OrgRequest, org_view
 from apps.orgs.roles import Role
 
 PAGE = "credentials/list.html"
-
-
-def _first_error(form) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return _("Please correct the errors below.")
 
 
 def _mark_stale(credentials, policy: CredentialPolicy):
@@ -122,7 +117,7 @@ def credential_replace(request: OrgRequest, credential_id) -> HttpResponse:
     form = ReplaceCredentialForm(request.POST)
     error = ""
     if not form.is_valid():
-        error = _first_error(form)
+        error = first_error(form)
     else:
         try:
             actions.do_replace_credential(
