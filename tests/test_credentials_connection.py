@@ -1,7 +1,5 @@
 """Test connection: the real httpx client over real HTTP against the sandbox (pytest-django's live_server)."""
 
-import socket
-
 import pytest
 from django.urls import reverse
 
@@ -9,6 +7,7 @@ from apps.ai.openrouter import KeyInfo, OpenRouterClient, OpenRouterConnectionEr
 from apps.credentials.models import ProviderCredential
 from apps.sandbox.log import calls, digest
 from tests.support.credentials import BAD_SECRET, PLATFORM_SECRET, SECRET, add, subscribe
+from tests.support.ports import free_port
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -21,12 +20,6 @@ def sandbox(live_server, settings):
 
 def check_url(org, credential):
     return reverse("credential_test", args=[org.slug, credential.id])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_client_reads_key_info_and_sends_attribution(sandbox, settings):
@@ -47,7 +40,7 @@ def test_client_reads_key_info_and_sends_attribution(sandbox, settings):
 
 
 def test_client_connection_error_is_typed_and_keyless(db):
-    client = OpenRouterClient(SECRET, base_url=f"http://127.0.0.1:{_free_port()}/api/v1", timeout=2)
+    client = OpenRouterClient(SECRET, base_url=f"http://127.0.0.1:{free_port()}/api/v1", timeout=2)
     with pytest.raises(OpenRouterConnectionError) as excinfo:
         client.get_key()
     assert excinfo.value.code == 0

@@ -3,7 +3,6 @@
 
 import json
 import logging
-import socket
 import time
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from apps.credentials.services import CredentialUnavailable
 from apps.sandbox.faults import clear_faults, set_faults
 from apps.sandbox.log import calls, digest
 from tests.support.credentials import BAD_SECRET, PLATFORM_SECRET, SECRET, add
+from tests.support.ports import free_port
 from viralforge.request_id import reset_request_id, set_request_id
 
 
@@ -60,12 +60,6 @@ def provider(**kwargs) -> OpenRouterProvider:
     fault = kwargs.pop("fault", None)
     headers = {"X-Sandbox-Fault": fault} if fault else None
     return OpenRouterProvider(kwargs.pop("key", SECRET), headers=headers, **kwargs)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_happy_path_returns_contract_valid_content(sandbox):
@@ -208,12 +202,12 @@ def test_timeout_is_retryable(sandbox):
 
 
 def test_unreachable_server_is_retryable_and_keyless(db):
-    llm = OpenRouterProvider(SECRET, base_url=f"http://127.0.0.1:{_free_port()}/api/v1", timeout=2)
+    llm = OpenRouterProvider(SECRET, base_url=f"http://127.0.0.1:{free_port()}/api/v1", timeout=2)
     with llm, pytest.raises(ProviderRetryableError) as excinfo:
         llm.complete(REQUEST)
     assert excinfo.value.code == 0 and excinfo.value.__context__ is None
     assert SECRET not in str(excinfo.value) and SECRET not in repr(llm)
-    with OpenRouterClient(SECRET, base_url=f"http://127.0.0.1:{_free_port()}", timeout=2) as client:
+    with OpenRouterClient(SECRET, base_url=f"http://127.0.0.1:{free_port()}", timeout=2) as client:
         with pytest.raises(OpenRouterConnectionError) as raw:
             client.chat({"model": "m", "messages": []})
     assert raw.value.__context__ is None and raw.value.__cause__ is None  # the httpx request stays behind

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from django.urls import reverse
 
 from apps.ai.models import KnowledgeDoc
 from apps.jobs.models import JobRun, JobStatus
+from tests.support.ports import free_port
 from tests.support.posts import HX, MONTH, make_plan, make_post, make_project
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
@@ -192,16 +192,10 @@ def test_reports_are_rate_limited_per_ip(client, db, settings):
 # --- gunicorn (the Procfile's web server) names no server software -----------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_gunicorn_sends_no_server_header(db):
     procfile = Path("Procfile").read_text()
     assert "--config gunicorn.conf.py" in procfile
-    port = _free_port()
+    port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "viralforge.wsgi", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "-w", "1"],

@@ -1,0 +1,9 @@
+"""A free TCP port on 127.0.0.1 (nothing listens there: for "connection refused" tests, or to start a server on)."""
+
+import socket
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
