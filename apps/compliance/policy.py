@@ -25,10 +25,12 @@ from typing import NamedTuple
 
 from django.db.models import Q
 
+from apps.compliance.classifier import classifier
 from apps.compliance.lexical import LexicalIndex, LexicalRule, LexicalSpec, parse_spec, tokenize
 from apps.compliance.models import LEXICAL_KINDS, Category, Field, MatchKind, Outcome, Rule, RuleSet
 from apps.compliance.patterns import Folded, PatternError, compile_patterns, pattern_keys
 from apps.compliance.reasons import PREFIX as REASON_PREFIX
+from apps.compliance.ruledata import DEFAULT_RULE_SET_NAME
 from apps.core.reasons import render as render_reason
 
 logger = logging.getLogger(__name__)
@@ -523,6 +525,35 @@ _MATCHERS = {
     MatchKind.AI_LABEL.value: _label_match,
     MatchKind.AD_LABEL.value: _label_match,
 }
+# The learned classifier's matches (see apps.compliance.classifier): one fixed id, its own "rule set".
+CLASSIFIER_RULE_ID = uuid.UUID("6f1c2a8e-3d7b-5c41-9e0a-0c1a55f1e701")
+
+
+def _classifier_match(prepared: _Prepared, rule_sets: list[CompiledRuleSet]) -> Match | None:
+    """A review when the default rules let the text pass but the classifier sees a problem.
+
+    Only beside the global default rule set (an organization's own rules, or a rule set under test,
+    are not second-guessed) and only for German, English or an unknown language.
+    """
+    if prepared.language not in (None, "de", "en"):
+        return None
+    if not any(rs.organization_id is None and rs.ref.name == DEFAULT_RULE_SET_NAME for rs in rule_sets):
+        return None
+    text = " ".join(part for part in (prepared.raw[Field.TITLE], prepared.raw[Field.TEXT], *prepared.tags) if part)
+    if not text.strip():
+        return None
+    model = classifier()
+    found = model.flag(text)
+    if found is None:
+        return None
+    category, _probability = found
+    return Match(
+        CLASSIFIER_RULE_ID, f"classifier-{category}", category, Outcome.NEEDS_REVIEW.value,
+        "Learned classifier: resembles flagged texts of this category.", RuleSetRef("classifier", model.version),
+        reason={"code": REASON_PREFIX + "classifier", "params": {}}, source="classifier",
+    )  # fmt: skip
+
+
 _FIELD_ORDER = {Field.TITLE.value: 0, Field.TEXT.value: 1, Field.HASHTAGS.value: 2, Field.CAPTION.value: 3, "": 4}
 
 
@@ -555,6 +586,9 @@ def evaluate(
     for match in matches:
         if SEVERITY[match.outcome] > SEVERITY[outcome]:
             outcome = Outcome(match.outcome)
+    if outcome == Outcome.PASS and (learned := _classifier_match(prepared, rule_sets)) is not None:
+        matches.append(learned)
+        outcome = Outcome.NEEDS_REVIEW
     matches.sort(key=lambda m: (-SEVERITY[m.outcome], _FIELD_ORDER.get(m.field, 9), m.start or 0, m.code))
     return Verdict(
         outcome=outcome.value,

@@ -96,6 +96,10 @@ REASONS = {
     "platform_length": define(
         "policy.platform_length", _("%(measured)s characters; at most %(limit)s are allowed here.")
     ),
+    "classifier": define(
+        "policy.classifier",
+        _("The text resembles content that needs a review, though no rule names it: please check it."),
+    ),
     "model_opinion": define(
         "policy.model_opinion", _("The AI reviewer sees a possible problem (“%(text)s”): please check it.")
     ),
