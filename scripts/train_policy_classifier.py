@@ -5,8 +5,9 @@ test.tsv, never the odd heldout3 rows: those stay held out) and writes the weigh
 apps/compliance/data/classifier.json. Deterministic: full-batch Adam from zero weights.
 
 Flagged rows whose label depends on the post's settings rather than its text (platform rules,
-AI-generated content, a commercial-content setting) are left out; every harmless row is used. The threshold was chosen on the even heldout3
-rows with a model trained on tune.tsv and extra.tsv only (`--without-even` reproduces that model).
+AI-generated content, a commercial-content setting) are left out; every harmless row is used.
+The threshold was chosen on the even heldout3 rows with a model trained on tune.tsv and extra.tsv
+only (`--without-even` reproduces that model).
 """
 
 import argparse
