@@ -99,10 +99,14 @@ def test_the_second_blind_corpus_does_not_fall_below_todays_figures(defaults):
 # After the rule work: odd half (held out) recall 0.513, false positives 0.100 (the rules of that
 # day on the same half: 0.400 / 0.147); even half (tuned on) 0.933 / 0.013. The rules still do not
 # generalise to the targets (0.90 / 0.05): these floors only catch regressions.
-HELDOUT3_RECALL = {"all": 0.72, "de": 0.75, "en": 0.68}
-HELDOUT3_FP = {"all": 0.06, "de": 0.06, "en": 0.065}
-HELDOUT3_ODD_RECALL = {"all": 0.51, "de": 0.57, "en": 0.45}
-HELDOUT3_ODD_FP = {"all": 0.10, "de": 0.11, "en": 0.10}
+# Then the learned classifier (apps/compliance/classifier.py, trained on tune.tsv, extra.tsv and the
+# even rows; its threshold chosen on the even rows with a model that had not seen them) reviews what
+# the rules let pass: odd half 0.627 / 0.107 (16 of 150; one more than the rules alone), whole file
+# 0.813 / 0.060.
+HELDOUT3_RECALL = {"all": 0.81, "de": 0.82, "en": 0.80}
+HELDOUT3_FP = {"all": 0.06, "de": 0.06, "en": 0.067}
+HELDOUT3_ODD_RECALL = {"all": 0.62, "de": 0.65, "en": 0.60}
+HELDOUT3_ODD_FP = {"all": 0.107, "de": 0.107, "en": 0.107}
 
 
 def _heldout3(half: int | None):
