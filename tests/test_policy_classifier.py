@@ -41,5 +41,9 @@ def test_the_classifier_does_not_second_guess_an_organizations_own_rules(db, org
 
 def test_features_see_compound_parts_and_the_model_is_a_distribution():
     assert {"w:krebsheilung", "c:<kre", "c:rebs", "c:heil", "c:ung>"} <= features("Krebsheilung")
-    probabilities = classifier().probabilities(UNNAMED_CLAIM)
-    assert abs(float(probabilities.sum()) - 1) < 1e-9 and classifier().classes[0] == "pass"
+    model = classifier()
+    for text in (UNNAMED_CLAIM, "Krebsheilung mit Bitcoinrendite? Nein. " * 3, ""):
+        # The fast path (per-word memo) sees exactly the features the model was trained on.
+        assert model.rows(text) == {model.index[name] for name in features(text) if name in model.index}
+    probabilities = model.probabilities(UNNAMED_CLAIM)
+    assert abs(float(probabilities.sum()) - 1) < 1e-9 and model.classes[0] == "pass"

@@ -18,6 +18,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,26 +30,34 @@ from apps.compliance.patterns import fold
 DATA = Path(__file__).resolve().parent / "data" / "classifier.json"
 CHAR_NGRAMS = (3, 4)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[€$£%]")
+WORD_MEMO_LIMIT = 200_000
 PASS = "pass"  # noqa: S105 (the harmless class, not a password)
+
+
+def word_features(word: str) -> list[str]:
+    """The features of one folded word: itself and, for words of letters, its character 3–4-grams."""
+    found = ["w:" + word]
+    if len(word) > 2 and word.isalpha():
+        padded = "<" + word + ">"
+        low, high = CHAR_NGRAMS
+        for n in range(low, high + 1):
+            found.extend("c:" + padded[start : start + n] for start in range(len(padded) - n + 1))
+    return found
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
 
 
 def features(text: str) -> set[str]:
     """Words, adjacent word pairs and the character 3–4-grams of each word (folded)."""
-    words = _WORD.findall(fold(text))
     found: set[str] = set()
-    add = found.add
     previous = ""
-    low, high = CHAR_NGRAMS
-    for word in words:
-        add("w:" + word)
+    for word in words(text):
+        found.update(word_features(word))
         if previous:
-            add("b:" + previous + " " + word)
+            found.add("b:" + previous + " " + word)
         previous = word
-        if len(word) > 2 and word.isalpha():
-            padded = "<" + word + ">"
-            for n in range(low, high + 1):
-                for start in range(len(padded) - n + 1):
-                    add("c:" + padded[start : start + n])
     return found
 
 
@@ -80,9 +89,30 @@ class Classifier:
     bias: np.ndarray
     matrix: np.ndarray
     index: dict[str, int]
+    # Per distinct word: the matrix rows of its features (a running process meets the same words again).
+    _word_rows: dict[str, tuple[int, ...]] = dataclass_field(default_factory=dict, compare=False, repr=False)
+
+    def rows(self, text: str) -> set[int]:
+        """The matrix rows of `features(text)` that the model knows, without building the strings twice."""
+        index, memo = self.index, self._word_rows
+        found: set[int] = set()
+        previous = ""
+        for word in words(text):
+            known = memo.get(word)
+            if known is None:
+                if len(memo) >= WORD_MEMO_LIMIT:
+                    memo.clear()
+                known = memo[word] = tuple(index[name] for name in word_features(word) if name in index)
+            found.update(known)
+            if previous:
+                pair = index.get("b:" + previous + " " + word)
+                if pair is not None:
+                    found.add(pair)
+            previous = word
+        return found
 
     def probabilities(self, text: str) -> np.ndarray:
-        rows = [self.index[name] for name in features(text) if name in self.index]
+        rows = list(self.rows(text))
         scores = self.bias.copy()
         if rows:
             scores += self.matrix[rows].sum(axis=0) / math.sqrt(len(rows))
