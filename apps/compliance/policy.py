@@ -15,6 +15,10 @@ on whole words, and spans are reported in the original text.
 
 A rule with languages applies when the input's language is one of them (or unknown); a rule
 for a platform applies only when the input names that platform.
+
+Beside the global default rule set, a learned classifier (`apps.compliance.classifier`) looks at
+what the rules let pass: when it sees a problem, the text needs a review (match source
+"classifier"). It never blocks and never lowers a rule's verdict.
 """
 
 import logging
