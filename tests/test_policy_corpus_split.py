@@ -122,6 +122,22 @@ def test_the_third_blind_corpus_does_not_fall_below_todays_figures(defaults):
     assert not failures, "; ".join(failures)
 
 
+# heldout4.tsv (a fourth blind writer, 400 rows, written while the classifier was being trained and
+# never used for rules or training). Run once as a whole, unseen: the rules alone (main before the
+# classifier) recall 0.571, false positives 0.062; with the classifier 0.633 / 0.062 (disclosure
+# 0.31, taboo 0.56, financial 0.71, political 0.77, medical 0.81). Far from the 0.90 / 0.05:
+# these floors only catch regressions; keep it unread so it stays a held-out figure.
+HELDOUT4_RECALL = {"all": 0.63, "de": 0.65, "en": 0.61}
+HELDOUT4_FP = {"all": 0.0625, "de": 0.075, "en": 0.05}
+
+
+def test_the_fourth_blind_corpus_does_not_fall_below_its_first_figures(defaults):
+    report = _report("heldout4.tsv")
+    assert (report.overall.positives, report.overall.negatives) == (240, 160)
+    failures = _floors(report, HELDOUT4_RECALL, HELDOUT4_FP)
+    assert not failures, "; ".join(failures)
+
+
 def test_policy_eval_prints_the_table_without_rows(defaults, capsys):
     call_command("policy_eval", str(CORPUS / "tune.tsv"), "--no-rows")
     out = capsys.readouterr().out
