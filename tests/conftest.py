@@ -21,8 +21,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database after `migrate`, with the defaults `manage.py ensure_defaults` seeds."""
     from django.core.management import call_command
 
+    from tests.support.db import install_fast_flush
+
     with django_db_blocker.unblock():
         call_command("ensure_defaults", verbosity=0)
+        install_fast_flush()
 
 
 @pytest.fixture(autouse=True)
@@ -132,37 +135,63 @@ def worker(broker, transactional_db):
     worker.stop()
 
 
+@pytest.fixture(scope="session")
+def _chromium():
+    """One Playwright and one Debian Chromium per test process (xdist worker), started by its first browser
+    test: starting both took 2–8 s per test. Each page still gets a fresh browser context (no cookies,
+    storage or cache shared between tests), closed after its test.
+
+    Playwright's sync API keeps an event loop marked as running in this thread while it is started, so
+    from then on Django's async-safety check must be off in this process (the product has no async code)."""
+    import os
+    from pathlib import Path
+
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    launched = {}
+
+    def chromium():
+        if "browser" not in launched or not launched["browser"].is_connected():  # a crashed one is replaced
+            launched["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        return launched["browser"]
+
+    yield chromium
+    # Connections opened while Playwright's loop ran belong to it: close them before it stops, or the
+    # test database cannot be dropped at the end of the session.
+    connections.close_all()
+    if "browser" in launched:
+        launched["browser"].close()
+    playwright.stop()
+
+
 @pytest.fixture
-def browser(live_server, monkeypatch):
+def browser(live_server, _chromium):
     """`browser(user=None, width=1400, height=1000, timeout_ms=15_000)` → a Playwright page in Debian's
-    Chromium, signed in as `user` when given. Everything is closed after the test.
+    Chromium (a fresh context of this worker's browser), signed in as `user` when given. Every context is
+    closed after the test.
 
     The site's Content-Security-Policy is enforced as in production: every `securitypolicyviolation`
     event of any page, and every report the CSP report view logs, fails the test at the end. So wait with
     `expect(...)` or locators, not `page.wait_for_function("…")`: Playwright evaluates that string with
     `eval` in the page, which the policy blocks."""
-    from pathlib import Path
-
     from django.conf import settings
     from django.db import connections
     from django.test import Client
-    from playwright.sync_api import sync_playwright
 
-    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
-
-    # Playwright's sync API runs an event loop in this thread; the test still talks to the DB synchronously.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it with apt"
-    playwright = sync_playwright().start()
-    launched = []
+    contexts = []
     violations = []
     reports = _CspReportCollector()
     logging.getLogger("viralforge.csp").addHandler(reports)
 
     def open_page(user=None, *, width: int = 1400, height: int = 1000, timeout_ms: int = 15_000):
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        launched.append(chromium)
-        context = chromium.new_context(locale="en-US", viewport={"width": width, "height": height})
+        context = _chromium().new_context(locale="en-US", viewport={"width": width, "height": height})
+        contexts.append(context)
         if user is not None:
             client = Client()
             client.force_login(user)
@@ -178,12 +207,9 @@ def browser(live_server, monkeypatch):
 
     yield open_page
     logging.getLogger("viralforge.csp").removeHandler(reports)
-    # Queries the test made while Playwright's loop ran used a connection of that context: close it
-    # while still inside, or the test database cannot be dropped at the end of the session.
     connections.close_all()
-    for chromium in launched:
-        chromium.close()
-    playwright.stop()
+    for context in contexts:
+        context.close()
     assert not violations, f"Content-Security-Policy violations in the browser: {violations}"
     assert not reports.messages, f"CSP violation reports: {reports.messages}"
 
