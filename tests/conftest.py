@@ -17,15 +17,34 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database after `migrate`, with the defaults `manage.py ensure_defaults` seeds."""
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """The test database after `migrate` (copied from a template one worker migrated, see
+    tests/support/db.py), with the defaults `manage.py ensure_defaults` seeds. pytest-django's own
+    fixture, but for the template."""
     from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
 
-    from tests.support.db import install_fast_flush
+    from tests.support.db import install_fast_flush, migrated_from_template
 
+    keepdb = django_db_keepdb and not django_db_createdb
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        with migrated_from_template(connection, keepdb):
+            db_cfg = setup_databases(verbosity=verbosity, interactive=False, keepdb=True)
         call_command("ensure_defaults", verbosity=0)
         install_fast_flush()
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)

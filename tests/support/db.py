@@ -1,8 +1,12 @@
-"""Rows shared by the tests of one module: built once, rolled back at the end."""
+"""Test databases: rows shared by one module's tests, the flush after transactional tests, migrating once."""
 
+import hashlib
+import os
 from contextlib import contextmanager
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 
 
 @contextmanager
@@ -77,3 +81,48 @@ def install_fast_flush() -> None:
         if connections[alias].vendor == "postgresql":
             expected[alias] = _fingerprint(connections[alias])
     TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
+def _migrations_digest() -> str:
+    """What the migrated schema depends on: every migration file of the project and the pinned packages."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256((root / "requirements.txt").read_bytes())
+    for path in sorted(root.glob("apps/*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@contextmanager
+def migrated_from_template(connection, keepdb: bool):
+    """Around `setup_databases(keepdb=True)`: every xdist worker used to run all migrations into its own
+    test database at once (four migrates competing for two cores). Now the first worker migrates and
+    copies its fresh database to a template named after the migrations; the others wait for it (an
+    advisory lock) and start from a copy, so their `migrate` has nothing left to do. A changed migration
+    or requirement makes a new template (older ones of this run name are dropped)."""
+    name = connection.creation._get_test_db_name()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    run = name.removesuffix(f"_{worker}") if worker else name
+    template = f"{run}_tpl_{_migrations_digest()}"
+    quote = connection.ops.quote_name
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname IN (%s, %s)", [name, template])
+        existing = {row[0] for row in cursor.fetchall()}
+        if keepdb and name in existing:  # --reuse-db: the database as the last run left it
+            yield
+            return
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [run])
+        try:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            if cursor.fetchone():
+                cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+                yield
+                return
+            yield  # setup_databases creates and migrates the test database
+            connections.close_all()
+            cursor.execute("SELECT datname FROM pg_database")
+            for stale in [row[0] for row in cursor.fetchall() if row[0].startswith(f"{run}_tpl_")]:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(stale)}")
+            cursor.execute(f"CREATE DATABASE {quote(template)} TEMPLATE {quote(name)}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [run])
