@@ -23,10 +23,14 @@ Limits checked at `reserve` (a hard limit raises `QuotaExceeded` and writes noth
 Crossing the plan's soft limit (`Plan.soft_limit_percent`) succeeds, sets
 `Reservation.soft_limit_warning` and e-mails the owners once per organization, kind and month.
 
-Race safety: the organization's aggregate row for the month and kind is locked first
-(`SELECT … FOR UPDATE`), then the project's; both are created beforehand if missing
-(`INSERT … ON CONFLICT DO NOTHING`). Every write here takes the locks in that order, so
-parallel workers never overshoot a limit and never deadlock.
+Race safety: the aggregate rows of the month and kind — the organization's, then the project's,
+always in that order — are locked, checked against the limits and bumped in one statement
+(`_bump`), the last one of its transaction, so a lock is held for that statement and the commit,
+not while anything else runs (a brief's 24 parallel calls reserve and settle against the same
+organization row). Everything else a write does comes before it, in the same transaction: the
+reservation row (inserted, or locked first when it exists), the ledger row. A refused reservation
+rolls back whole. Missing aggregate rows are created in their own transaction first
+(`_with_rows`). So parallel workers never overshoot a limit and never deadlock.
 
 Call `reserve`/`metered` outside long transactions: the locks are held until the enclosing
 transaction ends.
@@ -205,27 +209,41 @@ def _bump(
     same statement, so a refused reservation has changed nothing. `apply=False` only locks.
 
     Call it as the last statement of its transaction: the locks are held until the transaction
-    ends, and every caller that waits for them waits that long. Missing rows are created first
-    (ON CONFLICT DO NOTHING: a concurrent creator wins quietly) and the statement is repeated.
+    ends, and every caller that waits for them waits that long. Raises `_MissingRows` when the
+    rows do not exist yet (see `_with_rows`).
     """
-    wanted = 1 if project_id is None else 2
     params = {
         "org": org_id, "project": project_id, "month": month, "kind": str(kind), "used": used,
-        "reserved": reserved, "now": timezone.now(), "wanted": wanted, "apply": apply,
+        "reserved": reserved, "now": timezone.now(), "wanted": 1 if project_id is None else 2, "apply": apply,
         "monthly": monthly, "budget": budget,
     }  # fmt: skip
-    sql = _BUMP_SQL.format(table=UsageAggregate._meta.db_table)
-    for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found, org_total, project_total, bumped = cursor.fetchone()
-        if found == wanted:
-            return _Totals(org=org_total, project=project_total, bumped=bool(bumped))
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL.format(table=UsageAggregate._meta.db_table), params)
+        found, org_total, project_total, bumped = cursor.fetchone()
+    if found != params["wanted"]:
+        raise _MissingRows
+    return _Totals(org=org_total, project=project_total, bumped=bool(bumped))
+
+
+class _MissingRows(Exception):
+    pass
+
+
+def _with_rows(org_id, project_id, month: date, kind: str, work):
+    """`work()`, a transaction that ends with `_bump`; when the aggregate rows of (month, kind) do not
+    exist yet, they are created (ON CONFLICT DO NOTHING: a concurrent creator wins quietly) and
+    `work` runs again. Created in their own transaction, not in `work`'s: a new row is locked by its
+    uncommitted creator, so creating the project's row there would hold it before the
+    organization's, out of order, and deadlock with a transaction that holds the organization's.
+    """
+    try:
+        return work()
+    except _MissingRows:
         UsageAggregate.objects.bulk_create(
-            [UsageAggregate(organization_id=org_id, project_id=p, month=month, kind=kind) for p in {None, project_id}],
+            [UsageAggregate(organization_id=org_id, project_id=p, month=month, kind=kind) for p in [None, project_id]],
             ignore_conflicts=True,
         )
-    raise RuntimeError("Could not create the usage aggregate rows.")  # pragma: no cover
+    return work()
 
 
 def _note_soft_limit(org_id, kind: str, month: date) -> None:
@@ -313,11 +331,12 @@ def _reserve_locked(org, plan, kind, quantity, project, source, key, month, ttl,
     monthly = plan.monthly_limit(kind)
     budget_field = services.PROJECT_BUDGET_FIELDS.get(kind)
     budget = getattr(project, budget_field) if project is not None and budget_field else None
-    try:
+
+    def work() -> tuple[Reservation, _Totals] | None:
         with transaction.atomic():
             if existing is not None:  # the reservation row first, the aggregates after (as commit/release)
-                existing = Reservation.objects.for_org(org).select_for_update().get(pk=existing.pk)
-                if existing.status != ReservationStatus.RELEASED:
+                reservation = Reservation.objects.for_org(org).select_for_update().get(pk=existing.pk)
+                if reservation.status != ReservationStatus.RELEASED:
                     return None  # re-reserved meanwhile: the caller looks again
             if _per_post_limit(plan, kind, project) is not None:
                 # The object's count must be read under the organization's lock, or two parallel
@@ -341,19 +360,25 @@ def _reserve_locked(org, plan, kind, quantity, project, source, key, month, ttl,
                 reservation = Reservation.objects.create(organization=org, idempotency_key=key, **values)
             else:
                 for name, value in values.items():
-                    setattr(existing, name, value)
-                existing.save(update_fields=list(values))
-                reservation = existing
+                    setattr(reservation, name, value)
+                reservation.save(update_fields=list(values))
             # Last: the limits are checked and the units held in one statement under the row locks,
             # which the commit right after releases.
             totals = _bump(org.id, project_id, month, kind, reserved=quantity, monthly=monthly, budget=budget)
             if not totals.bumped:
                 raise _Refused(totals)  # rolls the reservation back
+        return reservation, totals
+
+    try:
+        done = _with_rows(org.id, project_id, month, kind, work)
     except _Refused as refused:
         error, _soft = _evaluate(org, plan, kind, quantity, project, source, refused.totals.org, refused.totals.project)
         if error is None:  # pragma: no cover - the statement and _evaluate apply the same limits
             raise RuntimeError("The limits refused a reservation that fits.") from None
         raise error from None
+    if done is None:
+        return None
+    reservation, totals = done
     if monthly and (totals.org + quantity) * 100 >= monthly * plan.soft_limit_percent:
         with transaction.atomic():  # after the locks: telling about it needs no lock
             Reservation.objects.for_org(org).filter(pk=reservation.pk).update(soft_limit_warning=True)
@@ -418,37 +443,47 @@ def commit(
     org_id = reservation.organization_id
     # Before taking the locks, to keep them short; `reserve` left the plan it checked on the object.
     plan = getattr(reservation, "_vf_plan", None) or services.get_plan(reservation.organization)
-    with transaction.atomic():
-        previous, held = _close(reservation, ReservationStatus.COMMITTED, allow_released=True)
-        if previous is None:  # committed before: the same ledger row
-            return UsageLedger.objects.filter(organization_id=org_id).get(idempotency_key=reservation.idempotency_key)
-        entry = UsageLedger.objects.create(
-            organization_id=org_id,
-            project_id=reservation.project_id,
-            kind=reservation.kind,
-            month=reservation.month,
-            quantity=actual,
-            cost=cost,
-            source=reservation.source,
-            idempotency_key=reservation.idempotency_key,
-            request_id=(request_id or get_request_id() or "")[:128],
-        )
-        totals = _bump(org_id, reservation.project_id, reservation.month, reservation.kind, used=actual, reserved=-held)
+
+    def work() -> tuple[UsageLedger, int | None]:  # (the entry, the organization's total after it)
+        with transaction.atomic():
+            previous, held = _close(reservation, ReservationStatus.COMMITTED, allow_released=True)
+            if previous is None:  # committed before: the same ledger row
+                ledger = UsageLedger.objects.filter(organization_id=org_id)
+                return ledger.get(idempotency_key=reservation.idempotency_key), None
+            entry = UsageLedger.objects.create(
+                organization_id=org_id,
+                project_id=reservation.project_id,
+                kind=reservation.kind,
+                month=reservation.month,
+                quantity=actual,
+                cost=cost,
+                source=reservation.source,
+                idempotency_key=reservation.idempotency_key,
+                request_id=(request_id or get_request_id() or "")[:128],
+            )
+            totals = _bump(
+                org_id, reservation.project_id, reservation.month, reservation.kind, used=actual, reserved=-held
+            )
+        return entry, totals.org + actual - held
+
+    entry, org_total = _with_rows(org_id, reservation.project_id, reservation.month, reservation.kind, work)
     monthly = plan.monthly_limit(reservation.kind)
-    if monthly and (totals.org + actual - held) * 100 >= monthly * plan.soft_limit_percent:
+    if org_total is not None and monthly and org_total * 100 >= monthly * plan.soft_limit_percent:
         with transaction.atomic():
             _note_soft_limit(org_id, reservation.kind, reservation.month)
     return entry
 
 
 def _release(reservation: Reservation) -> bool:
-    with transaction.atomic():
-        previous, held = _close(reservation, ReservationStatus.RELEASED, allow_released=False)
-        if previous is not None:
-            _bump(
-                reservation.organization_id, reservation.project_id, reservation.month, reservation.kind, reserved=-held
-            )
-    return previous is not None
+    def work() -> bool:
+        with transaction.atomic():
+            previous, held = _close(reservation, ReservationStatus.RELEASED, allow_released=False)
+            if previous is not None:
+                _bump(org_id, reservation.project_id, reservation.month, reservation.kind, reserved=-held)
+        return previous is not None
+
+    org_id = reservation.organization_id
+    return _with_rows(org_id, reservation.project_id, reservation.month, reservation.kind, work)
 
 
 def release(reservation: Reservation) -> Reservation:
