@@ -171,8 +171,8 @@ WITH locked AS MATERIALIZED (
     FOR UPDATE
 ), totals AS (
     SELECT count(*) AS found,
-           coalesce(sum(used + reserved) FILTER (WHERE project_id IS NULL), 0) AS org_total,
-           coalesce(sum(used + reserved) FILTER (WHERE project_id IS NOT NULL), 0) AS project_total
+           coalesce(max(used + reserved) FILTER (WHERE project_id IS NULL), 0) AS org_total,
+           coalesce(max(used + reserved) FILTER (WHERE project_id IS NOT NULL), 0) AS project_total
     FROM locked
 ), bumped AS (
     UPDATE {table} AS agg
