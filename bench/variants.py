@@ -173,6 +173,7 @@ def main() -> None:
     firsts, alls = [], []
     try:
         with openrouter_sandbox(port, args.latency_ms):
+            # Polls an idle queue as often as the Procfile's worker does (WORKER_POLL_MS, 100 ms).
             worker = dramatiq.Worker(dramatiq.get_broker(), worker_threads=2, worker_timeout=100)
             worker.start()
             http = _web_client(f"http://127.0.0.1:{port}", user)

@@ -23,10 +23,14 @@ Limits checked at `reserve` (a hard limit raises `QuotaExceeded` and writes noth
 Crossing the plan's soft limit (`Plan.soft_limit_percent`) succeeds, sets
 `Reservation.soft_limit_warning` and e-mails the owners once per organization, kind and month.
 
-Race safety: the organization's aggregate row for the month and kind is locked first
-(`SELECT … FOR UPDATE`), then the project's; both are created beforehand if missing
-(`INSERT … ON CONFLICT DO NOTHING`). Every write here takes the locks in that order, so
-parallel workers never overshoot a limit and never deadlock.
+Race safety: the aggregate rows of the month and kind — the organization's, then the project's,
+always in that order — are locked, checked against the limits and bumped in one statement
+(`_bump`), the last one of its transaction, so a lock is held for that statement and the commit,
+not while anything else runs (a brief's 24 parallel calls reserve and settle against the same
+organization row). Everything else a write does comes before it, in the same transaction: the
+reservation row (inserted, or locked first when it exists), the ledger row. A refused reservation
+rolls back whole. Missing aggregate rows are created in their own transaction first
+(`_with_rows`). So parallel workers never overshoot a limit and never deadlock.
 
 Call `reserve`/`metered` outside long transactions: the locks are held until the enclosing
 transaction ends.
@@ -40,8 +44,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,39 +162,88 @@ def _validate(org, kind: str, quantity: int, project, source: str) -> str:
 
 # --- locking --------------------------------------------------------------------------------
 
+_BUMP_SQL = """
+WITH locked AS MATERIALIZED (
+    SELECT id, project_id, used, reserved FROM {table}
+    WHERE organization_id = %(org)s AND month = %(month)s AND kind = %(kind)s
+      AND (project_id IS NULL OR project_id = %(project)s)
+    ORDER BY project_id NULLS FIRST
+    FOR UPDATE
+), totals AS (
+    SELECT count(*) AS found,
+           coalesce(max(used + reserved) FILTER (WHERE project_id IS NULL), 0) AS org_total,
+           coalesce(max(used + reserved) FILTER (WHERE project_id IS NOT NULL), 0) AS project_total
+    FROM locked
+), bumped AS (
+    UPDATE {table} AS agg
+    SET used = agg.used + %(used)s, reserved = agg.reserved + %(reserved)s, updated_at = %(now)s
+    FROM totals
+    WHERE agg.id IN (SELECT id FROM locked) AND totals.found = %(wanted)s AND %(apply)s
+      AND (%(monthly)s::bigint IS NULL OR totals.org_total + %(reserved)s <= %(monthly)s::bigint)
+      AND (%(budget)s::bigint IS NULL OR totals.project_total + %(reserved)s <= %(budget)s::bigint)
+    RETURNING agg.id
+)
+SELECT found, org_total, project_total, (SELECT count(*) FROM bumped) FROM totals
+"""
 
-def _lock_rows(org_id, project_id, month: date, kind: str) -> tuple[UsageAggregate, UsageAggregate | None]:
-    """Lock the organization's row, then the project's (one query, rows locked in that order).
 
-    Missing rows are created first with ON CONFLICT DO NOTHING: a concurrent creator wins
-    quietly, then both lock the same row.
+@dataclass(frozen=True)
+class _Totals:
+    org: int  # the organization's used + reserved before the statement
+    project: int  # the project's (0 without a project)
+    bumped: bool
+
+
+class _Refused(Exception):
+    def __init__(self, totals: _Totals):
+        self.totals = totals
+
+
+def _bump(
+    org_id, project_id, month: date, kind: str, *, used: int = 0, reserved: int = 0,
+    monthly: int | None = None, budget: int | None = None, apply: bool = True,
+) -> _Totals:  # fmt: skip
+    """One statement: lock the organization's aggregate row of (month, kind), then the project's (in
+    that order, always), and add `used`/`reserved` to both — only if the organization's total plus
+    `reserved` stays within `monthly` and the project's within `budget` (None: no limit) — in the
+    same statement, so a refused reservation has changed nothing. `apply=False` only locks.
+
+    Call it as the last statement of its transaction: the locks are held until the transaction
+    ends, and every caller that waits for them waits that long. Raises `_MissingRows` when the
+    rows do not exist yet (see `_with_rows`).
     """
-    scope = Q(project__isnull=True) | Q(project_id=project_id) if project_id is not None else Q(project__isnull=True)
-    rows = (
-        UsageAggregate.objects.filter(organization_id=org_id, month=month, kind=kind)
-        .filter(scope)
-        .order_by(F("project_id").asc(nulls_first=True))
-        .select_for_update()
-    )
-    wanted = [None] if project_id is None else [None, project_id]
-    for _attempt in range(2):
-        found = {row.project_id: row for row in rows.all()}
-        missing = [p for p in wanted if p not in found]
-        if not missing:
-            return found[None], found.get(project_id) if project_id is not None else None
+    params = {
+        "org": org_id, "project": project_id, "month": month, "kind": str(kind), "used": used,
+        "reserved": reserved, "now": timezone.now(), "wanted": 1 if project_id is None else 2, "apply": apply,
+        "monthly": monthly, "budget": budget,
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL.format(table=UsageAggregate._meta.db_table), params)
+        found, org_total, project_total, bumped = cursor.fetchone()
+    if found != params["wanted"]:
+        raise _MissingRows
+    return _Totals(org=org_total, project=project_total, bumped=bool(bumped))
+
+
+class _MissingRows(Exception):
+    pass
+
+
+def _with_rows(org_id, project_id, month: date, kind: str, work):
+    """`work()`, a transaction that ends with `_bump`; when the aggregate rows of (month, kind) do not
+    exist yet, they are created (ON CONFLICT DO NOTHING: a concurrent creator wins quietly) and
+    `work` runs again. Created in their own transaction, not in `work`'s: a new row is locked by its
+    uncommitted creator, so creating the project's row there would hold it before the
+    organization's, out of order, and deadlock with a transaction that holds the organization's.
+    """
+    try:
+        return work()
+    except _MissingRows:
         UsageAggregate.objects.bulk_create(
-            [UsageAggregate(organization_id=org_id, project_id=p, month=month, kind=kind) for p in missing],
+            [UsageAggregate(organization_id=org_id, project_id=p, month=month, kind=kind) for p in [None, project_id]],
             ignore_conflicts=True,
         )
-    raise RuntimeError("Could not create the usage aggregate rows.")  # pragma: no cover
-
-
-def _bump(rows: list[UsageAggregate | None], *, used: int = 0, reserved: int = 0) -> None:
-    ids = [row.pk for row in rows if row is not None]
-    org_id = rows[0].organization_id
-    UsageAggregate.objects.filter(organization_id=org_id, pk__in=ids).update(
-        used=F("used") + used, reserved=F("reserved") + reserved, updated_at=timezone.now()
-    )
+    return work()
 
 
 def _note_soft_limit(org_id, kind: str, month: date) -> None:
@@ -275,44 +327,68 @@ def reserve(
 
 
 def _reserve_locked(org, plan, kind, quantity, project, source, key, month, ttl, existing) -> Reservation | None:
-    with transaction.atomic():
-        org_row, project_row = _lock_rows(org.id, project.id if project else None, month, kind)
-        if existing is not None:
-            existing = Reservation.objects.for_org(org).select_for_update().get(pk=existing.pk)
-            if existing.status != ReservationStatus.RELEASED:
-                return None  # re-reserved meanwhile: the caller looks again
-        project_total = project_row.used + project_row.reserved if project_row else 0
-        error, soft = _evaluate(
-            org, plan, kind, quantity, project, source, org_row.used + org_row.reserved, project_total
-        )
-        if error is not None:
-            raise error
-        values = {
-            "project": project,
-            "kind": kind,
-            "month": month,
-            "quantity": quantity,
-            "source": source,
-            "status": ReservationStatus.RESERVED,
-            "soft_limit_warning": soft,
-            "expires_at": timezone.now() + timedelta(seconds=ttl),
-            "closed_at": None,
-        }
-        if existing is None:
-            reservation = Reservation.objects.create(organization=org, idempotency_key=key, **values)
-        else:
-            for name, value in values.items():
-                setattr(existing, name, value)
-            existing.save(update_fields=list(values))
-            reservation = existing
-        _bump([org_row, project_row], reserved=quantity)
-        if soft:
+    project_id = project.id if project is not None else None
+    monthly = plan.monthly_limit(kind)
+    budget_field = services.PROJECT_BUDGET_FIELDS.get(kind)
+    budget = getattr(project, budget_field) if project is not None and budget_field else None
+
+    def work() -> tuple[Reservation, _Totals] | None:
+        with transaction.atomic():
+            if existing is not None:  # the reservation row first, the aggregates after (as commit/release)
+                reservation = Reservation.objects.for_org(org).select_for_update().get(pk=existing.pk)
+                if reservation.status != ReservationStatus.RELEASED:
+                    return None  # re-reserved meanwhile: the caller looks again
+            if _per_post_limit(plan, kind, project) is not None:
+                # The object's count must be read under the organization's lock, or two parallel
+                # reservations of the last render of a post would both see it free.
+                totals = _bump(org.id, project_id, month, kind, apply=False)
+                error, _soft = _evaluate(org, plan, kind, quantity, project, source, totals.org, totals.project)
+                if error is not None:
+                    raise error
+            values = {
+                "project": project,
+                "kind": kind,
+                "month": month,
+                "quantity": quantity,
+                "source": source,
+                "status": ReservationStatus.RESERVED,
+                "soft_limit_warning": False,
+                "expires_at": timezone.now() + timedelta(seconds=ttl),
+                "closed_at": None,
+            }
+            if existing is None:
+                reservation = Reservation.objects.create(organization=org, idempotency_key=key, **values)
+            else:
+                for name, value in values.items():
+                    setattr(reservation, name, value)
+                reservation.save(update_fields=list(values))
+            # Last: the limits are checked and the units held in one statement under the row locks,
+            # which the commit right after releases.
+            totals = _bump(org.id, project_id, month, kind, reserved=quantity, monthly=monthly, budget=budget)
+            if not totals.bumped:
+                raise _Refused(totals)  # rolls the reservation back
+        return reservation, totals
+
+    try:
+        done = _with_rows(org.id, project_id, month, kind, work)
+    except _Refused as refused:
+        error, _soft = _evaluate(org, plan, kind, quantity, project, source, refused.totals.org, refused.totals.project)
+        if error is None:  # pragma: no cover - the statement and _evaluate apply the same limits
+            raise RuntimeError("The limits refused a reservation that fits.") from None
+        raise error from None
+    if done is None:
+        return None
+    reservation, totals = done
+    if monthly and (totals.org + quantity) * 100 >= monthly * plan.soft_limit_percent:
+        with transaction.atomic():  # after the locks: telling about it needs no lock
+            Reservation.objects.for_org(org).filter(pk=reservation.pk).update(soft_limit_warning=True)
+            reservation.soft_limit_warning = True
             _note_soft_limit(org.id, kind, month)
     return reservation
 
 
 def _close(reservation: Reservation, status: str, *, allow_released: bool) -> tuple[str | None, int]:
-    """Under the aggregate locks: move the reservation to `status`.
+    """Move the reservation to `status` (its row is locked first, the aggregates after it).
 
     Returns (its previous status, the units it held), or (None, 0) when it was already closed.
     """
@@ -367,39 +443,47 @@ def commit(
     org_id = reservation.organization_id
     # Before taking the locks, to keep them short; `reserve` left the plan it checked on the object.
     plan = getattr(reservation, "_vf_plan", None) or services.get_plan(reservation.organization)
-    with transaction.atomic():
-        org_row, project_row = _lock_rows(org_id, reservation.project_id, reservation.month, reservation.kind)
-        previous, held = _close(reservation, ReservationStatus.COMMITTED, allow_released=True)
-        if previous is None:  # committed before: the same ledger row
-            return UsageLedger.objects.filter(organization_id=org_id).get(idempotency_key=reservation.idempotency_key)
-        entry = UsageLedger.objects.create(
-            organization_id=org_id,
-            project_id=reservation.project_id,
-            kind=reservation.kind,
-            month=reservation.month,
-            quantity=actual,
-            cost=cost,
-            source=reservation.source,
-            idempotency_key=reservation.idempotency_key,
-            request_id=(request_id or get_request_id() or "")[:128],
-        )
-        _bump([org_row, project_row], used=actual, reserved=-held)
-        monthly = plan.monthly_limit(reservation.kind)
-        total = org_row.used + org_row.reserved + actual - held
-        if monthly and total * 100 >= monthly * plan.soft_limit_percent:
+
+    def work() -> tuple[UsageLedger, int | None]:  # (the entry, the organization's total after it)
+        with transaction.atomic():
+            previous, held = _close(reservation, ReservationStatus.COMMITTED, allow_released=True)
+            if previous is None:  # committed before: the same ledger row
+                ledger = UsageLedger.objects.filter(organization_id=org_id)
+                return ledger.get(idempotency_key=reservation.idempotency_key), None
+            entry = UsageLedger.objects.create(
+                organization_id=org_id,
+                project_id=reservation.project_id,
+                kind=reservation.kind,
+                month=reservation.month,
+                quantity=actual,
+                cost=cost,
+                source=reservation.source,
+                idempotency_key=reservation.idempotency_key,
+                request_id=(request_id or get_request_id() or "")[:128],
+            )
+            totals = _bump(
+                org_id, reservation.project_id, reservation.month, reservation.kind, used=actual, reserved=-held
+            )
+        return entry, totals.org + actual - held
+
+    entry, org_total = _with_rows(org_id, reservation.project_id, reservation.month, reservation.kind, work)
+    monthly = plan.monthly_limit(reservation.kind)
+    if org_total is not None and monthly and org_total * 100 >= monthly * plan.soft_limit_percent:
+        with transaction.atomic():
             _note_soft_limit(org_id, reservation.kind, reservation.month)
     return entry
 
 
 def _release(reservation: Reservation) -> bool:
-    with transaction.atomic():
-        org_row, project_row = _lock_rows(
-            reservation.organization_id, reservation.project_id, reservation.month, reservation.kind
-        )
-        previous, held = _close(reservation, ReservationStatus.RELEASED, allow_released=False)
-        if previous is not None:
-            _bump([org_row, project_row], reserved=-held)
-    return previous is not None
+    def work() -> bool:
+        with transaction.atomic():
+            previous, held = _close(reservation, ReservationStatus.RELEASED, allow_released=False)
+            if previous is not None:
+                _bump(org_id, reservation.project_id, reservation.month, reservation.kind, reserved=-held)
+        return previous is not None
+
+    org_id = reservation.organization_id
+    return _with_rows(org_id, reservation.project_id, reservation.month, reservation.kind, work)
 
 
 def release(reservation: Reservation) -> Reservation:
