@@ -108,10 +108,12 @@ def test_the_results_poll_while_the_job_runs_and_show_what_is_stored(org, editor
     brief = Brief.objects.for_org(org).get()  # no worker: the job stays queued
     url = reverse("brief_detail", args=[org.slug, project.slug, brief.id])
     partial = client.get(url, **HTMX).content.decode()
-    assert 'hx-trigger="every 500ms"' in partial and "0 of 2 variants" in partial
+    assert 'hx-trigger="every 250ms"' in partial and "0 of 2 variants" in partial  # quicker until the first
     generation.run_brief(brief.id)
     partial = client.get(url, **HTMX).content.decode()
-    assert "every 500ms" not in partial and partial.count('class="card variant-card') == 2
+    assert 'hx-trigger="every' not in partial and partial.count('class="card variant-card') == 2
+    Brief.objects.for_org(org).filter(id=brief.id).update(status=BriefStatus.RUNNING)  # as while more are due
+    assert 'hx-trigger="every 500ms"' in client.get(url, **HTMX).content.decode()
 
 
 def test_bad_brief_input_is_refused_in_place(org, editor, project, client_for):

@@ -52,6 +52,8 @@ POST_TAB = "variants/post_tab.html"
 PROPOSAL_NAMESPACE = "variants.rewrite"
 TOKEN_MAX_AGE = 3600
 POLL_MS = 500
+# Until the first variant shows, the page asks twice as often: that first answer is what a user waits for.
+FIRST_POLL_MS = 250
 
 
 def _brief(org, project: Project, brief_id) -> Brief:
@@ -346,7 +348,7 @@ def _brief_context(request: OrgRequest, project: Project, brief: Brief) -> dict:
         "made": len(variants),
         "expected": brief.expected,
         "running": running,
-        "poll_ms": POLL_MS,
+        "poll_ms": POLL_MS if variants else FIRST_POLL_MS,
         "results_url": reverse("brief_detail", args=[request.org.slug, project.slug, brief.id]),
         "briefs_url": reverse("variant_briefs", args=[request.org.slug, project.slug]),
     }
