@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from apps.core.reasons import define
-from apps.media.render import Limits, RenderRefused, RenderSpec, SceneSpec, Visual, render, samples
+from apps.media.render import Limits, RenderRefused, RenderSpec, SceneSpec, Visual, render, samples, segments
 from apps.media.render.captions import luminance, phrases
 from apps.media.render.ffmpeg import run
 from apps.media.render.qa import Probe, evaluate
@@ -325,3 +325,39 @@ def test_the_logo_watermark_is_opt_in(tmp_path):
     patch = (slice(y0 + 4, y0 + 20), slice(x0 + 4, x0 + 20))
     assert with_logo[patch][..., 0].mean() > without[patch][..., 0].mean() + 80  # red shows only when opted in
     assert not marked.title.reencoded  # the title card carries no logo: re-used
+
+
+def _offset(first: np.ndarray, frame: np.ndarray) -> tuple[int, int]:
+    """How far (x, y, whole pixels) the picture moved from `first` to `frame` (phase correlation)."""
+    window = np.outer(np.hanning(first.shape[0]), np.hanning(first.shape[1]))
+    a, b = np.fft.fft2((first - first.mean()) * window), np.fft.fft2((frame - frame.mean()) * window)
+    cross = a * np.conj(b)
+    peak = np.abs(np.fft.ifft2(cross / (np.abs(cross) + 1e-9)))
+    y, x = np.unravel_index(np.argmax(peak), peak.shape)
+    height, width = first.shape
+    return int(x if x <= width // 2 else x - width), int(y if y <= height // 2 else y - height)
+
+
+def test_a_still_glides_along_its_pan_without_jitter(inputs, tmp_path):
+    """Every frame of a still scene sits where the eased pan puts it: no step back, no jump, no shake."""
+    frames = 45
+    pan = 4  # the diagonal pan: x and y both move
+    job = segments.SegmentJob(
+        index=pan, frames=frames, fps=30, width=W, height=H, visual_kind="image", visual_path=str(inputs["still"]),
+        background=BACKGROUND, overlay_ass=None, captions_ass=None, fade_out=False, fonts_dir=".", logo_path=None,
+        logo_box=(0, 0, 0),
+    )  # fmt: skip
+    out = tmp_path / "still.mp4"
+    segments.encode(job, out)
+    with av.open(str(out)) as container:
+        pictures = [f.to_ndarray(format="gray").astype(np.float64) for f in container.decode(video=0)]
+    assert len(pictures) == frames
+    moved = np.array([_offset(pictures[0], picture) for picture in pictures])
+    margin_x = 2 * round(W * segments.OVERSCAN / 2) - W
+    margin_y = 2 * round(H * segments.OVERSCAN / 2) - H
+    ease = 0.5 - 0.5 * np.cos(np.pi * np.arange(frames) / frames)
+    x0, x1, y0, y1 = segments.PANS[pan]
+    expected = np.stack([margin_x * (x1 - x0) * ease, margin_y * (y1 - y0) * ease], axis=1)
+    assert np.abs(moved - expected).max() <= 1.5, (moved.tolist(), expected.round(1).tolist())
+    steps = np.diff(moved, axis=0)
+    assert (steps >= 0).all() and steps.max() <= 3, steps.tolist()  # forward only, never a jump
