@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from apps.core.reasons import define
-from apps.media.render import Limits, RenderRefused, RenderSpec, SceneSpec, Visual, render, samples, segments
+from apps.media.render import Limits, RenderRefused, RenderSpec, SceneSpec, Visual, captions, render, samples, segments
 from apps.media.render.captions import luminance, phrases
 from apps.media.render.ffmpeg import run
 from apps.media.render.qa import Probe, evaluate
@@ -361,3 +361,26 @@ def test_a_still_glides_along_its_pan_without_jitter(inputs, tmp_path):
     assert np.abs(moved - expected).max() <= 1.5, (moved.tolist(), expected.round(1).tolist())
     steps = np.diff(moved, axis=0)
     assert (steps >= 0).all() and steps.max() <= 3, steps.tolist()  # forward only, never a jump
+
+
+@pytest.mark.parametrize("kind", ["image", "clip", "card"])
+def test_a_segment_converts_no_frame_on_its_way_to_the_encoder(inputs, tmp_path, kind):
+    """Text, dip and logo work on the YUV frames as they are: ffmpeg inserts no conversion (at 1080×1920 each
+    one costs more than the text; a dip to a colour by `fade` once turned every frame into RGB and back)."""
+    spec = post_spec(inputs)
+    text = tmp_path / "text.ass"
+    captions.title_file(spec, 1.0, text)
+    logo = tmp_path / "logo.png"
+    run(["-y", "-f", "lavfi", "-i", "color=c=0xFF0000:s=64x64", "-frames:v", "1", str(logo)])
+    visual = {"image": str(inputs["still"]), "clip": str(inputs["clip"]), "card": None}[kind]
+    job = segments.SegmentJob(
+        index=1, frames=12, fps=30, width=W, height=H, visual_kind=kind, visual_path=visual, background=BACKGROUND,
+        overlay_ass=text, captions_ass=None, fade_out=True, fonts_dir=str(Path(spec.font_path).parent),
+        logo_path=str(logo), logo_box=(10, 10, 40),
+    )  # fmt: skip
+    log = run(["-loglevel", "debug", *segments.build_command(job, tmp_path / "segment.mp4")]).stderr.decode()
+    assert "auto-inserting" not in log, [line for line in log.splitlines() if "auto-inserting" in line]
+    with av.open(str(tmp_path / "segment.mp4")) as container:
+        last = list(container.decode(video=0))[-1].to_ndarray(format="rgb24").astype(np.int16)
+    brand = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)])
+    assert np.abs(last[H // 2 :] - brand).mean() < 30  # the last frame has dipped into the brand colour
