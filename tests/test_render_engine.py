@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from apps.core.reasons import define
-from apps.media.render import Limits, RenderRefused, RenderSpec, SceneSpec, Visual, render, samples
+from apps.media.render import Limits, RenderRefused, RenderSpec, SceneSpec, Visual, captions, render, samples, segments
 from apps.media.render.captions import luminance, phrases
 from apps.media.render.ffmpeg import run
 from apps.media.render.qa import Probe, evaluate
@@ -325,3 +325,62 @@ def test_the_logo_watermark_is_opt_in(tmp_path):
     patch = (slice(y0 + 4, y0 + 20), slice(x0 + 4, x0 + 20))
     assert with_logo[patch][..., 0].mean() > without[patch][..., 0].mean() + 80  # red shows only when opted in
     assert not marked.title.reencoded  # the title card carries no logo: re-used
+
+
+def _offset(first: np.ndarray, frame: np.ndarray) -> tuple[int, int]:
+    """How far (x, y, whole pixels) the picture moved from `first` to `frame` (phase correlation)."""
+    window = np.outer(np.hanning(first.shape[0]), np.hanning(first.shape[1]))
+    a, b = np.fft.fft2((first - first.mean()) * window), np.fft.fft2((frame - frame.mean()) * window)
+    cross = a * np.conj(b)
+    peak = np.abs(np.fft.ifft2(cross / (np.abs(cross) + 1e-9)))
+    y, x = np.unravel_index(np.argmax(peak), peak.shape)
+    height, width = first.shape
+    return int(x if x <= width // 2 else x - width), int(y if y <= height // 2 else y - height)
+
+
+def test_a_still_glides_along_its_pan_without_jitter(inputs, tmp_path):
+    """Every frame of a still scene sits where the eased pan puts it: no step back, no jump, no shake."""
+    frames = 45
+    pan = 4  # the diagonal pan: x and y both move
+    job = segments.SegmentJob(
+        index=pan, frames=frames, fps=30, width=W, height=H, visual_kind="image", visual_path=str(inputs["still"]),
+        background=BACKGROUND, overlay_ass=None, captions_ass=None, fade_out=False, fonts_dir=".", logo_path=None,
+        logo_box=(0, 0, 0),
+    )  # fmt: skip
+    out = tmp_path / "still.mp4"
+    segments.encode(job, out)
+    with av.open(str(out)) as container:
+        pictures = [f.to_ndarray(format="gray").astype(np.float64) for f in container.decode(video=0)]
+    assert len(pictures) == frames
+    moved = np.array([_offset(pictures[0], picture) for picture in pictures])
+    margin_x = 2 * round(W * segments.OVERSCAN / 2) - W
+    margin_y = 2 * round(H * segments.OVERSCAN / 2) - H
+    ease = 0.5 - 0.5 * np.cos(np.pi * np.arange(frames) / frames)
+    x0, x1, y0, y1 = segments.PANS[pan]
+    expected = np.stack([margin_x * (x1 - x0) * ease, margin_y * (y1 - y0) * ease], axis=1)
+    assert np.abs(moved - expected).max() <= 1.5, (moved.tolist(), expected.round(1).tolist())
+    steps = np.diff(moved, axis=0)
+    assert (steps >= 0).all() and steps.max() <= 3, steps.tolist()  # forward only, never a jump
+
+
+@pytest.mark.parametrize("kind", ["image", "clip", "card"])
+def test_a_segment_converts_no_frame_on_its_way_to_the_encoder(inputs, tmp_path, kind):
+    """Text, dip and logo work on the YUV frames as they are: ffmpeg inserts no conversion (at 1080×1920 each
+    one costs more than the text; a dip to a colour by `fade` once turned every frame into RGB and back)."""
+    spec = post_spec(inputs)
+    text = tmp_path / "text.ass"
+    captions.title_file(spec, 1.0, text)
+    logo = tmp_path / "logo.png"
+    run(["-y", "-f", "lavfi", "-i", "color=c=0xFF0000:s=64x64", "-frames:v", "1", str(logo)])
+    visual = {"image": str(inputs["still"]), "clip": str(inputs["clip"]), "card": None}[kind]
+    job = segments.SegmentJob(
+        index=1, frames=12, fps=30, width=W, height=H, visual_kind=kind, visual_path=visual, background=BACKGROUND,
+        overlay_ass=text, captions_ass=None, fade_out=True, fonts_dir=str(Path(spec.font_path).parent),
+        logo_path=str(logo), logo_box=(10, 10, 40),
+    )  # fmt: skip
+    log = run(["-loglevel", "debug", *segments.build_command(job, tmp_path / "segment.mp4")]).stderr.decode()
+    assert "auto-inserting" not in log, [line for line in log.splitlines() if "auto-inserting" in line]
+    with av.open(str(tmp_path / "segment.mp4")) as container:
+        last = list(container.decode(video=0))[-1].to_ndarray(format="rgb24").astype(np.int16)
+    brand = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)])
+    assert np.abs(last[H // 2 :] - brand).mean() < 30  # the last frame has dipped into the brand colour

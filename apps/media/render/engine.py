@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apps.core import threads
 from apps.core.reasons import Reason
 from apps.media.render import audio, cache, captions, qa, segments
 from apps.media.render.ffmpeg import atomic_path, run
@@ -203,13 +204,17 @@ def _used_files(spec: RenderSpec, workdir: Path, timings, records, audio_path: P
 
 def timeline(spec: RenderSpec, voice: Voice, voice_dir: Path) -> list[SceneTiming]:
     """Every scene's sentences spoken (cached in `voice_dir`) and laid out: the scenes' frames and word times."""
+    sentences = [split_sentences(scene.voiceover) for scene in spec.scenes]
+    texts = list(dict.fromkeys(text for scene in sentences for text in scene))  # each once: one cache file each
     try:
-        spoken = [
-            [speak(voice, sentence, spec.language, voice_dir) for sentence in split_sentences(scene.voiceover)]
-            for scene in spec.scenes
-        ]
+        # An offline voice is a process per sentence: two at a time keep both cores busy.
+        said = threads.map(
+            lambda text: speak(voice, text, spec.language, voice_dir), texts, concurrency=getattr(voice, "parallel", 1)
+        )
     except VoiceUnavailable as exc:
         raise RenderRefused([VOICE_UNAVAILABLE.reason(detail=str(exc))]) from exc
+    by_text = dict(zip(texts, said, strict=True))
+    spoken = [[by_text[text] for text in scene] for scene in sentences]
     return layout(
         spoken,
         [scene.silent_seconds for scene in spec.scenes],

@@ -11,6 +11,7 @@ are joined later by stream copy, so a changed scene re-encodes only its own segm
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 from dataclasses import dataclass
@@ -68,6 +69,20 @@ def _still(src: str, job: SegmentJob, frames: int, pan: tuple | None) -> str:
     return chain
 
 
+def _dip(chain: str, bg: str, w: int, h: int, fps: int, frames: int) -> list[str]:
+    """The segment's last frames blend into the brand colour: a colour layer whose opacity rises, laid over them.
+
+    Not `fade=color=…`: fading to a colour other than black works only in RGB, so ffmpeg turned
+    every frame of the segment into RGB and back (three full-size conversions a frame).
+    """
+    dip = max(1, min(frames - 1, math.ceil(DIP_S * fps)))
+    return [
+        f"color=c={bg}:s={w}x{h}:r={fps},format=yuva420p,fade=t=in:s=0:n={dip + 1}:alpha=1,"
+        f"trim=start_frame=1:end_frame={dip + 1},setpts=N+{frames - dip}[dip]",
+        f"{chain}[dip]overlay=format=yuv420:eof_action=pass:repeatlast=0[dipped]",
+    ]
+
+
 def build_command(job: SegmentJob, out: Path) -> list[str]:
     w, h, fps = job.width, job.height, job.fps
     bg = hex_color(job.background)
@@ -81,37 +96,41 @@ def build_command(job: SegmentJob, out: Path) -> list[str]:
     elif job.visual_kind == "clip":
         inputs += ["-stream_loop", "-1", "-i", job.visual_path]
         graph.append(
-            f"[0:v]fps={fps},scale={w}:{h}:force_original_aspect_ratio=increase:flags=bilinear:out_color_matrix=bt709:out_range=tv,"
-            f"crop={w}:{h},setsar=1,format=yuv420p,trim=end_frame={scene_frames},settb=1/{fps},setpts=N[base]"
+            # Cut the 9:16 middle out of the source first, then scale only that (scaling a
+            # landscape clip to cover 1080×1920 made 3413×1920 pictures to throw ⅔ away).
+            f"[0:v]fps={fps},setsar=1,crop=w='min(iw,ih*{w}/{h})':h='min(ih,iw*{h}/{w})',"
+            f"scale={w}:{h}:flags=bilinear:out_color_matrix=bt709:out_range=tv,"
+            f"setsar=1,format=yuv420p,trim=end_frame={scene_frames},settb=1/{fps},setpts=N[base]"
         )
     else:
-        inputs += ["-f", "lavfi", "-i", f"color=c={bg}:s={w}x{h}:r={fps}:d=1"]
-        graph.append(_still("[0:v]trim=end_frame=1,format=rgb24,", job, scene_frames, None) + "[base]")
+        inputs += ["-f", "lavfi", "-i", f"color=c={bg}:s={w}x{h}:r={fps}:d=1,format=rgb24"]
+        graph.append(_still("[0:v]trim=end_frame=1,", job, scene_frames, None) + "[base]")
     chain = "[base]"
-    steps = []
     if job.overlay_ass:
-        steps.append(f"ass=filename={filter_path(job.overlay_ass)}:fontsdir={filter_path(job.fonts_dir)}")
-    scene_seconds = scene_frames / fps
+        graph.append(f"{chain}ass=filename={filter_path(job.overlay_ass)}:fontsdir={filter_path(job.fonts_dir)}[text]")
+        chain = "[text]"
     if job.fade_out:
-        fade_at = max(0.0, scene_seconds - DIP_S)
-        # `enable` skips the filter (and its copy of every frame) outside the dip.
-        steps.append(f"fade=t=out:st={fade_at:.4f}:d={DIP_S}:color={bg}:enable='gte(t,{fade_at:.4f})'")
-    if steps:
-        graph.append(f"{chain}{','.join(steps)}[scene]")
-        chain = "[scene]"
+        graph += _dip(chain, bg, w, h, fps, scene_frames)
+        chain = "[dipped]"
     tail = []
     if job.captions_ass:
         tail.append(f"ass=filename={filter_path(job.captions_ass)}:fontsdir={filter_path(job.fonts_dir)}")
     if job.logo_path:
         x, y, logo_h = job.logo_box
         inputs += ["-i", job.logo_path]
-        graph.append(f"[{_count_inputs(inputs) - 1}:v]scale=-2:{logo_h},format=rgba,colorchannelmixer=aa=0.85[logo]")
-        graph.append(f"{chain}[logo]overlay=x={x}:y={y}:format=auto[logoed]")
+        # Converted once here (the logo is one picture), in BT.709 like the frames it is laid on.
+        graph.append(
+            f"[{_count_inputs(inputs) - 1}:v]scale=-2:{logo_h},format=rgba,colorchannelmixer=aa=0.85,"
+            "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[logo]"
+        )
+        graph.append(f"{chain}[logo]overlay=x={x}:y={y}:format=yuv420[logoed]")
         chain = "[logoed]"
-    tail.append("setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv,split=2[v][probe]")
+    # Black stretches are found on the frames being encoded, not by decoding again. blackdetect
+    # passes each frame through unchanged: a `split` to a side branch instead queued every frame
+    # for the slower encoder (~3 MB each at 1080×1920: +550 MB peak for a 6 s still scene).
+    tail.append("setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv")
+    tail.append("blackdetect=d=0.1:pix_th=0.10[v]")
     graph.append(f"{chain}{','.join(tail)}")
-    # Black stretches are found on the frames being encoded (a small copy of each), not by decoding again.
-    graph.append("[probe]scale=96:-2:flags=fast_bilinear,blackdetect=d=0.1:pix_th=0.10,nullsink")
     return [
         "-y",
         *inputs,

@@ -12,7 +12,7 @@ from typing import Any, Literal
 DEFAULT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"  # Debian fonts-dejavu-core
 DEFAULT_COLORS = ("#1E3A5F", "#FFC857", "#FFFFFF")  # background, highlight, text
 TITLE_SECONDS = 0.5  # the title card with the hook; its middle frame is the cover
-ENGINE_VERSION = "1"  # bump when the output for the same spec changes (digests include it)
+ENGINE_VERSION = "2"  # bump when the output for the same spec changes (digests include it)
 
 
 @dataclass(frozen=True)

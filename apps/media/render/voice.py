@@ -46,6 +46,8 @@ class Synthesis:
 
 
 class Voice(Protocol):
+    """A provider may set `parallel` (default 1): how many sentences it may synthesise at once."""
+
     def key(self, language: str) -> str:
         """Identifies voice + settings: a change means the speech must be made again."""
 
@@ -60,6 +62,7 @@ class EspeakVoice:
     """Debian's espeak-ng: offline, German and English, robotic but free."""
 
     VOICES = {"de": "de", "en": "en-us"}
+    parallel = 2  # sentences spoken at once (a process each; nothing shared)
 
     def __init__(self, words_per_minute: int = 165, pitch: int = 50):
         self.words_per_minute = words_per_minute
