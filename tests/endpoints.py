@@ -378,9 +378,10 @@ ENDPOINTS = [
     member("post_unlock", post=Call(EDITOR, 302), kwargs={"post_id": obj("locked_post")}),
     member(
         "post_move",
+        get=Call(EDITOR),
         post=Call(EDITOR, 302, lambda t: {"version": t.objects["post"].version, "date": "2026-03-05", "slot": 2}),
     ),
-    member("post_improve", post=Call(EDITOR, 200, {"field": "hook", "instruction": "Kürzer"})),
+    member("post_improve", get=Call(EDITOR), post=Call(EDITOR, 200, {"field": "hook", "instruction": "Kürzer"})),
     member("post_improve_accept", post=Call(EDITOR, 302, _token)),
     # --- client review (issue 12): the team's review-access page, guests and signed review links ---
     member("review_access", get=Call(EDITOR)),

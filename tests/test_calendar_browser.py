@@ -126,8 +126,9 @@ def test_calendar_journey(language, browser, live_server, org, editor):
     expect(page.locator(f"#wcell-2026-03-17-1 #card-{card.id}")).to_be_visible()
     page.focus(f"#card-{card.id}")
     page.keyboard.press("Enter")
-    page.focus("#post-actions .action-menu summary")
+    page.focus("#move-open")  # the Move form loads when asked for, and takes the focus
     page.keyboard.press("Enter")
+    expect(page.locator("#move-date")).to_be_focused()
     page.fill("#move-date", "2026-03-03")
     page.select_option("#move-slot", "2")
     page.focus("#post-actions .move-form button[type=submit]")

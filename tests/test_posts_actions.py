@@ -59,6 +59,11 @@ def test_locked_post_cannot_be_moved_or_improved(client_for, editor, post):
     response = client.post(post_url("post_improve", post), {"field": "hook", "instruction": "kürzer"}, **HX)
     assert response.status_code == 409
     assert "This post is locked" in response.content.decode()
+    # Their forms are not offered either: the panel answers instead, with the reason.
+    for name in ("post_move", "post_improve"):
+        response = client.get(post_url(name, post), **HX)
+        assert response.status_code == 409 and response["HX-Retarget"] == "#post-panel"
+        assert "This post is locked" in response.content.decode() and 'id="move-date"' not in response.content.decode()
     assert snapshot(post.project) == before
 
 

@@ -98,11 +98,12 @@ def test_accept_of_an_approved_post_sends_it_back(client_for, editor, post):
 def test_reject_changes_nothing(client_for, editor, post):
     client = client_for(editor)
     response = improve(client, post, "hook")
-    assert 'hx-select="#improve"' in response.content.decode()
+    improve_url = post_url("post_improve", post)
+    assert f'href="{improve_url}" hx-get="{improve_url}" hx-target="#improve"' in response.content.decode()
     before = snapshot(post.project)
-    reject = client.get(post_url("post_detail", post), **HX)  # what the Reject button does
+    reject = client.get(improve_url, **HX)  # what the Reject button does: the empty form again
     assert reject.status_code == 200
-    assert 'id="improve-result"' not in reject.content.decode()
+    assert 'id="improve-result"' not in reject.content.decode() and 'name="instruction"' in reject.content.decode()
     assert snapshot(post.project) == before
 
 
@@ -207,7 +208,7 @@ def test_an_instruction_the_offline_writer_does_not_know_says_so(client_for, edi
 def test_the_instruction_placeholder_uses_the_projects_topics(client_for, editor, post):
     post.project.topics = ["Latte Art"]
     post.project.save()
-    html = client_for(editor).get(post_url("post_detail", post), **HX).content.decode()
+    html = client_for(editor).get(post_url("post_improve", post), **HX).content.decode()
     assert "mention Latte Art" in html and "new blend" not in html
 
 

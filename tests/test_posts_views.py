@@ -105,9 +105,21 @@ def test_editor_sees_editor_and_actions(client_for, editor, post):
     assert 'id="post-editor"' in html and 'name="hook"' in html and 'name="tab" value="content"' in html
     assert ">Approve</button>" in html
     assert ">Lock</button>" in html
-    assert 'id="improve"' in html
-    assert 'name="date"' in html and 'min="2026-03-01"' in html and 'max="2026-03-31"' in html
-    assert html.count('id="move-version"') == 1 and 'id="id_version"' not in html
+    # Move and AI improve: links (real hrefs) that load their forms when asked for, not forms on every opening.
+    move_url, improve_url = post_url("post_move", post), post_url("post_improve", post)
+    assert f'href="{move_url}" hx-get="{move_url}"' in html and f'href="{improve_url}" hx-get="{improve_url}"' in html
+    assert 'name="date"' not in html and 'name="instruction"' not in html and '<div id="improve"></div>' in html
+    assert 'id="id_version"' not in html
+    move_form = client.get(move_url, **HX).content.decode()
+    assert move_form.lstrip().startswith('<details class="action-menu" id="move-menu" open>')
+    assert 'name="date"' in move_form and 'min="2026-03-01"' in move_form and 'max="2026-03-31"' in move_form
+    assert move_form.count('id="move-version"') == 1 and 'id="move-date"' in move_form and "autofocus" in move_form
+    improve_form = client.get(improve_url, **HX).content.decode()
+    assert improve_form.lstrip().startswith('<section id="improve"') and 'id="improve-field"' in improve_form
+    for url in (move_url, improve_url):  # without JavaScript: the post's page with the form open
+        page = client.get(url).content.decode()
+        assert "<html" in page and 'id="post-editor"' in page and ('id="move-date"' in page) == (url == move_url)
+        assert ('id="improve-field"' in page) == (url == improve_url)
     assert 'name="scene-0-voiceover"' not in html  # the other tabs load when chosen
     script = client.get(post_url("post_tab_script", post), **HX).content.decode()
     assert 'name="scene-0-voiceover"' in script and 'name="tab" value="script"' in script

@@ -32,8 +32,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from apps.billing.ratelimit import rate_limit
 from apps.core.reasons import render_all
@@ -125,8 +125,6 @@ def _context(request: OrgRequest, project: Project, post: PostItem, **extra) -> 
         "editable": editable,
         "approval_required": approval_required(project),
         "can_approve": can_approve(membership, project),
-        "move_form": _move_form(post, project) if editable else None,
-        "improve_form": post_forms.ImproveForm(project=project, auto_id="improve-%s") if editable else None,
         "scenes": post_forms.script_scenes(post),
         "hashtags_text": _hashtags_text(post),
         "policy_matches": (post.policy or {}).get("matches", []) if isinstance(post.policy, dict) else [],
@@ -483,11 +481,31 @@ def _dropped(request, project, status: int, message: str = "", error: str = "", 
     return response
 
 
-@require_POST
+def _opened_form(request, project, post, name: str, form, focus: str) -> HttpResponse:
+    """GET of an action's form (Move, AI improve), loaded when the user asks for it: its partial for
+    HTMX (focused), else the post's page with it open. A locked post refuses (the panel shows why)."""
+    if post.locked:
+        response = _panel(request, project, post, status=409, error=str(actions.PostLocked()))
+        if wants_partial(request):
+            response = reswap(retarget(response, "#post-panel"), "innerHTML")
+        return response
+    form.fields[focus].widget.attrs["autofocus"] = True
+    if wants_partial(request):
+        response = render(request, f"{DETAIL}#{name}", _context(request, project, post, **{f"{name}_form": form}))
+    else:
+        response = _panel(request, project, post, **{f"{name}_form": form})
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_http_methods(["GET", "POST"])
 @org_view(Role.EDITOR)
 def post_move(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
-    """Move with the form (the panel) or by drag and drop (`via=drop`: the calendar's status line answers)."""
+    """GET: the Move form. POST: move with the form (the panel) or by drag and drop (`via=drop`: the
+    calendar's status line answers)."""
     project, post = _load(request, project_slug, post_id)
+    if request.method == "GET":
+        return _opened_form(request, project, post, "move", _move_form(post, project), "date")
     dropped = wants_partial(request) and request.POST.get("via") == "drop"
     form = _move_form(post, project, request.POST)
     if not form.is_valid():
@@ -577,12 +595,24 @@ def _improve_response(request, project, post, *, status=200, **extra) -> HttpRes
     return _panel(request, project, post, status=status, **extra)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @org_view(Role.EDITOR)
-@rate_limit("post_ai_improve", lambda: getattr(settings, "VF_RATE_LIMIT_AI_IMPROVE", 30))
 def post_improve(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
+    """GET: the AI improve form. POST: ask for a rewrite of one field (rate-limited), shown as a diff."""
+    if request.method == "GET":
+        project, post = _load(request, project_slug, post_id)
+        return _opened_form(request, project, post, "improve", _improve_form(project), "field")
+    return _propose_improvement(request, project_slug, post_id)
+
+
+def _improve_form(project: Project, data=None) -> post_forms.ImproveForm:
+    return post_forms.ImproveForm(data, project=project, auto_id="improve-%s")
+
+
+@rate_limit("post_ai_improve", lambda: getattr(settings, "VF_RATE_LIMIT_AI_IMPROVE", 30))
+def _propose_improvement(request: OrgRequest, project_slug: str, post_id) -> HttpResponse:
     project, post = _load(request, project_slug, post_id)
-    form = post_forms.ImproveForm(request.POST, project=project, auto_id="improve-%s")
+    form = _improve_form(project, request.POST)
     if not form.is_valid():
         return _improve_response(request, project, post, status=400, improve_form=form)
     field = form.cleaned_data["field"]
