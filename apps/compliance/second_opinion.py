@@ -17,10 +17,11 @@ import logging
 from dataclasses import replace
 
 from apps.ai.orchestrator import run_agent
-from apps.ai.routing import resolve_route
+from apps.ai.routing import OPENROUTER, resolve_route
 from apps.compliance.models import Outcome
 from apps.compliance.policy import SEVERITY, Match, PolicyInput, RuleSetRef, Verdict
 from apps.compliance.reasons import PREFIX
+from apps.credentials.services import has_any_credential
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ RAISING_SEVERITIES = {"medium", "high"}
 
 
 def routed_to_model(org, project=None) -> bool:
+    # Every model route needs an OpenRouter key: without any (most organizations), one small query answers
+    # instead of the route's two (each post save asks).
+    if not has_any_credential(org, OPENROUTER):
+        return False
     return not resolve_route(org, AGENT, project).offline
 
 

@@ -84,6 +84,12 @@ def managed_key(org, provider: str) -> str:
     return key
 
 
+def has_any_credential(org, provider: str) -> bool:
+    """Has the organization an active key for `provider` at all (its own or one of its projects')? A cheap
+    first check before `find_credential`/`resolve_credential` on hot paths: most organizations have none."""
+    return ProviderCredential.objects.for_org(org).filter(provider=provider, status=Status.ACTIVE).exists()
+
+
 def find_credential(org, provider: str, project=None) -> ProviderCredential | None:
     """The active credential that applies: the project's own first, then the organization-wide one."""
     if project is not None and project.organization_id != org.id:
