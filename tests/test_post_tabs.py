@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
 from apps.orgs.access import org_view
@@ -68,6 +70,7 @@ def test_a_tab_save_answers_with_the_changed_parts(client_for, editor, post):
     assert '<input type="hidden" name="version" value="2">' in html  # the approve form names the new version
     assert 'data-preview-slot="hook" lang="de">Ein frischer Hook' in html
     assert 'id="post-tabs"' not in html and 'id="improve"' not in html  # the rest of the panel stays
+    assert 'class="panel-head"' not in html and 'name="date"' not in html and 'name="instruction"' not in html
     assert json.loads(response["HX-Trigger"])["postChanged"]["id"] == str(post.id)
     post.refresh_from_db()
     assert post.hook == "Ein frischer Hook" and post.script["scenes"][0]["voiceover"].startswith("Hook 01")
@@ -131,3 +134,25 @@ def test_opening_and_saving_render_few_templates(client_for, editor, post):
     print("template renders: open", opened, "save", saved, "bytes", opened_bytes, saved_bytes)
     assert opened <= 60, opened  # was 657 with every scene and prompt row's widgets on one page
     assert saved <= 45 and saved_bytes < opened_bytes, (saved, saved_bytes, opened_bytes)
+
+
+def test_opening_and_saving_the_editor_ask_the_same_few_queries_for_9_and_90_posts(client_for, org, editor):
+    """bench.calendar times these two requests; a query more per opening or save shows here first."""
+    client = client_for(editor)
+    counts = {}
+    for size in (9, 90, 9, 90):  # the first save compiles the rule sets (cached after that): compare the second round
+        project = make_project(org, slug=f"p{size}", name=f"P{size}", approval_rule=ApprovalRule.EDITOR)
+        post = make_plan(project, posts=size).posts.get(date=MONTH, slot=2)
+        detail, edit = post_url("post_detail", post), post_url("post_edit", post)
+        data = {"version": post.version, "tab": "content", "hook": f"Neu {size}", "format": post.format,
+                "caption": post.caption, "hashtags": "#kaffee"}  # fmt: skip
+        with CaptureQueriesContext(connection) as opened:
+            assert client.get(detail, **HX).status_code == 200
+        with CaptureQueriesContext(connection) as saved:
+            assert client.post(edit, data, **HX).status_code == 200
+        counts[size] = (len(opened), len(saved))
+        project.delete()
+    # Opening: session, user, membership, project, post, the plan's order (previous/next). Saving: the same first
+    # five, the locked row, the rule sets, "any AI key?" (apps.compliance.second_opinion), the update, and the
+    # transaction's savepoint and its release.
+    assert counts[9] == counts[90] == (6, 11), counts
