@@ -33,6 +33,17 @@ def get_post(org: Organization, project: Project, post_id) -> PostItem:
     )
 
 
+def get_project_post(org: Organization, project_slug: str, post_id) -> tuple[Project, PostItem]:
+    """(project, post) of a post URL in one query, or 404 when either is missing or not the organization's."""
+    post = get_object_or_404(
+        PostItem.objects.for_org(org)
+        .filter(project__organization=org, project__slug=project_slug)
+        .select_related("project", "plan", "approved_by"),
+        id=post_id,
+    )
+    return post.project, post
+
+
 def can_edit_posts(membership: Membership) -> bool:
     return membership.has_role(Role.EDITOR)
 

@@ -42,10 +42,9 @@ from apps.orgs.roles import Role
 from apps.posts import actions, editor_tabs
 from apps.posts import forms as post_forms
 from apps.posts import views_calendar as cal
-from apps.posts.access import approval_required, can_approve, can_edit_posts, get_post
+from apps.posts.access import approval_required, can_approve, can_edit_posts, get_post, get_project_post
 from apps.posts.models import Approval, PostItem
 from apps.posts.review_forms import CommentForm
-from apps.projects.access import get_project
 from apps.projects.links import calendar_url
 from apps.projects.models import Project
 from viralforge.htmx import wants_partial
@@ -254,11 +253,8 @@ def _parts(
 ) -> HttpResponse:
     """The changed parts of the panel only: `main` (the action bar, or a tab's form given as `tab_html`)
     plus, out-of-band, the action bar with its feedback, the state line, the preview and the post's card."""
-    context = _context(request, project, post, feedback=feedback, error=error, oob=True)
-    pieces = [tab_html] if main == "tab" else []
-    for name in ("actions", "state", "preview"):
-        context["oob"] = not (main == name)
-        pieces.append(render_to_string(f"{DETAIL}#{name}", context, request=request))
+    context = _context(request, project, post, feedback=feedback, error=error, main=main, tab_html=tab_html)
+    pieces = [render_to_string(f"{DETAIL}#changed_parts", context, request=request)]  # one render: fewer passes
     if changed:
         base = cal.posts_base_url(request.org.slug, project.slug)
         pieces.append(cal.card_for_post(post, project, base, oob=True))
@@ -289,10 +285,7 @@ def _first_error(form) -> str:
 
 
 def _load(request: OrgRequest, project_slug: str, post_id) -> tuple[Project, PostItem]:
-    project = get_project(request.org, project_slug)
-    post = get_post(request.org, project, post_id)
-    post.project = project  # the same row: spare the query
-    return project, post
+    return get_project_post(request.org, project_slug, post_id)
 
 
 def _require_editor(request: OrgRequest) -> None:
