@@ -152,7 +152,7 @@ def test_opening_and_saving_the_editor_ask_the_same_few_queries_for_9_and_90_pos
             assert client.post(edit, data, **HX).status_code == 200
         counts[size] = (len(opened), len(saved))
         project.delete()
-    # Opening: session, user, membership, project, post, the plan's order (previous/next). Saving: the same first
-    # five, the locked row, the rule sets, "any AI key?" (apps.compliance.second_opinion), the update, and the
-    # transaction's savepoint and its release.
-    assert counts[9] == counts[90] == (6, 11), counts
+    # Opening: session, user, membership, the post with its project, the plan's order (previous/next). Saving: the
+    # same first four, the locked row, the rule sets, "any AI key?" (apps.compliance.second_opinion), the update,
+    # and the transaction's savepoint and its release.
+    assert counts[9] == counts[90] == (5, 10), counts
