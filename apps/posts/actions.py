@@ -45,6 +45,7 @@ logger = logging.getLogger("viralforge.posts")
 POLICY_FIELDS = frozenset({"hook", "caption", "hashtags", "script", "commercial_content", "ai_generated"})
 REVIEW_REASON_MAX = 1000
 SWAP_PARKING_DATE = date(1900, 1, 1)  # a date no plan uses: where a post waits during a swap
+SAVE_ALSO_WRITES = ("version", "status", "review_reason", "policy", "approved_by", "approved_at", "updated_at")
 
 
 class PostError(Exception):
@@ -200,7 +201,8 @@ def do_save_post(post: PostItem, *, version: int, changes: dict, actor) -> tuple
         row.approved_by = None
         row.approved_at = None
         record_approval(row, Approval.Action.RESET_BY_EDIT, actor=actor)
-    row.save()
+    # Only what a save can change: the other columns (large JSON among them) are neither re-serialized nor rewritten.
+    row.save(update_fields=[*changes, *SAVE_ALSO_WRITES])
     logger.info(
         "Post saved.",
         extra={"post_id": str(row.id), "version": row.version, "fields": sorted(changes), "status": row.status},
