@@ -1,8 +1,12 @@
-"""Calendar cards come from the template partial and are cached per post version; a save shows at once."""
+"""Calendar cards come from the template partial and are cached per post version, the month grid under
+its cards' keys and the day; a save shows at once."""
+
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.utils import translation
 
+from apps.core import clock
 from apps.posts import actions
 from apps.posts.views_calendar import CARD_FIELDS, CARD_KEY_FIELDS, card_key, posts_base_url, render_cards
 from tests.support.posts import MONTH, cal_url, make_plan, make_project
@@ -43,3 +47,14 @@ def test_a_cached_card_is_served_from_the_cache(org, editor):
     assert f'href="{base}{row["id"]}/"' in first and cache.get(card_key(row, project, base)) == first
     cache.set(card_key(row, project, base), "<a>from the cache</a>")
     assert render_cards([row], project, base)[row["id"]] == "<a>from the cache</a>"
+
+
+def test_the_cached_month_grid_follows_the_day_that_is_today(client_for, org, editor):
+    project = make_project(org)
+    make_plan(project, posts=3)
+    client = client_for(editor)
+    for day in (5, 6):
+        with clock.freeze(datetime(MONTH.year, MONTH.month, day, 12, tzinfo=UTC)):
+            html = client.get(cal_url(org, project)).content.decode()
+        today = MONTH.replace(day=day).isoformat()
+        assert html.count("is-today") == 1 and f'class="cal-day is-today" id="day-{today}"' in html

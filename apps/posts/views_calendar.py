@@ -22,6 +22,7 @@ month's plan too; filters and sorting apply in Python over at most 93 rows).
 from __future__ import annotations
 
 import calendar
+import hashlib
 import json
 import uuid
 import zlib
@@ -378,8 +379,23 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
     if view == "week":
         context["week_grid"] = _week_rows(week, today, cards, project, shown_rows)
     else:
-        context["weeks"] = _weeks(month_start, today, cards, project)
+        context["grid"] = _month_grid(month_start, today, cards, project, shown_rows, filtered, post_base)
     return context
+
+
+def _month_grid(month_start, today, cards, project, rows, filtered, post_base) -> str:
+    """The month grid's HTML, cached under what it shows: its cards' own keys (each post's version,
+    state and language), the day that is today, the slot times and whether a filter is on."""
+    times = [project.slot_time(n) for n in (1, 2, 3)]
+    shown = "|".join(card_key(row, project, post_base) for row in rows)
+    digest = hashlib.sha1(shown.encode(), usedforsecurity=False).hexdigest()
+    key = f"calendar-grid:{project.id}:{month_start}:{today}:{filtered}:{get_language()}:{times}:{digest}"
+    grid = cache.get(key)
+    if grid is None:
+        context = {"weeks": _weeks(month_start, today, cards, project), "filtered": filtered}
+        grid = get_template(f"{TEMPLATE}#grid").render(context)
+        cache.set(key, grid, CARD_CACHE_SECONDS)
+    return mark_safe(grid)  # noqa: S308 - the template's own (escaped) output
 
 
 def _weekday_names() -> list[tuple[str, str]]:
