@@ -386,7 +386,7 @@ def calendar_context(request: OrgRequest, project: Project, month_start: date) -
 def _month_grid(month_start, today, cards, project, rows, filtered, post_base) -> str:
     """The month grid's HTML, cached under what it shows: its cards' own keys (each post's version,
     state and language), the day that is today, the slot times and whether a filter is on."""
-    times = [project.slot_time(n) for n in (1, 2, 3)]
+    times = ",".join(str(project.slot_time(n)) for n in (1, 2, 3))
     shown = "|".join(card_key(row, project, post_base) for row in rows)
     digest = hashlib.sha1(shown.encode(), usedforsecurity=False).hexdigest()
     key = f"calendar-grid:{project.id}:{month_start}:{today}:{filtered}:{get_language()}:{times}:{digest}"
