@@ -54,6 +54,9 @@
     var target = root.querySelector('[data-shortcut="' + key + '"]');
     if (!target) return;
     event.preventDefault();
+    // A panel swapped in a moment ago is only wired by htmx when it settles; a shortcut pressed
+    // before that would submit the plain form and leave the calendar. process() is idempotent.
+    if (window.htmx) window.htmx.process(root);
     target.click();
   });
 
